@@ -1,0 +1,368 @@
+"""The admin's single TOML file, validated once at start-up into frozen objects.
+
+Every problem is reported as one line naming the file, the key path and what is wrong, so an admin
+can fix the file without reading a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+import datetime as dt
+from enum import StrEnum
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+ENV_OVERRIDES = {
+    "GRIDBOT_TELEGRAM_TOKEN": ("telegram", "token"),
+    "GRIDBOT_TELEGRAM_BASE_URL": ("telegram", "base_url"),
+    "GRIDBOT_DATABASE_URL": ("database", "url"),
+}
+
+
+class ConfigError(Exception):
+    """Raised with every problem found, one per line, so all can be fixed in one pass."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Role(StrEnum):
+    GRID_WORKER = "grid_worker"
+    GRID_LEADER = "grid_leader"
+    SECRETARY = "secretary"
+    ADMIN = "admin"
+
+
+class Handling(StrEnum):
+    """How the community deals with a matter: 回复解释 / 受理自办 / 转交办理."""
+
+    REPLY = "reply"
+    HANDLE = "handle"
+    TRANSFER = "transfer"
+
+
+def _parse_hhmm(value: object) -> object:
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{1,2}:\d{2}", value):
+            raise ValueError(f'"{value}" is not a time of day in HH:MM form')
+        hours, minutes = (int(part) for part in value.split(":"))
+        if hours > 23 or minutes > 59:
+            raise ValueError(f'"{value}" is not a valid time of day')
+        return dt.time(hours, minutes)
+    return value
+
+
+def _parse_weekday(value: object) -> object:
+    if isinstance(value, str) and value.lower() not in WEEKDAYS:
+        raise ValueError(f'"{value}" is not a weekday; use one of {", ".join(WEEKDAYS)}')
+    return value.lower() if isinstance(value, str) else value
+
+
+def _chat_id(value: object) -> object:
+    # Chat ids are strings in the core so that WeCom's string ids fit beside Telegram's integers.
+    if isinstance(value, bool):
+        raise ValueError("must be a chat id (a number or a string)")
+    return str(value) if isinstance(value, int) else value
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_parse_hhmm)]
+Weekday = Annotated[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], BeforeValidator(_parse_weekday)]
+ChatId = Annotated[str, BeforeValidator(_chat_id)]
+Keywords = list[str] | dict[str, float]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramConfig(_Section):
+    token: str = ""
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str = ""
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = Field(8443, ge=1, le=65535)
+    max_retries: int = Field(5, ge=0, le=20)
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///gridbot.db"
+
+
+class TalkDayConfig(_Section):
+    weekday: Weekday = "tue"
+    time: ClockTime = dt.time(9, 0)
+    notice_time: ClockTime = dt.time(18, 0)
+
+
+class QuietHours(_Section):
+    start: ClockTime = dt.time(22, 0)
+    end: ClockTime = dt.time(7, 0)
+
+    def contains(self, moment: dt.time) -> bool:
+        """True when a non-urgent ping should wait for morning."""
+        if self.start <= self.end:
+            return self.start <= moment < self.end
+        return moment >= self.start or moment < self.end
+
+
+class EscalationConfig(_Section):
+    remind_before_hours: float = Field(2.0, ge=0)
+    leader_after_hours: float = Field(0.0, ge=0)
+    secretary_after_hours: float = Field(24.0, ge=0)
+    unclaimed_repeat_minutes: float = Field(30.0, gt=0)
+    unclaimed_leader_minutes: float = Field(120.0, gt=0)
+    claim_window_minutes: float = Field(60.0, gt=0)
+
+
+class FollowUpConfig(_Section):
+    rating_reminder_hours: float = Field(24.0, gt=0)
+    auto_close_days: float = Field(3.0, gt=0)
+    revisit_days: float = Field(7.0, gt=0)
+
+
+class IntakeConfig(_Section):
+    mode: Literal["all", "mention"] = "all"
+    confirm_below: float = Field(0.55, ge=0, le=1)
+    follow_up_minutes: float = Field(5.0, ge=0)
+    merge_window_hours: float = Field(48.0, ge=0)
+
+
+class GridTalkDay(_Section):
+    weekday: Weekday | None = None
+    time: ClockTime | None = None
+
+
+class Grid(_Section):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    chat_id: ChatId
+    intake: Literal["all", "mention"] | None = None
+    talk_day: GridTalkDay | None = None
+    buildings: list[str] = []
+
+
+class Worker(_Section):
+    name: str = Field(min_length=1)
+    telegram_id: int
+    role: Role
+    grids: list[str] = []
+    phone: str = ""
+
+    @property
+    def user_id(self) -> str:
+        return str(self.telegram_id)
+
+
+class Category(_Section):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    keywords: Keywords = []
+    deadline_hours: float = Field(gt=0)
+    working_days: int | None = Field(None, ge=1)
+    handling: Handling = Handling.HANDLE
+    role: Role = Role.GRID_WORKER
+    department: str = ""
+    emergency_number: str = ""
+
+    @property
+    def weighted_keywords(self) -> dict[str, float]:
+        if isinstance(self.keywords, dict):
+            return dict(self.keywords)
+        return {word: 1.0 for word in self.keywords}
+
+
+class ServiceEntry(_Section):
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    keywords: list[str] = Field(min_length=1)
+    materials: list[str] = []
+    where: str = ""
+    hours: str = ""
+    time_limit: str = ""
+    phone: str = ""
+    notes: str = ""
+
+
+class NlpConfig(_Section):
+    lexicon: str = ""
+
+
+class Config(_Section):
+    timezone: str = "Asia/Shanghai"
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    talk_day: TalkDayConfig = TalkDayConfig()
+    quiet_hours: QuietHours = QuietHours()
+    escalation: EscalationConfig = EscalationConfig()
+    follow_up: FollowUpConfig = FollowUpConfig()
+    intake: IntakeConfig = IntakeConfig()
+    nlp: NlpConfig = NlpConfig()
+    departments: list[str] = []
+    grids: list[Grid] = Field(min_length=1)
+    workers: list[Worker] = Field(min_length=1)
+    categories: list[Category] = Field(min_length=1)
+    services: list[ServiceEntry] = []
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'unknown timezone "{value}"') from None
+        return value
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def grid(self, grid_id: str) -> Grid | None:
+        return next((grid for grid in self.grids if grid.id == grid_id), None)
+
+    def grid_for_chat(self, chat_id: str) -> Grid | None:
+        return next((grid for grid in self.grids if grid.chat_id == chat_id), None)
+
+    def worker(self, user_id: str) -> Worker | None:
+        return next((worker for worker in self.workers if worker.user_id == user_id), None)
+
+    def category(self, category_id: str | None) -> Category | None:
+        return next((cat for cat in self.categories if cat.id == category_id), None)
+
+    def workers_of(self, grid_id: str, role: Role | None = None) -> list[Worker]:
+        """Workers serving a grid; secretaries and admins serve every grid."""
+        found = [
+            w for w in self.workers if grid_id in w.grids or (not w.grids and w.role in (Role.SECRETARY, Role.ADMIN))
+        ]
+        return [w for w in found if role is None or w.role == role]
+
+    def with_roles(self, *roles: Role) -> list[Worker]:
+        return [worker for worker in self.workers if worker.role in roles]
+
+    def intake_mode(self, grid: Grid) -> str:
+        return grid.intake or self.intake.mode
+
+
+@dataclass(frozen=True)
+class _Check:
+    path: str
+    message: str
+
+
+def _cross_reference_problems(config: Config) -> Iterable[_Check]:
+    """Problems pydantic cannot see alone: references between sections and uniqueness."""
+    yield from _duplicates("grids", "id", [g.id for g in config.grids])
+    yield from _duplicates("grids", "chat_id", [g.chat_id for g in config.grids])
+    yield from _duplicates("workers", "telegram_id", [str(w.telegram_id) for w in config.workers])
+    yield from _duplicates("categories", "id", [c.id for c in config.categories])
+    yield from _duplicates("services", "id", [s.id for s in config.services])
+    grid_ids = {grid.id for grid in config.grids}
+    for index, worker in enumerate(config.workers):
+        for grid_id in worker.grids:
+            if grid_id not in grid_ids:
+                yield _Check(f"workers[{index}].grids", f'unknown grid "{grid_id}"')
+        if not worker.grids and worker.role in (Role.GRID_WORKER, Role.GRID_LEADER):
+            yield _Check(f"workers[{index}].grids", f"a {worker.role.value} needs at least one grid")
+    roles_present = {worker.role for worker in config.workers}
+    for index, category in enumerate(config.categories):
+        if category.role not in roles_present:
+            yield _Check(f"categories[{index}].role", f'no worker has the role "{category.role.value}"')
+        if category.handling is Handling.TRANSFER and config.departments and category.department:
+            if category.department not in config.departments:
+                yield _Check(f"categories[{index}].department", f'unknown department "{category.department}"')
+    for index, grid in enumerate(config.grids):
+        if not any(grid.id in w.grids for w in config.workers):
+            yield _Check(f"grids[{index}]", f'grid "{grid.id}" has no worker')
+
+
+def _duplicates(section: str, key: str, values: list[str]) -> Iterable[_Check]:
+    seen: dict[str, int] = {}
+    for index, value in enumerate(values):
+        if value in seen:
+            yield _Check(f"{section}[{index}].{key}", f'duplicate "{value}" (also {section}[{seen[value]}])')
+        else:
+            seen[value] = index
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif part in ("list[str]", "dict[str,float]", "function-before[_parse_hhmm(), time]"):
+            continue  # union/validator branch names are noise to an admin
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def _describe(error: Mapping[str, object]) -> str:
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return "unknown key (check the spelling)"
+    if kind == "missing":
+        return "required key is missing"
+    message = str(error["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def apply_env_overrides(raw: dict, environ: Mapping[str, str]) -> dict:
+    """Secrets and deployment details come from the environment, over the file."""
+    for variable, (section, key) in ENV_OVERRIDES.items():
+        if environ.get(variable):
+            raw.setdefault(section, {})
+            if isinstance(raw[section], dict):
+                raw[section][key] = environ[variable]
+    return raw
+
+
+def parse_config(text: str, source: str = "config", environ: Mapping[str, str] | None = None) -> Config:
+    """Validate TOML text; raise ConfigError listing every problem as `source: key.path: what`."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{source}: TOML syntax error: {exc}"]) from None
+    raw = apply_env_overrides(raw, os.environ if environ is None else environ)
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{source}: {_key_path(err['loc'])}: {_describe(err)}" for err in exc.errors()]
+        raise ConfigError(list(dict.fromkeys(problems))) from None
+    problems = [f"{source}: {check.path}: {check.message}" for check in _cross_reference_problems(config)]
+    if problems:
+        raise ConfigError(problems)
+    return config
+
+
+def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the admin's config file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read the file: {exc}"]) from None
+    return parse_config(text, str(path), environ)
+
+
+def example_config_path() -> Path:
+    """The shipped example community; works from a wheel and from a source checkout."""
+    shipped = resources.files("bot") / "data" / "config.example.toml"
+    if shipped.is_file():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parent.parent / "config.example.toml"
