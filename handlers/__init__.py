@@ -1,0 +1,53 @@
+"""The Telegram transport: build the Application with one ordered list of handlers."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Config
+from handlers.callbacks import on_button, on_message, on_other_update
+from handlers.errors import on_error
+from handlers.inbox_bot import InboxBot
+
+COMMAND_MENU = [
+    BotCommand("help", "使用说明"),
+    BotCommand("mine", "我的工单"),
+    BotCommand("status", "查询进度：/status 编号"),
+    BotCommand("claim", "认领工单：/claim 编号"),
+    BotCommand("done", "办结工单：/done 编号 说明"),
+]
+
+
+def handler_list() -> list:
+    """Every handler, in the order PTB tries them; the core decides what a message means."""
+    return [
+        CallbackQueryHandler(on_button),
+        MessageHandler(filters.ALL, on_message),
+        TypeHandler(object, on_other_update),
+    ]
+
+
+def build_application(config: Config, runtime, *, base_url: str | None = None,
+                      base_file_url: str | None = None, token: str | None = None) -> Application:
+    """The Application for `config`, its bot storing every fetched update in the inbox before confirming it."""
+    bot = InboxBot(
+        token=token or config.telegram.token,
+        base_url=base_url or config.telegram.base_url,
+        base_file_url=base_file_url or config.telegram.base_file_url,
+        rate_limiter=AIORateLimiter(max_retries=config.telegram.max_retries),
+    )
+    bot.set_inbox(runtime.store_updates)
+    application = ApplicationBuilder().bot(bot).concurrent_updates(64).build()
+    application.bot_data["runtime"] = runtime
+    application.add_handlers(handler_list())
+    application.add_error_handler(on_error)
+    return application

@@ -1,0 +1,259 @@
+"""网格接单 onwards: what workers, leaders and residents do to a ticket, each step logged and announced."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import or_, select
+
+from bot import routing, texts
+from bot.deadlines import add_working_days
+from bot.models import Ticket, TicketEvent
+from bot.tickets import Context, authorize, claim_buttons, dm, grid_chat, load, log, rating_buttons, tell_reporters
+from bot.workflow import OPEN_STATUSES, Action, Refusal, Status
+
+GOOD_RATINGS = ("good", "fair")
+
+
+def _resume_clock(ctx: Context, ticket: Ticket) -> None:
+    """Time spent with another department does not count against the grid's deadline."""
+    if ticket.paused_at is not None:
+        ticket.deadline_at += ctx.now - ticket.paused_at
+        ticket.paused_at = None
+
+
+def claim(ctx: Context, number: int) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    if ticket.status == Status.CLAIMED and ctx.actor.is_staff:
+        if ticket.assignee_id == ctx.actor.user_id:
+            raise Refusal(f"#{ticket.id} 已经在您名下了。")
+        raise Refusal(texts.REFUSALS["already_claimed"].format(n=ticket.id, owner=ticket.assignee_name))
+    authorize(ctx, Action.CLAIM, ticket)
+    before = ticket.status
+    ticket.status = Status.CLAIMED.value
+    ticket.assignee_id = ctx.actor.user_id
+    ticket.assignee_name = ctx.actor.name
+    ticket.claimed_at = ticket.claimed_at or ctx.now
+    log(ctx, ticket, "claim", "", before)
+    tell_reporters(ctx, ticket, texts.claimed_group(ticket.id, ctx.actor.name), kind="claimed")
+    if ctx.chat_id != ctx.actor.user_id:
+        ctx.send(ctx.actor.user_id, texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id,
+                 kind="claimed_dm")
+    else:
+        ctx.reply(texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id, kind="claimed_dm")
+    return ticket
+
+
+def resolve(ctx: Context, number: int, note: str) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    authorize(ctx, Action.RESOLVE, ticket)
+    before = ticket.status
+    _resume_clock(ctx, ticket)
+    if ticket.assignee_id is None:
+        ticket.assignee_id, ticket.assignee_name = ctx.actor.user_id, ctx.actor.name
+    ticket.status = Status.RESOLVED.value
+    ticket.resolved_at = ctx.now
+    ticket.resolution = note
+    log(ctx, ticket, "resolve", note, before)
+    tell_reporters(
+        ctx,
+        ticket,
+        texts.resolved_group(ticket.id, ctx.actor.name, note, "{reporters}"),
+        kind="rating_prompt",
+        buttons=rating_buttons(ticket),
+        mention=True,
+    )
+    if ctx.chat_id != grid_chat(ctx, ticket):
+        ctx.reply(f"#{ticket.id} 已办结，已请居民评价。", ticket_id=ticket.id, kind="resolved_dm")
+    return ticket
+
+
+def transfer(ctx: Context, number: int, department: str, reason: str) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    authorize(ctx, Action.TRANSFER, ticket)
+    known = ctx.config.departments
+    if known and department not in known:
+        raise Refusal(f"没有“{department}”这个部门，可选：{'、'.join(known)}。")
+    before = ticket.status
+    if ticket.assignee_id is None:
+        ticket.assignee_id, ticket.assignee_name = ctx.actor.user_id, ctx.actor.name
+        ticket.claimed_at = ticket.claimed_at or ctx.now
+    ticket.status = Status.TRANSFERRED.value
+    ticket.department = department
+    ticket.paused_at = ctx.now
+    log(ctx, ticket, "transfer", f"{department} {reason}".strip(), before)
+    tell_reporters(ctx, ticket, texts.transferred_group(ticket.id, department, reason), kind="transferred")
+    if ctx.chat_id != grid_chat(ctx, ticket):
+        ctx.reply(f"#{ticket.id} 已转交 {department}。部门有结果后，回复“办结 {ticket.id} 说明”。",
+                  ticket_id=ticket.id, kind="transferred_dm")
+    return ticket
+
+
+def rate(ctx: Context, number: int, rating: str, reason: str = "") -> Ticket:
+    """满意/基本满意 archive the ticket; 不满意 reopens it and escalates to the grid leader."""
+    ticket = load(ctx, number, lock=True)
+    if rating == "bad":
+        return reopen(ctx, ticket, reason)
+    if ticket.status == Status.CLOSED:
+        raise Refusal(texts.ticket_closed_already(ticket.id))
+    authorize(ctx, Action.RATE, ticket)
+    before = ticket.status
+    ticket.status = Status.CLOSED.value
+    ticket.rating = rating
+    ticket.rating_reason = reason
+    ticket.closed_at = ctx.now
+    log(ctx, ticket, "rate", texts.RATING_NAMES[rating] + (f" {reason}" if reason else ""), before)
+    ctx.reply(texts.rated_good(ticket.id, texts.RATING_NAMES[rating]), ticket_id=ticket.id, kind="rated")
+    return ticket
+
+
+def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
+    authorize(ctx, Action.REOPEN, ticket)
+    before = ticket.status
+    ticket.status = Status.REOPENED.value
+    ticket.rating = "bad"
+    ticket.rating_reason = reason
+    ticket.escalation_level = max(ticket.escalation_level, 1)
+    ticket.closed_at = None
+    grid_tz = ctx.config.tz
+    category = ctx.config.category(ticket.category)
+    if category is not None and category.working_days:
+        ticket.deadline_at = add_working_days(ctx.now, category.working_days, grid_tz)
+    elif category is not None:
+        ticket.deadline_at = ctx.now + dt.timedelta(hours=category.deadline_hours)
+    log(ctx, ticket, "reopen", f"不满意 {reason}".strip(), before)
+    leaders = routing.leaders_of(ctx.config, ticket.grid_id)
+    leader_names = "、".join(w.name for w in leaders) or "社区书记"
+    ctx.reply(texts.rated_bad_group(ticket.id, leader_names), ticket_id=ticket.id, kind="reopened")
+    owner = ctx.config.worker(ticket.assignee_id or "")
+    note = texts.reopened_dm(ticket.id, reason, ticket.assignee_name or "未认领")
+    dm(ctx, owner, ticket, note, kind="reopened_dm", buttons=claim_buttons(ticket) if owner is None else None)
+    for leader in leaders or routing.secretaries(ctx.config):
+        if leader is not owner:
+            dm(ctx, leader, ticket, note, kind="escalation")
+    return ticket
+
+
+def extend(ctx: Context, number: int, days: float, reason: str) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    authorize(ctx, Action.EXTEND, ticket)
+    if not 0 < days <= 365:
+        raise Refusal("延期天数需要在 1 到 365 天之间，例如：延期 12 3 等配件")
+    ticket.deadline_at += dt.timedelta(days=days)
+    log(ctx, ticket, "extend", f"{days:g}天 {reason}".strip(), ticket.status)
+    message = texts.extended(ticket.id, days, reason, ctx.when(ticket.deadline_at))
+    tell_reporters(ctx, ticket, message, kind="extended")
+    if ctx.chat_id != grid_chat(ctx, ticket):
+        ctx.reply(message, ticket_id=ticket.id, kind="extended")
+    return ticket
+
+
+def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    authorize(ctx, Action.REASSIGN, ticket)
+    worker = next((w for w in ctx.config.workers_of(ticket.grid_id) if w.name == worker_name), None)
+    if worker is None:
+        names = "、".join(w.name for w in ctx.config.workers_of(ticket.grid_id))
+        raise Refusal(f"本网格没有叫“{worker_name}”的工作人员，可选：{names}。")
+    before = ticket.status
+    _resume_clock(ctx, ticket)
+    ticket.assignee_id, ticket.assignee_name = worker.user_id, worker.name
+    ticket.status = Status.CLAIMED.value
+    ticket.claimed_at = ticket.claimed_at or ctx.now
+    log(ctx, ticket, "reassign", worker.name, before)
+    tell_reporters(ctx, ticket, texts.reassigned(ticket.id, worker.name), kind="reassigned")
+    dm(ctx, worker, ticket, texts.reassigned_dm(ticket.id, ticket.text, ctx.when(ticket.deadline_at)), kind="assign")
+    if ctx.chat_id != grid_chat(ctx, ticket):
+        ctx.reply(texts.reassigned(ticket.id, worker.name), ticket_id=ticket.id, kind="reassigned")
+    return ticket
+
+
+def close(ctx: Context, number: int) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    authorize(ctx, Action.CLOSE, ticket)
+    before = ticket.status
+    ticket.status = Status.CLOSED.value
+    ticket.closed_at = ctx.now
+    log(ctx, ticket, "close", "", before)
+    tell_reporters(ctx, ticket, texts.closed_by_staff(ticket.id, ctx.actor.name), kind="closed")
+    if ctx.chat_id != grid_chat(ctx, ticket):
+        ctx.reply(texts.closed_by_staff(ticket.id, ctx.actor.name), ticket_id=ticket.id, kind="closed")
+    return ticket
+
+
+def cancel(ctx: Context, number: int) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    authorize(ctx, Action.CANCEL, ticket)
+    before = ticket.status
+    ticket.status = Status.CANCELLED.value
+    ticket.closed_at = ctx.now
+    log(ctx, ticket, "cancel", "", before)
+    ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
+    return ticket
+
+
+def add_note(ctx: Context, number: int, note: str) -> Ticket:
+    ticket = load(ctx, number)
+    authorize(ctx, Action.NOTE, ticket)
+    log(ctx, ticket, "note", note, ticket.status)
+    ctx.reply(texts.note_added(ticket.id), ticket_id=ticket.id, kind="noted")
+    return ticket
+
+
+def recategorize(ctx: Context, number: int, category_name: str) -> Ticket:
+    ticket = load(ctx, number, lock=True)
+    authorize(ctx, Action.RECATEGORIZE, ticket)
+    category = next((c for c in ctx.config.categories if category_name in (c.name, c.id)), None)
+    if category is None:
+        raise Refusal(texts.unknown_category(category_name, "、".join(c.name for c in ctx.config.categories)))
+    old = ticket.category
+    ticket.category, ticket.handling = category.id, category.handling.value
+    log(ctx, ticket, "recategorize", f"{old} → {category.id}", ticket.status)
+    ctx.reply(texts.recategorized(ticket.id, category.name), ticket_id=ticket.id, kind="recategorized")
+    return ticket
+
+
+def progress(ctx: Context, number: int) -> Ticket:
+    ticket = load(ctx, number)
+    authorize(ctx, Action.PROGRESS, ticket)
+    category = ctx.config.category(ticket.category)
+    latest = ctx.session.execute(
+        select(TicketEvent).where(TicketEvent.ticket_id == ticket.id).order_by(TicketEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    latest_text = "—"
+    if latest is not None:
+        latest_text = f"{ctx.when(latest.created_at)} {latest.actor_name} {texts.ACTION_NAMES.get(latest.action, '')}"
+        latest_text += f"：{latest.detail}" if latest.detail and latest.action != "open" else ""
+    ctx.reply(
+        texts.progress(
+            ticket.id,
+            category.name if category else ticket.category,
+            texts.STATUS_NAMES.get(ticket.status, ticket.status),
+            ticket.assignee_name or "待认领",
+            ctx.when(ticket.deadline_at),
+            latest_text.replace("  ", " ").strip(),
+        ),
+        ticket_id=ticket.id,
+        kind="progress",
+    )
+    return ticket
+
+
+def my_tickets(ctx: Context, limit: int = 20) -> None:
+    """A worker's open tickets, or a resident's own reports."""
+    query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES] + [Status.RESOLVED.value]))
+    if ctx.actor.is_staff:
+        query = query.where(or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id))
+        query = query.where(or_(Ticket.assignee_id.is_(None), Ticket.assignee_id == ctx.actor.user_id))
+    else:
+        query = query.where(Ticket.reporter_id == ctx.actor.user_id)
+    tickets = ctx.session.execute(query.order_by(Ticket.deadline_at).limit(limit)).scalars().all()
+    lines = []
+    for ticket in tickets:
+        category = ctx.config.category(ticket.category)
+        overdue = " ⚠️已超期" if ticket.deadline_at < ctx.now and ticket.status != Status.RESOLVED else ""
+        lines.append(
+            f"#{ticket.id} {category.name if category else ticket.category}｜"
+            f"{texts.STATUS_NAMES.get(ticket.status)}｜时限 {ctx.when(ticket.deadline_at)}{overdue}｜{ticket.text[:20]}"
+        )
+    ctx.reply(texts.my_tickets(lines), kind="mine")

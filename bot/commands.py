@@ -1,0 +1,108 @@
+"""Plain-text commands (WeChat groups have no buttons) and their slash aliases for Telegram."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERBS = {
+    "认领": "claim",
+    "接单": "claim",
+    "办结": "resolve",
+    "转交": "transfer",
+    "进度": "progress",
+    "查询": "progress",
+    "我的工单": "mine",
+    "评价": "rate",
+    "延期": "extend",
+    "改派": "reassign",
+    "归档": "close",
+    "撤销": "cancel",
+    "备注": "note",
+    "改类": "recategorize",
+    "帮助": "help",
+    "立案": "file",
+    "不是": "dismiss",
+    "议题": "topic",
+    "决定": "decide",
+    "需要帮助": "needhelp",
+    "网格": "setgrid",
+}
+SLASH = {
+    "claim": "claim",
+    "done": "resolve",
+    "transfer": "transfer",
+    "status": "progress",
+    "mine": "mine",
+    "rate": "rate",
+    "extend": "extend",
+    "reassign": "reassign",
+    "close": "close",
+    "cancel": "cancel",
+    "note": "note",
+    "help": "help",
+    "start": "help",
+    "topic": "topic",
+}
+RATINGS = {"满意": "good", "非常满意": "good", "基本满意": "fair", "不满意": "bad", "不太满意": "bad"}
+
+_VERB_RE = re.compile(
+    r"^(?P<verb>" + "|".join(sorted(VERBS, key=len, reverse=True)) + r")"
+    r"(?:\s*[#＃]?(?P<number>\d{1,9})(?!\d))?(?:(?P<sep>\s+|[:：,，])(?P<rest>.*))?$",
+    re.DOTALL,
+)
+_SLASH_RE = re.compile(r"^/(?P<verb>[a-z]+)(?:@\w+)?(?:\s+[#＃]?(?P<number>\d{1,9})(?!\d))?(?:\s+(?P<rest>.*))?$", re.DOTALL)
+_RATING_RE = re.compile(r"^(?P<rating>基本满意|非常满意|不太满意|不满意|满意)(?:$|[\s,，:：。!！]+(?P<rest>.*)$)", re.DOTALL)
+_MENTION_RE = re.compile(r"^(?:@\S+\s*)+")
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    number: int | None = None
+    args: str = ""
+
+
+def strip_mentions(text: str) -> str:
+    """Drop leading @-mentions (of the bot or of a worker) so that "@网格助手 认领 12" parses."""
+    return _MENTION_RE.sub("", text.strip()).strip()
+
+
+def parse(text: str) -> Command | None:
+    """The command a message gives, or None for ordinary speech."""
+    text = strip_mentions(text)
+    if not text:
+        return None
+    slash = _SLASH_RE.match(text)
+    if slash:
+        name = SLASH.get(slash["verb"])
+        if name is None:
+            return Command("unknown", None, slash["verb"])
+        return Command(name, _int(slash["number"]), (slash["rest"] or "").strip())
+    rating = _RATING_RE.match(text)
+    if rating:
+        return Command("rate", None, f"{rating['rating']} {rating['rest'] or ''}".strip())
+    match = _VERB_RE.match(text)
+    if not match:
+        return None
+    name = VERBS[match["verb"]]
+    rest = (match["rest"] or "").strip()
+    if name in ("topic", "setgrid") and match["number"] is not None:
+        return Command(name, None, f"{match['number']} {rest}".strip())  # a topic may start with a number
+    if match["number"] is None and match["sep"] is None and len(text) > len(match["verb"]):
+        return None  # "认领一下吧" is speech, not a command
+    if name == "mine" and rest:
+        return None
+    return Command(name, _int(match["number"]), rest)
+
+
+def parse_rating(args: str) -> tuple[str, str] | None:
+    """("bad", "还是没修好") from "不满意 还是没修好"; None when no rating word leads."""
+    match = _RATING_RE.match(args.strip())
+    if not match:
+        return None
+    return RATINGS[match["rating"]], (match["rest"] or "").strip()
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None

@@ -1,0 +1,156 @@
+"""The channel-neutral core: store every inbound first (inbox), act on it in one transaction, queue replies (outbox)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.intake import Intake
+from bot.messages import Inbound, Outbound, Result
+from bot.models import InboxMessage, OutboxMessage
+from bot.tickets import Context
+from bot.workflow import actor_for
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> list[OutboxMessage]:
+    """Write sends to the outbox in the caller's transaction; scheduled sends with a known key are skipped."""
+    rows = []
+    for message in messages:
+        if message.idempotency_key is not None:
+            taken = session.execute(
+                select(OutboxMessage.id).where(OutboxMessage.idempotency_key == message.idempotency_key)
+            ).first()
+            if taken is not None:
+                continue
+        row = OutboxMessage(
+            chat_id=message.chat_id,
+            text=message.text,
+            buttons=[[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
+            mentions=[{"user_id": m.user_id, "name": m.name} for m in message.mentions],
+            reply_to_message_id=message.reply_to_message_id,
+            ticket_id=message.ticket_id,
+            kind=message.kind,
+            idempotency_key=message.idempotency_key,
+            due_at=message.due_at or now,
+            created_at=now,
+        )
+        session.add(row)
+        rows.append(row)
+    return rows
+
+
+class Core:
+    """What every transport calls: accept() stores an inbound durably, process() acts on it exactly once."""
+
+    def __init__(self, config: Config, sessions: sessionmaker[Session], classifier, clock: Clock = utcnow):
+        self.config = config
+        self.sessions = sessions
+        self.intake = Intake(classifier)
+        self.clock = clock
+
+    def accept(self, inbounds: Iterable[Inbound]) -> None:
+        """Store inbounds before anything else is done with them; ones already stored are left as they are."""
+        inbounds = list(inbounds)
+        if not inbounds:
+            return
+        now = self.clock()
+        with self.sessions() as session, session.begin():
+            known = set(
+                session.execute(
+                    select(InboxMessage.update_id).where(
+                        InboxMessage.platform == inbounds[0].platform,
+                        InboxMessage.update_id.in_([i.update_id for i in inbounds]),
+                    )
+                ).scalars()
+            )
+            for inbound in inbounds:
+                if inbound.update_id not in known:
+                    known.add(inbound.update_id)
+                    session.add(self._row(inbound, now))
+
+    def _row(self, inbound: Inbound, now: dt.datetime) -> InboxMessage:
+        return InboxMessage(
+            platform=inbound.platform,
+            update_id=inbound.update_id,
+            chat_id=inbound.chat_id,
+            message_id=inbound.message_id,
+            payload=inbound.to_json(),
+            received_at=now,
+        )
+
+    def _inbox_id(self, inbound: Inbound) -> int:
+        """The inbox row of this inbound, stored now if the transport has not stored it already."""
+        with self.sessions() as session, session.begin():
+            found = session.execute(
+                select(InboxMessage.id).where(
+                    InboxMessage.platform == inbound.platform, InboxMessage.update_id == inbound.update_id
+                )
+            ).scalar()
+            if found is not None:
+                return found
+            row = self._row(inbound, self.clock())
+            session.add(row)
+            session.flush()
+            return row.id
+
+    def process(self, inbox_id: int) -> Result:
+        """Act on one stored inbound in a single transaction: ticket changes, outbox rows and the done mark."""
+        try:
+            with self.sessions() as session, session.begin():
+                row = session.get(InboxMessage, inbox_id)
+                if row is None or row.status != "pending":
+                    return Result()
+                inbound = Inbound.from_json(row.payload)
+                now = self.clock()
+                ctx = Context(
+                    session=session,
+                    config=self.config,
+                    now=now,
+                    actor=actor_for(self.config, inbound.user_id, inbound.user_name, inbound.is_bot),
+                    platform=inbound.platform,
+                    chat_id=inbound.chat_id,
+                    message_id=inbound.message_id,
+                )
+                toast = self.intake.handle(ctx, inbound)
+                queue(session, ctx.out, now)
+                row.status, row.processed_at = "done", now
+                return Result(outbounds=ctx.out, toast=toast)
+        except Exception as exc:  # a bug must not lose the message: it stays in the inbox, marked failed
+            log.exception("processing inbox row %s failed", inbox_id)
+            with self.sessions() as session, session.begin():
+                row = session.get(InboxMessage, inbox_id)
+                if row is not None:
+                    row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+            return Result()
+
+    def handle(self, inbound: Inbound) -> Result:
+        """Store (if not yet stored) and process one inbound: the whole path, idempotent."""
+        return self.process(self._inbox_id(inbound))
+
+    def pending(self) -> list[int]:
+        """Inbox rows taken in but not processed, e.g. because the process was killed: redone at start."""
+        with self.sessions() as session:
+            return list(
+                session.execute(
+                    select(InboxMessage.id).where(InboxMessage.status == "pending").order_by(InboxMessage.id)
+                ).scalars()
+            )
+
+    def recover(self) -> int:
+        done = 0
+        for inbox_id in self.pending():
+            self.process(inbox_id)
+            done += 1
+        return done

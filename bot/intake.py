@@ -1,0 +1,416 @@
+"""What a message in a grid chat means: a command, a reply about a ticket, a report, a question, or chatter."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from sqlalchemy import select
+
+from bot import actions, texts, tickets
+from bot.commands import Command, parse, parse_rating
+from bot.config import Category, Grid
+from bot.messages import Button, Inbound
+from bot.models import Notice, OutboxMessage, PendingQuestion, Resident, Ticket
+from bot.services import answer_service, is_asking, match_service
+from bot.talkday import add_topic, decide_topic
+from bot.tickets import Context, Report
+from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
+
+_PLACE_RE = re.compile(r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
+
+
+def place_of(text: str, grid: Grid) -> str:
+    """The building a report is about, so that reports of the same place can be folded together."""
+    match = _PLACE_RE.search(text)
+    if match:
+        number = "".join(_CN_DIGITS.get(ch, ch) for ch in match.group(1)).replace("十", "1")
+        return f"{number}栋" if match.group(2) in ("栋", "号楼", "幢") else f"{number}{match.group(2)}"
+    return next((b for b in grid.buildings if b in text), "")
+
+
+class Intake:
+    """Turns one inbound message into core actions; every reply goes into ctx.out."""
+
+    def __init__(self, classifier):
+        self.classifier = classifier
+
+    # -- entry ---------------------------------------------------------------------------------------
+    def handle(self, ctx: Context, msg: Inbound) -> str | None:
+        """Process one message; returns a short toast for button presses."""
+        if msg.is_bot or msg.chat_type == "channel":
+            return None
+        grid = ctx.config.grid_for_chat(msg.chat_id)
+        if msg.chat_type == "group" and grid is None:
+            self._notice_unknown_group(ctx, msg)
+            return None
+        try:
+            if msg.kind == "callback":
+                return self._callback(ctx, msg)
+            if msg.edited:
+                self._edited(ctx, msg)
+                return None
+            if grid is not None and ctx.config.intake_mode(grid) == "mention":
+                if not (msg.mentions_bot or msg.reply_to_bot or msg.text.startswith("/")):
+                    return None
+            self._message(ctx, msg, grid)
+        except Refusal as refusal:
+            if msg.kind == "callback":
+                return refusal.reason
+            ctx.reply(refusal.reason, kind="refusal")
+        return None
+
+    def _notice_unknown_group(self, ctx: Context, msg: Inbound) -> None:
+        key = f"unknown-group:{msg.chat_id}"
+        if ctx.session.get(Notice, key) is None:
+            ctx.session.add(Notice(key=key, created_at=ctx.now))
+            ctx.send(msg.chat_id, texts.unknown_group(), kind="unknown_group")
+
+    # -- buttons -------------------------------------------------------------------------------------
+    def _callback(self, ctx: Context, msg: Inbound) -> str | None:
+        parts = (msg.callback_data or "").split(":")
+        try:
+            verb, target = parts[0], int(parts[1])
+        except (IndexError, ValueError):
+            return "这个按钮已失效。"
+        ctx.message_id = None  # answers to a button go to the chat, not as a reply to the bot's own message
+        if verb == "claim":
+            actions.claim(ctx, target)
+            return f"已认领 #{target}"
+        if verb == "transfer":
+            ticket = tickets.load(ctx, target)
+            tickets.authorize(ctx, tickets.Action.TRANSFER, ticket)
+            rows = [[Button(name, f"xfer:{target}:{i}")] for i, name in enumerate(ctx.config.departments)]
+            ctx.reply(f"#{target} 转交给哪个部门？也可以回复“转交 {target} 部门 原因”。", buttons=rows,
+                      ticket_id=target, kind="transfer_menu")
+            return None
+        if verb == "xfer" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(ctx.config.departments):
+            actions.transfer(ctx, target, ctx.config.departments[int(parts[2])], "")
+            return f"已转交 #{target}"
+        if verb == "rate" and len(parts) == 3 and parts[2] in texts.RATING_NAMES:
+            actions.rate(ctx, target, parts[2])
+            return "感谢评价"
+        if verb in ("file", "note") and len(parts) == 3:
+            return self._answer_question(ctx, target, parts[2])
+        return "这个按钮已失效。"
+
+    # -- messages ------------------------------------------------------------------------------------
+    def _message(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
+        command = parse(msg.text) if msg.text else None
+        about = self._ticket_replied_to(ctx, msg)
+        if command is not None and self._command(ctx, msg, command, about, grid):
+            return
+        if about is not None and self._reply_about_ticket(ctx, msg, about):
+            return
+        if msg.chat_type == "private":
+            grid = self._grid_of_resident(ctx, msg)
+            if grid is None:
+                return
+        else:
+            self._remember_resident(ctx, msg, grid)
+        self._speech(ctx, msg, grid)
+
+    def _ticket_replied_to(self, ctx: Context, msg: Inbound) -> Ticket | None:
+        if not msg.reply_to_message_id:
+            return None
+        ticket_id = ctx.session.execute(
+            select(OutboxMessage.ticket_id).where(
+                OutboxMessage.chat_id == msg.chat_id,
+                OutboxMessage.platform_message_id == msg.reply_to_message_id,
+                OutboxMessage.ticket_id.is_not(None),
+            )
+        ).scalar()
+        if ticket_id is None:
+            return tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.reply_to_message_id)
+        return ctx.session.get(Ticket, ticket_id)
+
+    def _command(self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None) -> bool:
+        """Run a text command; False lets the text be read as ordinary speech."""
+        name = cmd.name
+        if name == "help":
+            ctx.reply(texts.HELP, kind="help")
+            return True
+        if name == "mine":
+            actions.my_tickets(ctx)
+            return True
+        if name == "topic":
+            if grid is None:
+                return False
+            add_topic(ctx, grid, cmd.args, msg.message_id)
+            return True
+        if name == "decide":
+            decide_topic(ctx, grid, cmd.args)
+            return True
+        if name == "setgrid":
+            return msg.chat_type == "private" and self._set_grid(ctx, msg, cmd.args)
+        if name in ("file", "dismiss"):
+            question = self._open_question(ctx, msg, "file")
+            if question is None:
+                return False
+            self._answer_question(ctx, question.id, "yes" if name == "file" else "no")
+            return True
+        if name == "needhelp":
+            return self._service_help(ctx, msg, grid)
+        if name == "unknown":
+            ctx.reply("没有这个命令。回复“帮助”查看可用的命令。", kind="usage")
+            return True
+        number = cmd.number if cmd.number is not None else (about.id if about is not None else None)
+        if name == "rate" and number is None:
+            number = self._awaiting_rating(ctx, msg)
+            if number is None:
+                return False
+        if number is None:
+            if name in ("resolve", "note") and msg.chat_type == "private" and cmd.args:
+                pass
+            ctx.reply(texts.USAGE[name], kind="usage")
+            return True
+        self._ticket_command(ctx, name, number, cmd.args)
+        return True
+
+    def _ticket_command(self, ctx: Context, name: str, number: int, args: str) -> None:
+        if name == "claim":
+            actions.claim(ctx, number)
+        elif name == "resolve":
+            actions.resolve(ctx, number, args)
+        elif name == "transfer":
+            department, _, reason = args.partition(" ")
+            if not department:
+                raise Refusal(texts.USAGE["transfer"])
+            actions.transfer(ctx, number, department, reason.strip())
+        elif name == "progress":
+            actions.progress(ctx, number)
+        elif name == "rate":
+            rating = parse_rating(args)
+            if rating is None:
+                raise Refusal(texts.USAGE["rate"])
+            actions.rate(ctx, number, *rating)
+        elif name == "extend":
+            days_text, _, reason = args.partition(" ")
+            try:
+                days = float(days_text.removesuffix("天"))
+            except ValueError:
+                raise Refusal(texts.USAGE["extend"]) from None
+            actions.extend(ctx, number, days, reason.strip())
+        elif name == "reassign":
+            if not args:
+                raise Refusal(texts.USAGE["reassign"])
+            actions.reassign(ctx, number, args.split()[0])
+        elif name == "close":
+            actions.close(ctx, number)
+        elif name == "cancel":
+            actions.cancel(ctx, number)
+        elif name == "note":
+            if not args:
+                raise Refusal(texts.USAGE["note"])
+            actions.add_note(ctx, number, args)
+        elif name == "recategorize":
+            if not args:
+                raise Refusal(texts.USAGE["recategorize"])
+            actions.recategorize(ctx, number, args.split()[0])
+
+    def _awaiting_rating(self, ctx: Context, msg: Inbound) -> int | None:
+        """A bare 满意/不满意 rates the sender's one ticket awaiting a rating (or recently closed, for 回访)."""
+        found = ctx.session.execute(
+            select(Ticket.id)
+            .where(Ticket.reporter_id == msg.user_id, Ticket.status == Status.RESOLVED.value)
+            .order_by(Ticket.resolved_at.desc())
+            .limit(2)
+        ).scalars().all()
+        return found[0] if len(found) == 1 else None
+
+    def _reply_about_ticket(self, ctx: Context, msg: Inbound, ticket: Ticket) -> bool:
+        """A reply to a bot message about a ticket acts on that ticket."""
+        if ticket.status in (Status.CLOSED.value, Status.CANCELLED.value):
+            ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
+            return True
+        if ctx.actor.is_staff and msg.chat_type == "private" and msg.text:
+            self._ask_note_or_resolve(ctx, msg, ticket)
+            return True
+        if ctx.actor.is_staff:
+            return False
+        if ctx.actor.user_id == ticket.reporter_id:
+            tickets.add_followup(ctx, ticket, msg.text, msg.kind == "photo")
+            return True
+        if ticket.status in [s.value for s in OPEN_STATUSES] and msg.chat_type == "group":
+            tickets.add_supporter(ctx, ticket, msg.chat_id, msg.message_id)
+            return True
+        return False
+
+    def _ask_note_or_resolve(self, ctx: Context, msg: Inbound, ticket: Ticket) -> None:
+        question = PendingQuestion(kind="note", user_id=msg.user_id, user_name=ctx.actor.name, chat_id=msg.chat_id,
+                                   message_id=msg.message_id, ticket_id=ticket.id, text=msg.text, created_at=ctx.now)
+        ctx.session.add(question)
+        ctx.session.flush()
+        buttons = [[Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]]
+        ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
+
+    # -- questions the bot asked ----------------------------------------------------------------------
+    def _open_question(self, ctx: Context, msg: Inbound, kind: str) -> PendingQuestion | None:
+        return ctx.session.execute(
+            select(PendingQuestion)
+            .where(PendingQuestion.user_id == msg.user_id, PendingQuestion.chat_id == msg.chat_id,
+                   PendingQuestion.kind == kind, PendingQuestion.status == "open")
+            .order_by(PendingQuestion.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def _answer_question(self, ctx: Context, question_id: int, answer: str) -> str | None:
+        question = ctx.session.get(PendingQuestion, question_id)
+        if question is None or question.status != "open":
+            return "这个问题已经处理过了。"
+        if question.user_id != ctx.actor.user_id:
+            return "只有提问的本人才能回答。"
+        question.status = "answered"
+        ctx.chat_id = question.chat_id
+        ctx.message_id = question.message_id
+        if question.kind == "note":
+            if answer == "resolve":
+                actions.resolve(ctx, question.ticket_id, question.text)
+                return "已办结"
+            actions.add_note(ctx, question.ticket_id, question.text)
+            return "已记为备注"
+        if answer != "yes":
+            ctx.reply(texts.not_a_ticket(), kind="dismissed")
+            return "好的"
+        grid = ctx.config.grid(question.grid_id or "")
+        category = ctx.config.category(question.category) or ctx.config.categories[-1]
+        if grid is None:
+            return "网格信息缺失"
+        report = Report(grid=grid, category=category, text=question.text, place=place_of(question.text, grid))
+        tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
+        return "已立案"
+
+    # -- residents and grids --------------------------------------------------------------------------
+    def _remember_resident(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
+        if grid is None or ctx.actor.is_staff:
+            return
+        resident = ctx.session.execute(
+            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
+        ).scalar_one_or_none()
+        if resident is None:
+            ctx.session.add(Resident(platform=msg.platform, user_id=msg.user_id, name=msg.user_name,
+                                     grid_id=grid.id, updated_at=ctx.now))
+        elif resident.grid_id != grid.id:
+            resident.grid_id, resident.updated_at = grid.id, ctx.now
+
+    def _grid_of_resident(self, ctx: Context, msg: Inbound) -> Grid | None:
+        """A resident writing privately: their grid is known from the group, or asked for once."""
+        if ctx.actor.is_staff and len(ctx.actor.grids) == 1:
+            return ctx.config.grid(next(iter(ctx.actor.grids)))
+        resident = ctx.session.execute(
+            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
+        ).scalar_one_or_none()
+        grid = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
+        if grid is None and msg.text.strip():
+            ctx.session.add(PendingQuestion(kind="grid", user_id=msg.user_id, user_name=msg.user_name,
+                                            chat_id=msg.chat_id, message_id=msg.message_id, text=msg.text,
+                                            created_at=ctx.now))
+            choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
+            ctx.reply(texts.ask_grid(choices), kind="ask_grid")
+        return grid
+
+    def _set_grid(self, ctx: Context, msg: Inbound, grid_id: str) -> bool:
+        grid = ctx.config.grid(grid_id.strip())
+        if grid is None:
+            choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
+            ctx.reply(texts.ask_grid(choices), kind="ask_grid")
+            return True
+        self._remember_resident(ctx, msg, grid)
+        ctx.reply(texts.grid_set(grid.name), kind="grid_set")
+        question = self._open_question(ctx, msg, "grid")
+        if question is not None:
+            question.status = "answered"
+            earlier = Inbound(**{**msg.to_json(), "text": question.text, "message_id": question.message_id,
+                                 "sent_at": None})
+            ctx.message_id = question.message_id
+            self._speech(ctx, earlier, grid)
+        return True
+
+    # -- ordinary speech -------------------------------------------------------------------------------
+    def _speech(self, ctx: Context, msg: Inbound, grid: Grid) -> None:
+        text = msg.text.strip()
+        recent = self._recent_ticket(ctx, msg)
+        if not text:
+            if msg.kind == "photo" and recent is not None:
+                tickets.add_followup(ctx, recent, "", True)
+            return  # stickers, voice and captionless photos never open a ticket by themselves
+        result = self.classifier.classify(text)
+        service = match_service(ctx.config, text)
+        if service is not None and not result.urgent and (result.question or is_asking(text)):
+            answer_service(ctx, service, msg, grid, result.category)
+            return
+        if result.intent != "request" and not result.urgent:
+            return
+        category = ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
+        if recent is not None and not result.urgent and (result.category in (None, recent.category) or
+                                                         msg.kind == "photo"):
+            tickets.add_followup(ctx, recent, text, msg.kind == "photo")
+            return
+        if category.id == "suggestion" and not result.urgent:
+            add_topic(ctx, grid, text, msg.message_id)
+            return
+        place = place_of(text, grid)
+        if not result.urgent:
+            same = self._same_matter(ctx, grid, category, place, msg)
+            if same is not None:
+                tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id)
+                return
+        why = "、".join(result.matched[:3]) or "、".join(result.urgent_words[:3])
+        if result.confidence < ctx.config.intake.confirm_below and not result.urgent:
+            self._ask_to_file(ctx, msg, grid, category, why)
+            return
+        report = Report(grid=grid, category=category, text=text, urgent=result.urgent, emergency=result.emergency,
+                        why=why, place=place)
+        tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
+
+    def _ask_to_file(self, ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str) -> None:
+        question = PendingQuestion(kind="file", user_id=msg.user_id, user_name=ctx.actor.name, chat_id=msg.chat_id,
+                                   message_id=msg.message_id, grid_id=grid.id, category=category.id, text=msg.text,
+                                   created_at=ctx.now)
+        ctx.session.add(question)
+        ctx.session.flush()
+        buttons = [[Button("立案", f"file:{question.id}:yes"), Button("不是", f"file:{question.id}:no")]]
+        ctx.reply(texts.ask_to_file(category.name if category.id != "other" else "", why), buttons=buttons,
+                  kind="ask_file")
+
+    def _recent_ticket(self, ctx: Context, msg: Inbound) -> Ticket | None:
+        since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
+        return ctx.session.execute(
+            select(Ticket)
+            .where(Ticket.reporter_id == msg.user_id, Ticket.source_chat_id == msg.chat_id,
+                   Ticket.created_at >= since, Ticket.status.in_([s.value for s in ACTIVE_STATUSES]))
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def _same_matter(self, ctx: Context, grid: Grid, category: Category, place: str, msg: Inbound) -> Ticket | None:
+        """附议: an open ticket of the same grid, category and place within the merge window."""
+        if not place:
+            return None
+        since = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
+        return ctx.session.execute(
+            select(Ticket)
+            .where(Ticket.grid_id == grid.id, Ticket.category == category.id, Ticket.place == place,
+                   Ticket.created_at >= since, Ticket.reporter_id != msg.user_id,
+                   Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+            .order_by(Ticket.id.desc())
+            .limit(1)
+        ).scalar_one_or_none()
+
+    def _service_help(self, ctx: Context, msg: Inbound, grid: Grid | None) -> bool:
+        question = self._open_question(ctx, msg, "service")
+        if question is None or grid is None:
+            return False
+        question.status = "answered"
+        category = ctx.config.category(question.category) or ctx.config.categories[-1]
+        report = Report(grid=grid, category=category, text=question.text, why=question.payload.get("service", ""),
+                        place=place_of(question.text, grid))
+        tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
+        return True
+
+    def _edited(self, ctx: Context, msg: Inbound) -> None:
+        """An edit never opens a second ticket; on a reported message it is logged as a correction."""
+        ticket = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.message_id)
+        if ticket is not None and msg.text.strip():
+            tickets.log(ctx, ticket, "edit", msg.text.strip())

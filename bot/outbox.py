@@ -1,0 +1,185 @@
+"""Draining the outbox: every send retried with backoff, in order per chat, never silently dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.channel import Channel, SendFailure
+from bot.config import Config, Role
+from bot.messages import Button, Mention, Outbound
+from bot.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+RunDb = Callable[[Callable], Awaitable]
+MAX_ATTEMPTS = 8
+
+
+def to_outbound(row: OutboxMessage) -> Outbound:
+    return Outbound(
+        chat_id=row.chat_id,
+        text=row.text,
+        buttons=[[Button(b["label"], b["data"]) for b in line] for line in row.buttons or []],
+        mentions=[Mention(m["user_id"], m["name"]) for m in row.mentions or []],
+        reply_to_message_id=row.reply_to_message_id,
+        ticket_id=row.ticket_id,
+        kind=row.kind,
+    )
+
+
+def backoff(attempts: int, retry_after: float | None) -> float:
+    if retry_after is not None:
+        return retry_after
+    return min(300.0, 2.0 ** attempts)
+
+
+class OutboxSender:
+    """Sends due outbox rows through a Channel; one ordered lane per chat, many chats at once."""
+
+    def __init__(self, sessions: sessionmaker[Session], channel: Channel, config: Config, run_db: RunDb,
+                 clock: Callable[[], dt.datetime], concurrency: int = 64, batch: int = 500):
+        self.sessions = sessions
+        self.channel = channel
+        self.config = config
+        self.run_db = run_db
+        self.clock = clock
+        self.wakeup = asyncio.Event()
+        self.in_flight: set[int] = set()
+        self.lanes: dict[str, asyncio.Task] = {}
+        self.limit = asyncio.Semaphore(concurrency)
+        self.batch = batch
+        self._stopping = False
+
+    def poke(self) -> None:
+        """Something new is in the outbox."""
+        self.wakeup.set()
+
+    async def run(self, idle: float = 1.0) -> None:
+        while not self._stopping:
+            self.wakeup.clear()
+            rows = await self.run_db(self._due)
+            by_chat: dict[str, list[int]] = {}
+            for row_id, chat_id in rows:
+                if row_id not in self.in_flight:
+                    self.in_flight.add(row_id)
+                    by_chat.setdefault(chat_id, []).append(row_id)
+            for chat_id, ids in by_chat.items():
+                previous = self.lanes.get(chat_id)
+                self.lanes[chat_id] = asyncio.create_task(self._lane(chat_id, ids, previous))
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), timeout=idle)
+            except TimeoutError:
+                pass
+
+    async def stop(self, drain_timeout: float = 10.0) -> None:
+        self._stopping = True
+        self.wakeup.set()
+        lanes = [task for task in self.lanes.values() if not task.done()]
+        if lanes:
+            await asyncio.wait(lanes, timeout=drain_timeout)
+
+    async def drain(self, timeout: float = 30.0) -> bool:
+        """Wait until nothing due is left (for tests, the demo and shutdown)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            self.poke()
+            due = await self.run_db(self._due)
+            if not due and not self.in_flight:
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
+    def _due(self) -> list[tuple[int, str]]:
+        with self.sessions() as session:
+            return [
+                (row_id, chat_id)
+                for row_id, chat_id in session.execute(
+                    select(OutboxMessage.id, OutboxMessage.chat_id)
+                    .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= self.clock())
+                    .order_by(OutboxMessage.id)
+                    .limit(self.batch)
+                )
+            ]
+
+    async def _lane(self, chat_id: str, ids: list[int], previous: asyncio.Task | None) -> None:
+        if previous is not None and not previous.done():
+            await asyncio.wait([previous])
+        try:
+            for position, row_id in enumerate(ids):
+                async with self.limit:
+                    delivered = await self._send_one(row_id)
+                if not delivered:
+                    # Keep the chat's order: what follows waits for the retry of this one.
+                    for later in ids[position + 1:]:
+                        self.in_flight.discard(later)
+                    return
+        finally:
+            for row_id in ids:
+                self.in_flight.discard(row_id)
+
+    async def _send_one(self, row_id: int) -> bool:
+        row = await self.run_db(lambda: self._load(row_id))
+        if row is None:
+            return True
+        try:
+            message_id = await self.channel.send(to_outbound(row))
+        except SendFailure as failure:
+            await self.run_db(lambda: self._failed(row_id, failure))
+            return False
+        except Exception as exc:  # an unexpected transport error is retried like a network fault
+            log.exception("send of outbox row %s raised", row_id)
+            await self.run_db(lambda: self._failed(row_id, SendFailure(f"{type(exc).__name__}: {exc}")))
+            return False
+        await self.run_db(lambda: self._sent(row_id, message_id))
+        return True
+
+    def _load(self, row_id: int) -> OutboxMessage | None:
+        with self.sessions() as session:
+            row = session.get(OutboxMessage, row_id)
+            if row is None or row.status != "pending":
+                return None
+            session.expunge(row)
+            return row
+
+    def _sent(self, row_id: int, message_id: str) -> None:
+        with self.sessions() as session, session.begin():
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row_id)
+                .values(status="sent", sent_at=self.clock(), platform_message_id=message_id,
+                        attempts=OutboxMessage.attempts + 1)
+            )
+
+    def _failed(self, row_id: int, failure: SendFailure) -> None:
+        now = self.clock()
+        with self.sessions() as session, session.begin():
+            row = session.get(OutboxMessage, row_id)
+            if row is None:
+                return
+            row.attempts += 1
+            row.last_error = str(failure)[:2000]
+            if failure.permanent or row.attempts >= MAX_ATTEMPTS:
+                row.status = "failed"
+                log.error("giving up on outbox row %s to chat %s after %s attempts: %s", row_id, row.chat_id,
+                          row.attempts, failure)
+                if row.kind != "send_failed":
+                    self._report_to_admins(session, row, now)
+            else:
+                row.due_at = now + dt.timedelta(seconds=backoff(row.attempts, failure.retry_after))
+                log.warning("send of outbox row %s failed (%s), retry %s", row_id, failure, row.attempts)
+
+    def _report_to_admins(self, session: Session, row: OutboxMessage, now: dt.datetime) -> None:
+        for admin in self.config.with_roles(Role.ADMIN):
+            if admin.user_id == row.chat_id:
+                continue
+            session.add(OutboxMessage(
+                chat_id=admin.user_id,
+                text=f"【发送失败】发往 {row.chat_id} 的消息多次发送失败（{row.last_error[:200]}），请检查。"
+                     f"\n原文：{row.text[:300]}",
+                buttons=[], mentions=[], kind="send_failed", ticket_id=row.ticket_id, due_at=now, created_at=now,
+            ))

@@ -1,0 +1,280 @@
+"""Every Chinese text the bot sends, in one place so that wording can be reviewed together."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+STATUS_NAMES = {
+    "new": "待认领",
+    "claimed": "办理中",
+    "resolved": "已办结待评价",
+    "closed": "已归档",
+    "reopened": "重新办理",
+    "transferred": "已转交",
+    "cancelled": "已撤销",
+}
+HANDLING_NAMES = {"reply": "回复解释", "handle": "受理自办", "transfer": "转交办理"}
+ROLE_NAMES = {
+    "grid_worker": "网格员",
+    "grid_leader": "网格长",
+    "secretary": "社区书记",
+    "admin": "管理员",
+    "resident": "居民",
+}
+RATING_NAMES = {"good": "满意", "fair": "基本满意", "bad": "不满意", "default": "默认满意"}
+EMERGENCY_NUMBERS = {"fire": "119", "rescue": "119", "medical": "120", "police": "110"}
+EMERGENCY_ADVICE = {
+    "fire": "请立即拨打 119。如闻到煤气味：不要开关电器、不要点火，打开门窗，关闭燃气总阀，尽快离开。",
+    "rescue": "请立即拨打 119（电梯困人也可拨打电梯上的救援电话）。被困人员保持冷静，不要强行扒门。",
+    "medical": "请立即拨打 120。不要随意搬动摔倒的老人，注意保暖，等待救护人员。",
+    "police": "请立即拨打 110，注意自身安全，不要与对方正面冲突。",
+}
+
+REFUSALS = {
+    "bot_actor": "机器人发出的消息不做处理。",
+    "residents_cannot": "抱歉，认领、办结、转交工单需要本网格的网格员操作。如有问题可以直接在群里反映。",
+    "other_grid": "抱歉，#{n} 属于{grid}，不在您负责的网格内。",
+    "owned_by_other": "#{n} 由 {owner} 负责（首问负责）。如需改派，请联系网格长。",
+    "leaders_only": "抱歉，延期、改派和归档需要网格长或社区书记操作。",
+    "only_reporter": "抱歉，只有反映人本人才能评价 #{n}。",
+    "only_reporter_or_leader": "抱歉，只有反映人本人或网格长才能撤销 #{n}。",
+    "only_reporter_or_staff": "抱歉，只有反映人本人或网格员才能更改 #{n} 的类别。",
+    "not_yours": "抱歉，#{n} 不是您反映的事项，无法查看进度。",
+    "claim_first": "#{n} 还没有人认领，请先认领再办结。",
+    "bad_status": "#{n} 目前是「{status}」状态，不能{action}。",
+    "already_claimed": "#{n} 已由 {owner} 认领，无需重复认领。",
+    "not_found": "没有找到工单 #{n}，请核对编号后再试。",
+}
+ACTION_NAMES = {
+    "claim": "认领",
+    "resolve": "办结",
+    "transfer": "转交",
+    "rate": "评价",
+    "reopen": "重新打开",
+    "reassign": "改派",
+    "extend": "延期",
+    "close": "归档",
+    "cancel": "撤销",
+    "progress": "查询",
+    "note": "添加备注",
+    "recategorize": "更改类别",
+}
+
+HELP = """【网格助手使用说明】
+居民：直接在群里说遇到的问题，我会登记为工单并通知网格员。
+· 进度 编号 —— 查询办理进度，例如：进度 12
+· 评价 编号 满意/基本满意/不满意 —— 办结后评价
+· 改类 编号 类别 —— 类别识别错了可以改
+· 议题 内容 —— 提交周二说事日的议题
+网格员：
+· 认领 编号 ／ 办结 编号 说明 ／ 转交 编号 部门 原因 ／ 备注 编号 内容
+· 我的工单 —— 查看自己名下的工单
+网格长、书记：
+· 延期 编号 天数 原因 ／ 改派 编号 姓名 ／ 归档 编号 ／ 决定 议题编号 内容
+小提示：直接回复我发的工单消息，可以不写编号，例如回复“认领”“办结 已清理”“满意”。"""
+
+USAGE = {
+    "claim": "请写明工单编号，例如：认领 12",
+    "resolve": "请写明工单编号和办理说明，例如：办结 12 已清理完毕",
+    "transfer": "请写明工单编号、部门和原因，例如：转交 12 城管执法中队 占道经营",
+    "progress": "请写明工单编号，例如：进度 12",
+    "rate": "请写明工单编号和评价，例如：评价 12 满意（可选：满意、基本满意、不满意）",
+    "extend": "请写明工单编号和延期天数，例如：延期 12 3 等配件",
+    "reassign": "请写明工单编号和网格员姓名，例如：改派 12 李娜",
+    "close": "请写明工单编号，例如：归档 12",
+    "cancel": "请写明工单编号，例如：撤销 12",
+    "note": "请写明工单编号和备注内容，例如：备注 12 已联系物业",
+    "recategorize": "请写明工单编号和类别，例如：改类 12 设施维修",
+    "topic": "请写上议题内容，例如：议题 建议在3栋门口加装路灯",
+    "decide": "请写明议题编号和决定，例如：决定 议题3 下周安排施工",
+}
+
+
+def when(moment: dt.datetime, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+def ticket_opened_group(
+    n: int, category: str, why: str, handling: str, worker: str, deadline: str, department: str = ""
+) -> str:
+    reason = f"（识别依据：{why}）" if why else ""
+    route = f"，将转交{department}办理" if handling == "transfer" and department else ""
+    return (
+        f"已受理 #{n}｜{category}{reason}\n"
+        f"负责人：@{worker}（{HANDLING_NAMES.get(handling, '受理自办')}{route}）\n"
+        f"办结时限：{deadline} 前。办理进展会在群里告诉您。"
+    )
+
+
+def ticket_opened_dm(n: int, grid: str, category: str, reporter: str, text: str, deadline: str) -> str:
+    return (
+        f"【新工单 #{n}】{grid} · {category}\n反映人：{reporter}\n内容：{text}\n办结时限：{deadline}\n"
+        "请点「认领」，或直接回复“认领”。"
+    )
+
+
+def ask_to_file(category: str, why: str) -> str:
+    guess = f"，看起来是「{category}」方面的问题（{why}）" if category else ""
+    return f"您好{guess}。需要登记为工单、让网格员来处理吗？点「立案」或回复“立案”；不需要请点「不是」。"
+
+
+def urgent_group(n: int, emergency: str | None, leaders: str) -> str:
+    advice = EMERGENCY_ADVICE.get(emergency or "", "如有人身危险，请立即拨打 110 / 119 / 120。")
+    return f"⚠️ 紧急情况已受理 #{n}！{advice}\n已同时通知{leaders}，网格员马上联系您。"
+
+
+def urgent_dm(n: int, grid: str, reporter: str, text: str) -> str:
+    return f"【紧急】#{n} {grid}\n反映人：{reporter}\n内容：{text}\n请立即处置并电话联系居民。"
+
+
+def claimed_group(n: int, worker: str) -> str:
+    return f"#{n} 已由网格员 {worker} 认领，正在处理。"
+
+
+def claimed_dm(n: int, deadline: str) -> str:
+    return f"您已认领 #{n}，请在 {deadline} 前办结。办好后回复“办结 说明”，例如“办结 已清理完毕”。"
+
+
+def resolved_group(n: int, worker: str, note: str, reporters: str) -> str:
+    return (
+        f"#{n} 已办结：{note or '已处理'}（网格员 {worker}）\n"
+        f"{reporters} 请确认是否解决，并点下方按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
+    )
+
+
+def rated_good(n: int, rating: str) -> str:
+    return f"感谢您的评价（{rating}）！#{n} 已归档。"
+
+
+def rated_bad_group(n: int, leader: str) -> str:
+    return f"很抱歉没让您满意。#{n} 已重新打开，已请网格长 {leader} 督办，会尽快给您回复。"
+
+
+def reopened_dm(n: int, reason: str, who: str) -> str:
+    return f"【督办】#{n} 居民评价不满意，已重新打开。\n原因：{reason or '未说明'}\n当前负责人：{who}，请尽快重新处理。"
+
+
+def transferred_group(n: int, department: str, reason: str) -> str:
+    why = f"（{reason}）" if reason else ""
+    return f"#{n} 已转交 {department} 办理{why}，转交期间暂停计时，有结果会在群里告诉您。"
+
+
+def extended(n: int, days: float, reason: str, deadline: str) -> str:
+    why = f"，原因：{reason}" if reason else ""
+    return f"#{n} 办结时限已延长 {days:g} 天{why}，新的时限为 {deadline}。"
+
+
+def reassigned(n: int, worker: str) -> str:
+    return f"#{n} 已改派给网格员 {worker}。"
+
+
+def reassigned_dm(n: int, text: str, deadline: str) -> str:
+    return f"【改派】#{n} 已改派给您。\n内容：{text}\n办结时限：{deadline}"
+
+
+def closed_by_staff(n: int, who: str) -> str:
+    return f"#{n} 已由 {who} 归档。"
+
+
+def cancelled(n: int) -> str:
+    return f"#{n} 已撤销。如还有问题，可以随时在群里反映。"
+
+
+def note_added(n: int) -> str:
+    return f"已将备注记入 #{n} 的办理记录。"
+
+
+def recategorized(n: int, category: str) -> str:
+    return f"已将 #{n} 的类别改为「{category}」。"
+
+
+def unknown_category(name: str, choices: str) -> str:
+    return f"没有“{name}”这个类别，可选：{choices}。"
+
+
+def progress(n: int, category: str, status: str, owner: str, deadline: str, latest: str) -> str:
+    return f"#{n}｜{category}｜{status}\n负责人：{owner}\n时限：{deadline}\n最近进展：{latest}"
+
+
+def my_tickets(lines: list[str]) -> str:
+    if not lines:
+        return "您名下目前没有待办工单。"
+    return "您名下的工单：\n" + "\n".join(lines)
+
+
+def followup_joined(n: int) -> str:
+    return f"已补充到 #{n}，网格员会一并查看。"
+
+
+def supported(n: int, count: int) -> str:
+    return f"这个问题已有居民反映（#{n}），已为您记为附议（共 {count} 人反映），处理结果会同时告诉您。"
+
+
+def supporter_dm(n: int, name: str, count: int) -> str:
+    return f"#{n} 新增附议：{name}（共 {count} 人反映）。"
+
+
+def not_a_ticket() -> str:
+    return "好的，不登记工单。有需要随时说。"
+
+
+def already_answered() -> str:
+    return "这个问题已经处理过了。"
+
+
+def service_answer(
+    name: str, materials: list[str], where: str, hours: str, limit: str, phone: str, notes: str
+) -> str:
+    lines = [f"【一次性告知】{name}"]
+    if materials:
+        lines.append("所需材料：")
+        lines.extend(f"  {i}. {item}" for i, item in enumerate(materials, 1))
+    for label, value in (("办理地点", where), ("办理时间", hours), ("办理时限", limit), ("咨询电话", phone)):
+        if value:
+            lines.append(f"{label}：{value}")
+    if notes:
+        lines.append(f"温馨提示：{notes}")
+    lines.append("如需网格员上门协助，请回复“需要帮助”。")
+    return "\n".join(lines)
+
+
+def ticket_closed_already(n: int) -> str:
+    return f"#{n} 已经归档。如果问题又出现了，可以回复“不满意 原因”重新打开，或直接在群里重新反映。"
+
+
+def ask_note_or_resolve(n: int) -> str:
+    return f"这条是 #{n} 的办结说明，还是只是备注？点按钮，或回复“办结”/“备注”。"
+
+
+def unknown_group() -> str:
+    return "您好，我是网格助手。本群还没有登记到网格服务中，暂不处理本群消息。如需开通，请联系社区管理员。"
+
+
+def ask_grid(choices: str) -> str:
+    return f"您好！请问您住在哪个网格？回复网格编号即可，例如“网格 dj-1”。可选：{choices}"
+
+
+def grid_set(grid: str) -> str:
+    return f"好的，已记下您属于{grid}。请直接说遇到的问题。"
+
+
+def dm_welcome() -> str:
+    return "您好，我是网格助手。有问题直接告诉我；回复“帮助”查看使用说明。"
+
+
+def confirm_rating_prompt(n: int) -> str:
+    return f"#{n} 请点按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
+
+
+def rating_reminder(n: int) -> str:
+    return f"#{n} 已办结，还没收到您的评价。问题解决了吗？请点按钮评价，超过期限将按默认满意归档。"
+
+
+def revisit(n: int, text: str) -> str:
+    return f"【回访】您之前反映的 #{n}（{text}）现在还好吗？如果问题又出现了，请回复“不满意 原因”，我们会重新处理。"
+
+
+def auto_closed(n: int) -> str:
+    return f"#{n} 办结后未收到评价，已按默认满意归档。"

@@ -1,0 +1,256 @@
+"""居民点单 and the ticket ledger: opening tickets, looking them up, logging events, telling people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot import routing, texts
+from bot.config import Category, Config, Grid, Worker
+from bot.deadlines import deadline_for
+from bot.messages import Button, Mention, Outbound
+from bot.models import Supporter, Ticket, TicketEvent
+from bot.privacy import mask
+from bot.workflow import Action, Actor, Refusal, Status, TicketView, check
+
+
+@dataclass
+class Context:
+    """Everything a use case needs, passed explicitly: no globals, no platform."""
+
+    session: Session
+    config: Config
+    now: dt.datetime
+    actor: Actor
+    platform: str = "telegram"
+    chat_id: str | None = None
+    message_id: str | None = None
+    out: list[Outbound] = field(default_factory=list)
+
+    def when(self, moment: dt.datetime) -> str:
+        return texts.when(moment, self.config.tz)
+
+    def reply(self, text: str, **kwargs) -> None:
+        """Answer the actor where they wrote."""
+        if self.chat_id is not None:
+            self.out.append(Outbound(self.chat_id, text, reply_to_message_id=self.message_id, **kwargs))
+
+    def send(self, chat_id: str, text: str, **kwargs) -> None:
+        self.out.append(Outbound(chat_id, text, **kwargs))
+
+
+def view(ticket: Ticket) -> TicketView:
+    return TicketView(
+        grid_id=ticket.grid_id,
+        status=ticket.status,
+        reporter_id=ticket.reporter_id,
+        assignee_id=ticket.assignee_id,
+        supporter_ids=frozenset(s.user_id for s in ticket.supporters),
+    )
+
+
+def load(ctx: Context, number: int, *, lock: bool = False) -> Ticket:
+    query = select(Ticket).where(Ticket.id == number)
+    if lock:
+        query = query.with_for_update()
+    ticket = ctx.session.execute(query).scalar_one_or_none()
+    if ticket is None:
+        raise Refusal(texts.REFUSALS["not_found"].format(n=number))
+    return ticket
+
+
+def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
+    """Raise a Refusal with the specific reason when the actor may not do this."""
+    problem = check(action, ctx.actor, view(ticket))
+    if problem is None:
+        return
+    grid = ctx.config.grid(ticket.grid_id)
+    raise Refusal(
+        texts.REFUSALS[problem].format(
+            n=ticket.id,
+            grid=grid.name if grid else ticket.grid_id,
+            owner=ticket.assignee_name or "其他网格员",
+            status=texts.STATUS_NAMES.get(ticket.status, ticket.status),
+            action=texts.ACTION_NAMES[action.value],
+        )
+    )
+
+
+def log(ctx: Context, ticket: Ticket, action: str, detail: str = "", before: str | None = None) -> None:
+    """Append to the ticket's 台账; every change goes through here."""
+    ticket.updated_at = ctx.now
+    ctx.session.add(
+        TicketEvent(
+            ticket_id=ticket.id,
+            action=action,
+            actor_id=ctx.actor.user_id,
+            actor_name=ctx.actor.name,
+            actor_role=ctx.actor.role,
+            from_status=before,
+            to_status=ticket.status,
+            detail=detail,
+            source_chat_id=ctx.chat_id,
+            source_message_id=ctx.message_id,
+            created_at=ctx.now,
+        )
+    )
+
+
+def grid_chat(ctx: Context, ticket: Ticket) -> str:
+    grid = ctx.config.grid(ticket.grid_id)
+    return grid.chat_id if grid else ticket.source_chat_id
+
+
+def tell_reporters(ctx: Context, ticket: Ticket, text: str, *, kind: str, buttons=None, mention: bool = False) -> None:
+    """Tell the reporter (and 附议 supporters) where they reported: in the group, quoting their message."""
+    people = [(ticket.reporter_id, ticket.reporter_name, ticket.source_chat_id, ticket.source_message_id)]
+    people += [(s.user_id, s.user_name, s.chat_id, s.message_id) for s in ticket.supporters]
+    by_chat: dict[str, list[tuple[str, str, str]]] = {}
+    for user_id, name, chat_id, message_id in people:
+        by_chat.setdefault(chat_id, []).append((user_id, name, message_id))
+    for chat_id, members in by_chat.items():
+        is_group = ctx.config.grid_for_chat(chat_id) is not None
+        mentions = [Mention(user_id, name) for user_id, name, _ in members] if mention and is_group else []
+        body = text.replace("{reporters}", "、".join(f"@{m.name}" for m in mentions) or "您")
+        ctx.send(
+            chat_id,
+            mask(body) if is_group else body,
+            reply_to_message_id=members[0][2],
+            ticket_id=ticket.id,
+            kind=kind,
+            buttons=buttons or [],
+            mentions=mentions,
+        )
+
+
+def dm(ctx: Context, worker: Worker | None, ticket: Ticket, text: str, *, kind: str, buttons=None) -> None:
+    if worker is not None:
+        ctx.send(worker.user_id, text, ticket_id=ticket.id, kind=kind, buttons=buttons or [])
+
+
+def claim_buttons(ticket: Ticket) -> list[list[Button]]:
+    return [[Button("认领", f"claim:{ticket.id}"), Button("转交", f"transfer:{ticket.id}")]]
+
+
+def rating_buttons(ticket: Ticket) -> list[list[Button]]:
+    return [
+        [
+            Button("满意", f"rate:{ticket.id}:good"),
+            Button("基本满意", f"rate:{ticket.id}:fair"),
+            Button("不满意", f"rate:{ticket.id}:bad"),
+        ]
+    ]
+
+
+@dataclass(frozen=True)
+class Report:
+    """A resident's report as the intake understood it."""
+
+    grid: Grid
+    category: Category
+    text: str
+    urgent: bool = False
+    emergency: str | None = None
+    why: str = ""
+    place: str = ""
+
+
+def find_by_source(session: Session, platform: str, chat_id: str, message_id: str) -> Ticket | None:
+    return session.execute(
+        select(Ticket).where(
+            Ticket.platform == platform, Ticket.source_chat_id == chat_id, Ticket.source_message_id == message_id
+        )
+    ).scalar_one_or_none()
+
+
+def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_message_id: str) -> Ticket:
+    """Open a ticket from a report (one source message never makes two) and route it."""
+    existing = find_by_source(ctx.session, ctx.platform, source_chat_id, source_message_id)
+    if existing is not None:
+        return existing
+    worker = routing.choose_worker(ctx.session, ctx.config, report.grid.id, report.category)
+    ticket = Ticket(
+        grid_id=report.grid.id,
+        category=report.category.id,
+        handling=report.category.handling.value,
+        urgent=report.urgent,
+        platform=ctx.platform,
+        reporter_id=ctx.actor.user_id,
+        reporter_name=ctx.actor.name,
+        source_chat_id=source_chat_id,
+        source_message_id=source_message_id,
+        text=report.text,
+        place=report.place,
+        suggested_id=worker.user_id if worker else None,
+        department=report.category.department or None,
+        status=Status.NEW.value,
+        deadline_at=deadline_for(report.category, ctx.now, ctx.config.tz),
+        created_at=ctx.now,
+        updated_at=ctx.now,
+    )
+    ctx.session.add(ticket)
+    ctx.session.flush()
+    log(ctx, ticket, "open", report.why)
+    _announce(ctx, ticket, report, worker)
+    return ticket
+
+
+def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | None) -> None:
+    deadline = ctx.when(ticket.deadline_at)
+    worker_name = worker.name if worker else "网格员"
+    group_text = texts.ticket_opened_group(
+        ticket.id, report.category.name, report.why, ticket.handling, worker_name, deadline, ticket.department or ""
+    )
+    mentions = [Mention(worker.user_id, worker.name)] if worker else []
+    if report.urgent:
+        leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
+        names = "、".join(f"{texts.ROLE_NAMES[w.role.value]}{w.name}" for w in leaders) or "社区"
+        group_text = texts.urgent_group(ticket.id, report.emergency, names) + "\n" + group_text
+        for person in leaders:
+            dm(ctx, person, ticket, texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text),
+               kind="urgent", buttons=claim_buttons(ticket))
+    ctx.send(
+        ticket.source_chat_id,
+        mask(group_text) if ctx.config.grid_for_chat(ticket.source_chat_id) else group_text,
+        reply_to_message_id=ticket.source_message_id,
+        ticket_id=ticket.id,
+        kind="ack",
+        mentions=mentions if ctx.config.grid_for_chat(ticket.source_chat_id) else [],
+    )
+    dm(
+        ctx,
+        worker,
+        ticket,
+        texts.ticket_opened_dm(ticket.id, report.grid.name, report.category.name, ticket.reporter_name,
+                               ticket.text, deadline),
+        kind="assign",
+        buttons=claim_buttons(ticket),
+    )
+
+
+def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -> None:
+    """附议: a second resident reporting the same matter joins the ticket instead of opening another."""
+    if ctx.actor.user_id == ticket.reporter_id or any(s.user_id == ctx.actor.user_id for s in ticket.supporters):
+        ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
+        return
+    ticket.supporters.append(
+        Supporter(user_id=ctx.actor.user_id, user_name=ctx.actor.name, chat_id=chat_id, message_id=message_id,
+                  created_at=ctx.now)
+    )
+    log(ctx, ticket, "support", "附议")
+    count = 1 + len(ticket.supporters)
+    ctx.reply(texts.supported(ticket.id, count), ticket_id=ticket.id, kind="support")
+    owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+    dm(ctx, owner, ticket, texts.supporter_dm(ticket.id, ctx.actor.name, count), kind="support")
+
+
+def add_followup(ctx: Context, ticket: Ticket, text: str, photo: bool) -> None:
+    """A photo or more detail from the reporter joins the ticket and reaches its worker."""
+    detail = ("[照片] " if photo else "") + text
+    log(ctx, ticket, "followup", detail.strip())
+    ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
+    owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+    dm(ctx, owner, ticket, f"#{ticket.id} 居民补充：{detail.strip() or '[照片]'}", kind="followup")

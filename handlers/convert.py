@@ -1,0 +1,86 @@
+"""Telegram updates → the core's neutral Inbound (and nothing else: no decisions here)."""
+
+from __future__ import annotations
+
+from telegram import Message, MessageEntity, Update, User
+
+from bot.messages import Inbound
+
+PLATFORM = "telegram"
+
+
+def _chat_type(kind: str) -> str:
+    if kind == "private":
+        return "private"
+    if kind == "channel":
+        return "channel"
+    return "group"
+
+
+def _name(user: User | None) -> str:
+    if user is None:
+        return "未知用户"
+    return user.full_name or user.username or str(user.id)
+
+
+def _mentions(message: Message, bot: User) -> bool:
+    text = message.text or message.caption or ""
+    entities = message.entities or message.caption_entities or ()
+    for entity in entities:
+        if entity.type == MessageEntity.MENTION and bot.username:
+            handle = message.parse_entity(entity) if message.text else message.parse_caption_entity(entity)
+            if handle.lower() == f"@{bot.username.lower()}":
+                return True
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
+            return True
+    return bool(bot.username) and f"@{bot.username.lower()}" in text.lower()
+
+
+def to_inbound(update: Update, bot: User) -> Inbound | None:
+    """The neutral form of an update, or None for update kinds the bot does not handle."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        message = query.message
+        chat = message.chat if message is not None else None
+        return Inbound(
+            platform=PLATFORM,
+            update_id=str(update.update_id),
+            chat_id=str(chat.id if chat else query.from_user.id),
+            chat_type=_chat_type(chat.type if chat else "private"),
+            message_id=f"cb-{query.id}",
+            user_id=str(query.from_user.id),
+            user_name=_name(query.from_user),
+            kind="callback",
+            is_bot=query.from_user.is_bot,
+            callback_data=query.data or "",
+            callback_id=query.id,
+            reply_to_message_id=str(message.message_id) if message is not None else None,
+            reply_to_bot=True,
+        )
+    message = update.effective_message
+    if message is None or update.effective_chat is None:
+        return None
+    edited = update.edited_message is not None or update.edited_channel_post is not None
+    sender = message.from_user
+    reply = message.reply_to_message
+    text = message.text or message.caption or ""
+    kind = "photo" if message.photo else ("text" if message.text is not None else "other")
+    return Inbound(
+        platform=PLATFORM,
+        update_id=str(update.update_id),
+        chat_id=str(message.chat.id),
+        chat_type=_chat_type(message.chat.type),
+        message_id=str(message.message_id),
+        user_id=str(sender.id if sender else (message.sender_chat.id if message.sender_chat else 0)),
+        user_name=_name(sender) if sender else (message.sender_chat.title or "频道") if message.sender_chat else "未知",
+        text=text,
+        kind=kind,
+        # Messages on behalf of a channel or an anonymous admin have no person behind them to serve.
+        is_bot=sender is None or sender.is_bot or message.sender_chat is not None,
+        edited=edited,
+        photo_id=message.photo[-1].file_id if message.photo else None,
+        reply_to_message_id=str(reply.message_id) if reply is not None else None,
+        reply_to_bot=bool(reply is not None and reply.from_user is not None and reply.from_user.id == bot.id),
+        mentions_bot=_mentions(message, bot),
+        sent_at=message.date,
+    )

@@ -1,0 +1,125 @@
+"""The running Telegram bot: database, core, Application, outbox sender and schedules, started and stopped together."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+from telegram import Update
+from telegram.error import TelegramError
+
+from bot.config import Config
+from bot.core import Clock, Core, utcnow
+from bot.db import create_db_engine, is_sqlite, migrate, session_factory
+from bot.messages import Result
+from bot.outbox import OutboxSender
+from bot.scheduler import Scheduler
+from handlers import COMMAND_MENU, build_application
+from handlers.channel import TelegramChannel
+from handlers.convert import to_inbound
+
+log = logging.getLogger(__name__)
+
+PRIVACY_HINT = (
+    "The bot cannot read every group message (privacy mode is on), but grids {grids} use intake mode "
+    '"all". Turn privacy mode off with BotFather (/setprivacy → Disable) and re-add the bot to the '
+    'groups, or make the bot a group admin, or set intake = "mention" for those grids.'
+)
+
+
+class TelegramRuntime:
+    """Everything `gridbot run` runs, in one object that tests and the demo drive too."""
+
+    def __init__(self, config: Config, *, classifier=None, clock: Clock = utcnow, base_url: str | None = None,
+                 base_file_url: str | None = None, token: str | None = None):
+        self.config = config
+        self.clock = clock
+        self.engine = create_db_engine(config.database.url)
+        migrate(self.engine)
+        self.sessions = session_factory(self.engine)
+        # SQLite takes one writer at a time: one database thread keeps the event loop free without lock fights.
+        workers = 1 if is_sqlite(self.engine) else 8
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gridbot-db")
+        if classifier is None:
+            from bot.understanding import build_classifier
+
+            classifier = build_classifier(config)
+        self.core = Core(config, self.sessions, classifier, clock)
+        self.app = build_application(config, self, base_url=base_url, base_file_url=base_file_url, token=token)
+        self.channel = TelegramChannel(self.app.bot)
+        self.sender = OutboxSender(self.sessions, self.channel, config, self.run_db, clock)
+        self.scheduler = Scheduler(config, self.sessions, self.run_db, clock, self.sender.poke)
+        self.warnings: list[str] = []
+        self._tasks: list[asyncio.Task] = []
+
+    async def run_db(self, fn, *args):
+        """Run blocking database work off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def store_updates(self, updates: Sequence[Update]) -> None:
+        inbounds = [i for i in (to_inbound(u, self.app.bot.bot) for u in updates) if i is not None]
+        await self.run_db(self.core.accept, inbounds)
+
+    async def handle_update(self, update: Update) -> Result | None:
+        inbound = to_inbound(update, self.app.bot.bot)
+        if inbound is None:
+            return None
+        result = await self.run_db(self.core.handle, inbound)
+        if result.outbounds:
+            self.sender.poke()
+        return result
+
+    async def start(self, *, polling: bool = True, poll_timeout: int = 10) -> None:
+        await self.app.initialize()
+        self._check_privacy()
+        try:
+            await self.app.bot.set_my_commands(COMMAND_MENU)
+        except TelegramError as exc:
+            log.warning("could not set the command menu: %s", exc)
+        recovered = await self.run_db(self.core.recover)
+        if recovered:
+            log.info("processed %d inbox messages left over from the last run", recovered)
+        await self.app.start()
+        self._tasks.append(asyncio.create_task(self.sender.run(), name="gridbot-outbox"))
+        await self.scheduler.start()
+        if polling and self.config.telegram.mode == "webhook":
+            await self.app.updater.start_webhook(
+                listen=self.config.telegram.webhook_listen,
+                port=self.config.telegram.webhook_port,
+                webhook_url=self.config.telegram.webhook_url,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        elif polling:
+            await self.app.updater.start_polling(poll_interval=0, timeout=poll_timeout,
+                                                 allowed_updates=Update.ALL_TYPES)
+
+    def _check_privacy(self) -> None:
+        me = self.app.bot.bot
+        reading_all = [g.id for g in self.config.grids if self.config.intake_mode(g) == "all"]
+        if reading_all and not me.can_read_all_group_messages:
+            self.warnings.append(PRIVACY_HINT.format(grids=", ".join(reading_all)))
+            log.warning(self.warnings[-1])
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        await self.scheduler.stop()
+        await self.sender.drain(timeout=5)
+        await self.sender.stop()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        self.executor.shutdown(wait=True)
+        self.engine.dispose()
+
+    async def __aenter__(self) -> TelegramRuntime:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.stop()
