@@ -1,0 +1,260 @@
+"""The classifier's knowledge as data: weighted category keywords, intent cues and urgent words.
+
+A lexicon is a TOML file a grid worker can read and edit; the built-in one covers the 12 categories of
+a grid group, `gridbot learn` writes new ones from labelled tickets, and the admin's configured keywords
+are merged on top with `with_keywords`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+EMERGENCIES = ("fire", "medical", "police", "rescue")
+NORMS = ("none", "sqrt")
+
+
+@dataclass(frozen=True)
+class Category:
+    """One category: id, display name, keyword → weight, and a bias added to its score."""
+
+    id: str
+    name: str
+    keywords: Mapping[str, float] = field(default_factory=dict)
+    bias: float = 0.0
+
+
+@dataclass(frozen=True)
+class IntentModel:
+    """Weights that turn cues and category evidence into a request/chatter decision."""
+
+    bias: float = -1.0
+    keyword_weight: float = 0.6  # each point of category evidence counts this much toward a request
+    keyword_cap: float = 4.0  # evidence beyond this adds nothing (long lists of problem words)
+    question_weight: float = 1.0
+    mention_weight: float = 1.0
+    urgent_weight: float = 3.0
+    resolved_weight: float = 3.0
+    scale: float = 1.0  # sigmoid slope for the confidence
+    request: Mapping[str, float] = field(default_factory=dict)
+    chatter: Mapping[str, float] = field(default_factory=dict)
+    resolved: tuple[str, ...] = ()
+    question: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Categories with weighted keywords, names, cue lists, urgent words and bias terms."""
+
+    categories: tuple[Category, ...]
+    intent: IntentModel = IntentModel()
+    urgent: Mapping[str, str] = field(default_factory=dict)  # urgent word → emergency kind
+    urgent_blockers: tuple[str, ...] = ()  # drills, tips, past events: urgent words that are not an emergency
+    fallback: str | None = None  # category of a request that matches no keyword
+    norm: str = "none"  # "sqrt": divide evidence by √(matched words), as learned lexicons were trained
+    description: str = ""
+
+    @property
+    def names(self) -> dict[str, str]:
+        return {cat.id: cat.name for cat in self.categories}
+
+    def category(self, category_id: str) -> Category | None:
+        return next((cat for cat in self.categories if cat.id == category_id), None)
+
+
+class _Reader:
+    """Typed access to raw TOML that names the file and key on every complaint."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, key: str, message: str) -> ValueError:
+        return ValueError(f"{self.source}: {key}: {message}")
+
+    def number(self, table: Mapping, key: str, path: str, default: float) -> float:
+        value = table.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"{path}.{key}" if path else key, f"must be a number, not {value!r}")
+        return float(value)
+
+    def text(self, table: Mapping, key: str, path: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or (default is None and not value):
+            raise self.fail(f"{path}.{key}" if path else key, "must be a non-empty string")
+        return value
+
+    def words(self, value: object, path: str) -> dict[str, float]:
+        """A keyword list (weight 1 each) or a {word = weight} table."""
+        if isinstance(value, list):
+            value = {word: 1.0 for word in value}
+        if not isinstance(value, dict):
+            raise self.fail(path, "must be a list of words or a table of word = weight")
+        result: dict[str, float] = {}
+        for word, weight in value.items():
+            if not isinstance(word, str) or not word.strip():
+                raise self.fail(path, f"{word!r} is not a word")
+            if isinstance(weight, bool) or not isinstance(weight, int | float):
+                raise self.fail(f"{path}.{word}", f"weight must be a number, not {weight!r}")
+            result[word.strip()] = float(weight)
+        return result
+
+    def strings(self, value: object, path: str) -> tuple[str, ...]:
+        if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+            raise self.fail(path, "must be a list of non-empty strings")
+        return tuple(value)
+
+
+def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
+    """Validate a lexicon read from TOML; ValueError names the source and the key."""
+    read = _Reader(source)
+    known = {"meta", "intent", "urgent", "categories"}
+    for key in raw:
+        if key not in known:
+            raise read.fail(key, "unknown key (check the spelling)")
+    meta = raw.get("meta", {})
+    intent_raw = raw.get("intent", {})
+    urgent_raw = raw.get("urgent", {})
+    cats_raw = raw.get("categories")
+    if not isinstance(cats_raw, list) or not cats_raw:
+        raise read.fail("categories", "at least one [[categories]] entry is required")
+    categories = []
+    for index, entry in enumerate(cats_raw):
+        path = f"categories[{index}]"
+        if not isinstance(entry, dict):
+            raise read.fail(path, "must be a table")
+        cat_id = read.text(entry, "id", path)
+        categories.append(
+            Category(
+                id=cat_id,
+                name=read.text(entry, "name", path, cat_id) or cat_id,
+                keywords=read.words(entry.get("keywords", {}), f"{path}.keywords"),
+                bias=read.number(entry, "bias", path, 0.0),
+            )
+        )
+    seen = [cat.id for cat in categories]
+    for cat_id in seen:
+        if seen.count(cat_id) > 1:
+            raise read.fail("categories", f'duplicate id "{cat_id}"')
+    defaults = IntentModel()
+    numbers = {
+        name: read.number(intent_raw, name, "intent", getattr(defaults, name))
+        for name in (
+            "bias", "keyword_weight", "keyword_cap", "question_weight", "mention_weight",
+            "urgent_weight", "resolved_weight", "scale",
+        )
+    }
+    intent = IntentModel(
+        **numbers,
+        request=read.words(intent_raw.get("request", {}), "intent.request"),
+        chatter=read.words(intent_raw.get("chatter", {}), "intent.chatter"),
+        resolved=read.strings(intent_raw.get("resolved", []), "intent.resolved"),
+        question=read.strings(intent_raw.get("question", []), "intent.question"),
+    )
+    urgent: dict[str, str] = {}
+    for kind, words in urgent_raw.items():
+        if kind == "not":
+            continue
+        if kind not in EMERGENCIES:
+            raise read.fail(f"urgent.{kind}", f"unknown emergency kind; use one of {', '.join(EMERGENCIES)}")
+        for word in read.strings(words, f"urgent.{kind}"):
+            urgent.setdefault(word, kind)
+    norm = read.text(meta, "norm", "meta", "none")
+    if norm not in NORMS:
+        raise read.fail("meta.norm", f'must be one of {", ".join(NORMS)}')
+    fallback = meta.get("fallback") or None
+    if fallback is not None and fallback not in seen:
+        raise read.fail("meta.fallback", f'unknown category "{fallback}"')
+    return Lexicon(
+        categories=tuple(categories),
+        intent=intent,
+        urgent=urgent,
+        urgent_blockers=read.strings(urgent_raw.get("not", []), "urgent.not"),
+        fallback=fallback,
+        norm=norm,
+        description=str(meta.get("description", "")),
+    )
+
+
+def load_lexicon(path: str | Path) -> Lexicon:
+    """Read a lexicon TOML file; ValueError naming the file and key on bad content."""
+    path = Path(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ValueError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: TOML syntax error: {exc}") from None
+    return parse_lexicon(raw, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The built-in grid-group lexicon shipped in the package."""
+    text = (resources.files("nlp") / "default_lexicon.toml").read_text(encoding="utf-8")
+    return parse_lexicon(tomllib.loads(text), "nlp/default_lexicon.toml")
+
+
+def with_keywords(
+    lexicon: Lexicon, extra: Mapping[str, Mapping[str, float]], names: Mapping[str, str] | None = None
+) -> Lexicon:
+    """Merge the admin's keywords (category id → {word: weight}) over the lexicon; new ids become categories."""
+    names = names or {}
+    merged = []
+    for cat in lexicon.categories:
+        words = dict(cat.keywords)
+        words.update(extra.get(cat.id, {}))
+        merged.append(replace(cat, keywords=words, name=names.get(cat.id, cat.name)))
+    known = {cat.id for cat in lexicon.categories}
+    for cat_id, words in extra.items():
+        if cat_id not in known:
+            merged.append(Category(id=cat_id, name=names.get(cat_id, cat_id), keywords=dict(words)))
+    for cat_id, name in names.items():
+        if cat_id not in known and cat_id not in extra:
+            merged.append(Category(id=cat_id, name=name))
+    return replace(lexicon, categories=tuple(merged))
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _toml_table(words: Mapping[str, float]) -> str:
+    items = ", ".join(f"{_toml_str(word)} = {round(weight, 4)}" for word, weight in words.items())
+    return "{ " + items + " }" if items else "{}"
+
+
+def _toml_list(items: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(_toml_str(item) for item in items) + "]"
+
+
+def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
+    """Write a lexicon as TOML that load_lexicon reads back, one category per block, best words first."""
+    lines = ["# gridbot lexicon: edit freely; weights are added up per category (see nlp/lexicon.py)", ""]
+    lines += ["[meta]", f"description = {_toml_str(lexicon.description)}", f"norm = {_toml_str(lexicon.norm)}"]
+    if lexicon.fallback:
+        lines.append(f"fallback = {_toml_str(lexicon.fallback)}")
+    it = lexicon.intent
+    lines += ["", "[intent]"]
+    for name in ("bias", "keyword_weight", "keyword_cap", "question_weight", "mention_weight",
+                 "urgent_weight", "resolved_weight", "scale"):
+        lines.append(f"{name} = {getattr(it, name)}")
+    lines += [f"request = {_toml_table(it.request)}", f"chatter = {_toml_table(it.chatter)}"]
+    lines += [f"resolved = {_toml_list(it.resolved)}", f"question = {_toml_list(it.question)}", "", "[urgent]"]
+    for kind in EMERGENCIES:
+        words = [word for word, k in lexicon.urgent.items() if k == kind]
+        if words:
+            lines.append(f"{kind} = {_toml_list(words)}")
+    if lexicon.urgent_blockers:
+        lines.append(f"not = {_toml_list(lexicon.urgent_blockers)}")
+    for cat in lexicon.categories:
+        ordered = dict(sorted(cat.keywords.items(), key=lambda item: -item[1]))
+        lines += ["", "[[categories]]", f"id = {_toml_str(cat.id)}", f"name = {_toml_str(cat.name)}"]
+        lines += [f"bias = {round(cat.bias, 4)}", f"keywords = {_toml_table(ordered)}"]
+    Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
