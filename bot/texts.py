@@ -272,8 +272,8 @@ def rating_reminder(n: int) -> str:
     return f"#{n} 已办结，还没收到您的评价。问题解决了吗？请点按钮评价，超过期限将按默认满意归档。"
 
 
-def revisit(n: int, text: str) -> str:
-    return f"【回访】您之前反映的 #{n}（{text}）现在还好吗？如果问题又出现了，请回复“不满意 原因”，我们会重新处理。"
+def revisit(n: int, text: str, name: str) -> str:
+    return f"【回访】@{name} 您之前反映的 #{n}（{text}）现在还好吗？如果问题又出现了，请回复“不满意 原因”，我们会重新处理。"
 
 
 def auto_closed(n: int) -> str:

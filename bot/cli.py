@@ -1,0 +1,147 @@
+"""The `gridbot` command line: run, demo, check-config, tickets, report, and the nlp tools."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from bot.config import Config, ConfigError, example_config_path, load_config
+
+
+def _load(path: str) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise SystemExit(2) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="gridbot")
+def main() -> None:
+    """gridbot: the grid group's chat-bot (居民点单 · 社区派单 · 网格接单)."""
+
+
+@main.command("check-config")
+@click.argument("path", type=click.Path(dir_okay=False))
+def check_config(path: str) -> None:
+    """Validate a config file; print one line per problem and exit non-zero if there is any."""
+    config = _load(path)
+    click.echo(f"{path}: OK — {len(config.grids)} grids, {len(config.workers)} workers, "
+               f"{len(config.categories)} categories, {len(config.services)} service guide entries")
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False), help="The TOML config.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def run(config_path: str, verbose: bool) -> None:
+    """Run the bot on Telegram (long polling, or webhook by config) until SIGTERM/SIGINT."""
+    config = _load(config_path)
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if not config.telegram.token:
+        click.echo(f"{config_path}: telegram.token: no bot token; set it in the file or in GRIDBOT_TELEGRAM_TOKEN",
+                   err=True)
+        raise SystemExit(2)
+    asyncio.run(_run_forever(config))
+
+
+async def _run_forever(config: Config) -> None:
+    from handlers.runtime import TelegramRuntime
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    runtime = TelegramRuntime(config)
+    await runtime.start()
+    for warning in runtime.warnings:
+        click.echo(f"WARNING: {warning}", err=True)
+    logging.getLogger("gridbot").info("gridbot is running; press Ctrl+C to stop")
+    await stop.wait()
+    await runtime.stop()
+
+
+@main.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="Community to play (default: the shipped example).")
+@click.option("--pace", type=float, default=0.0, help="Seconds to pause between scripted steps.")
+def demo(config_path: str | None, pace: float) -> None:
+    """An offline morning in the example community: a sandbox Bot API, the real bot, a temporary database."""
+    from bot.demo import run_demo
+
+    config = _load(config_path or str(example_config_path()))
+    raise SystemExit(asyncio.run(run_demo(config, pace=pace)))
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--status", default=None, help="Only this status (new, claimed, resolved, closed, reopened, …).")
+@click.option("--grid", default=None, help="Only this grid id.")
+def tickets(config_path: str, as_json: bool, status: str | None, grid: str | None) -> None:
+    """List tickets from the database of the config."""
+    from bot.ledger import list_tickets
+
+    config = _load(config_path)
+    rows = list_tickets(config, status=status, grid=grid)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("（没有工单）")
+    for row in rows:
+        flag = "【紧急】" if row["urgent"] else ""
+        click.echo(f"#{row['number']} {row['status']:<11} {row['grid']:<6} {row['category']:<10} "
+                   f"{row['assignee'] or '-':<6} {flag}{row['text'][:40]}")
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--week", default=None, help="ISO week (2026-W47) or a date in it; default: last week.")
+@click.option("--xlsx", "xlsx_path", default=None, type=click.Path(dir_okay=False),
+              help="Also export the 台账 (tickets and events) to this Excel file.")
+def report(config_path: str, week: str | None, xlsx_path: str | None) -> None:
+    """Print the weekly digest of every grid; optionally export the ledger to Excel."""
+    from bot.ledger import export_xlsx, weekly_report
+
+    config = _load(config_path)
+    click.echo(weekly_report(config, week))
+    if xlsx_path:
+        count = export_xlsx(config, Path(xlsx_path))
+        click.echo(f"已导出 {count} 件工单到 {xlsx_path}")
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+def migrate(config_path: str) -> None:
+    """Apply database migrations (also done automatically by `run`)."""
+    from bot.db import create_db_engine, current_revision
+    from bot.db import migrate as apply
+
+    config = _load(config_path)
+    engine = create_db_engine(config.database.url)
+    apply(engine)
+    click.echo(f"database at revision {current_revision(engine)}")
+
+
+def _register_nlp() -> None:
+    from bot.nlp_cli import classify_command, eval_command, learn_command
+
+    main.add_command(classify_command, "classify")
+    main.add_command(learn_command, "learn")
+    main.add_command(eval_command, "eval")
+
+
+_register_nlp()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

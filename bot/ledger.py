@@ -1,0 +1,112 @@
+"""The 台账 for admins: ticket listings, the weekly report and the Excel export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from sqlalchemy import select
+
+from bot import texts
+from bot.config import Config
+from bot.core import utcnow
+from bot.db import create_db_engine, migrate, session_factory
+from bot.digest import digest_text, parse_week, week_of
+from bot.models import Ticket, TicketEvent
+
+
+def _sessions(config: Config):
+    engine = create_db_engine(config.database.url)
+    migrate(engine)
+    return session_factory(engine)
+
+
+def ticket_row(ticket: Ticket, config: Config) -> dict:
+    category = config.category(ticket.category)
+    return {
+        "number": ticket.id,
+        "status": ticket.status,
+        "status_name": texts.STATUS_NAMES.get(ticket.status, ticket.status),
+        "category": ticket.category,
+        "category_name": category.name if category else ticket.category,
+        "handling": ticket.handling,
+        "grid": ticket.grid_id,
+        "urgent": ticket.urgent,
+        "reporter": ticket.reporter_name,
+        "reporter_id": ticket.reporter_id,
+        "assignee": ticket.assignee_name,
+        "text": ticket.text,
+        "place": ticket.place,
+        "department": ticket.department,
+        "rating": ticket.rating,
+        "created_at": ticket.created_at.isoformat(),
+        "deadline_at": ticket.deadline_at.isoformat(),
+        "claimed_at": ticket.claimed_at.isoformat() if ticket.claimed_at else None,
+        "resolved_at": ticket.resolved_at.isoformat() if ticket.resolved_at else None,
+        "closed_at": ticket.closed_at.isoformat() if ticket.closed_at else None,
+        "supporters": len(ticket.supporters),
+    }
+
+
+def list_tickets(config: Config, status: str | None = None, grid: str | None = None) -> list[dict]:
+    with _sessions(config)() as session:
+        query = select(Ticket).order_by(Ticket.id)
+        if status:
+            query = query.where(Ticket.status == status)
+        if grid:
+            query = query.where(Ticket.grid_id == grid)
+        return [ticket_row(t, config) for t in session.execute(query).scalars()]
+
+
+def weekly_report(config: Config, week: str | None = None, now: dt.datetime | None = None) -> str:
+    now = now or utcnow()
+    span = parse_week(week, config) if week else week_of(now.astimezone(config.tz) - dt.timedelta(days=7))
+    with _sessions(config)() as session:
+        return "\n\n".join(digest_text(session, config, grid, span, now) for grid in config.grids)
+
+
+def export_xlsx(config: Config, path: Path) -> int:
+    """Two sheets, 工单 and 办理记录, readable by any grid office's Excel."""
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "工单"
+    headers = ["编号", "状态", "网格", "类别", "办理方式", "紧急", "反映人", "内容", "地点", "承办人", "转交部门",
+               "受理时间", "时限", "认领时间", "办结时间", "归档时间", "评价", "附议人数"]
+    sheet.append(headers)
+    events = workbook.create_sheet("办理记录")
+    events.append(["工单编号", "时间", "操作", "操作人", "角色", "原状态", "新状态", "说明"])
+
+    def local(moment: dt.datetime | None) -> str:
+        return moment.astimezone(config.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    count = 0
+    with _sessions(config)() as session:
+        for ticket in session.execute(select(Ticket).order_by(Ticket.id)).scalars():
+            category = config.category(ticket.category)
+            grid = config.grid(ticket.grid_id)
+            sheet.append([
+                ticket.id, texts.STATUS_NAMES.get(ticket.status, ticket.status), grid.name if grid else ticket.grid_id,
+                category.name if category else ticket.category, texts.HANDLING_NAMES.get(ticket.handling, ""),
+                "是" if ticket.urgent else "", ticket.reporter_name, ticket.text, ticket.place,
+                ticket.assignee_name or "", ticket.department or "", local(ticket.created_at),
+                local(ticket.deadline_at), local(ticket.claimed_at), local(ticket.resolved_at),
+                local(ticket.closed_at), texts.RATING_NAMES.get(ticket.rating or "", ""), len(ticket.supporters),
+            ])
+            count += 1
+        for event in session.execute(select(TicketEvent).order_by(TicketEvent.id)).scalars():
+            events.append([
+                event.ticket_id, local(event.created_at), texts.ACTION_NAMES.get(event.action, event.action),
+                event.actor_name, texts.ROLE_NAMES.get(event.actor_role, event.actor_role),
+                texts.STATUS_NAMES.get(event.from_status or "", ""), texts.STATUS_NAMES.get(event.to_status or "", ""),
+                event.detail,
+            ])
+    for ws, widths in ((sheet, [6, 10, 22, 10, 10, 6, 10, 50]), (events, [8, 17, 10, 10, 8, 10, 10, 50])):
+        for index, width in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook.save(path)
+    return count

@@ -1,0 +1,78 @@
+"""APScheduler inside the bot's event loop: a steady tick plus cron jobs at each grid's talk-day times.
+
+The jobs hold no state: each run asks Reminders what is due from the database and queues it with
+idempotency keys, so jobs are simply rebuilt at every start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Config
+from bot.core import queue
+from bot.reminders import WEEKDAY_INDEX, Reminders, talk_slot
+
+log = logging.getLogger(__name__)
+DAY_NAMES = list(WEEKDAY_INDEX)
+
+
+def run_due(sessions: sessionmaker[Session], config: Config, now: dt.datetime) -> int:
+    """Queue everything due at `now` in one transaction; returns how many sends were newly queued."""
+    with sessions() as session, session.begin():
+        outbounds = Reminders(config).due(session, now)
+        return len(queue(session, outbounds, now))
+
+
+class Scheduler:
+    def __init__(self, config: Config, sessions: sessionmaker[Session], run_db: Callable[..., Awaitable],
+                 clock: Callable[[], dt.datetime], poke: Callable[[], None], tick_seconds: float = 30.0):
+        self.config = config
+        self.sessions = sessions
+        self.run_db = run_db
+        self.clock = clock
+        self.poke = poke
+        self.tick_seconds = tick_seconds
+        self.aps = AsyncIOScheduler(timezone=config.tz)
+
+    def jobs(self) -> list[tuple[str, object]]:
+        """(id, trigger) for every job: the tick and each grid's notice and agenda times."""
+        jobs: list[tuple[str, object]] = [("tick", IntervalTrigger(seconds=self.tick_seconds, timezone=self.config.tz))]
+        for grid in self.config.grids:
+            weekday, at = talk_slot(self.config, grid)
+            notice = self.config.talk_day.notice_time
+            # Day names, not numbers: CronTrigger and cron number weekdays differently.
+            jobs.append((f"agenda:{grid.id}", CronTrigger(day_of_week=DAY_NAMES[weekday], hour=at.hour,
+                                                          minute=at.minute, timezone=self.config.tz)))
+            jobs.append((f"notice:{grid.id}", CronTrigger(day_of_week=DAY_NAMES[(weekday - 1) % 7],
+                                                          hour=notice.hour, minute=notice.minute,
+                                                          timezone=self.config.tz)))
+        return jobs
+
+    async def tick(self) -> int:
+        try:
+            queued = await self.run_db(run_due, self.sessions, self.config, self.clock())
+        except Exception:
+            log.exception("scheduled tick failed; it runs again at the next tick")
+            return 0
+        if queued:
+            log.info("queued %d scheduled sends", queued)
+            self.poke()
+        return queued
+
+    async def start(self) -> None:
+        for job_id, trigger in self.jobs():
+            self.aps.add_job(self.tick, trigger, id=job_id, replace_existing=True, coalesce=True,
+                             misfire_grace_time=300)
+        self.aps.start()
+        await self.tick()  # catch up at once on anything missed while the bot was down
+
+    async def stop(self) -> None:
+        if self.aps.running:
+            self.aps.shutdown(wait=False)

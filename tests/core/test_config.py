@@ -1,0 +1,107 @@
+"""Every class of config mistake is caught with the file, key path and what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import main
+from bot.config import ConfigError, load_config, parse_config
+from tests.conftest import EXAMPLE
+
+SOURCE = EXAMPLE.read_text(encoding="utf-8")
+
+
+def problems(text: str, environ: dict | None = None) -> list[str]:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text, "c.toml", environ=environ or {})
+    return caught.value.problems
+
+
+def test_example_config_is_valid_and_complete():
+    config = parse_config(SOURCE, "config.example.toml", environ={})
+    assert len(config.grids) >= 3 and len(config.categories) == 12 and len(config.services) >= 5
+    assert {w.role.value for w in config.workers} == {"grid_worker", "grid_leader", "secretary", "admin"}
+    assert sum(w.role.value == "grid_worker" for w in config.workers) >= 6
+    assert config.talk_day.weekday == "tue"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('grids = ["dj-2"]\n', 'grids = ["dj-9"]\n', 'c.toml: workers[2].grids: unknown grid "dj-9"'),
+        ('mode = "polling"', 'mdoe = "polling"', "c.toml: telegram.mdoe: unknown key (check the spelling)"),
+        ('time = "09:00"', 'time = "25:00"', 'c.toml: talk_day.time: "25:00" is not a valid time of day'),
+        ('time = "09:00"', 'time = "9点"', 'c.toml: talk_day.time: "9点" is not a time of day in HH:MM form'),
+        ('weekday = "tue"', 'weekday = "tuesday"', 'c.toml: talk_day.weekday: "tuesday" is not a weekday; use'),
+        ('timezone = "Asia/Shanghai"', 'timezone = "Asia/Beijing"', 'c.toml: timezone: unknown timezone "Asia/Beijing"'),
+        ('id = "dj-2"', 'id = "dj-1"', 'c.toml: grids[1].id: duplicate "dj-1" (also grids[0])'),
+        ("chat_id = -1001000000002", "chat_id = -1001000000001", 'c.toml: grids[1].chat_id: duplicate "-1001000000001"'),
+        ("telegram_id = 1002", "telegram_id = 1001", 'c.toml: workers[1].telegram_id: duplicate "1001"'),
+        ('role = "grid_leader"\ngrids = ["dj-1", "dj-2"]', 'role = "boss"\ngrids = ["dj-1", "dj-2"]',
+         "c.toml: workers[7].role: Input should be"),
+        ("deadline_hours = 24\nhandling", "deadline_hours = -1\nhandling", "c.toml: categories[0].deadline_hours: Input should be greater than 0"),
+        ('handling = "handle"', 'handling = "later"', "c.toml: categories[0].handling: Input should be"),
+        ('id = "sanitation"', 'id = "repair"', 'c.toml: categories[1].id: duplicate "repair" (also categories[0])'),
+        ('role = "grid_leader"\ndepartment = "派出所"', 'role = "grid_leader"\ndepartment = "警察局"',
+         'c.toml: categories[9].department: unknown department "警察局"'),
+        ('webhook_port = 8443', 'webhook_port = "x"', "c.toml: telegram.webhook_port: Input should be a valid integer"),
+    ],
+)
+def test_each_mistake_is_named(old, new, expected):
+    assert old in SOURCE
+    found = problems(SOURCE.replace(old, new, 1))
+    assert any(line.startswith(expected) for line in found), found
+
+
+def test_toml_syntax_error_names_the_line():
+    found = problems("timezone = \"Asia/Shanghai\"\n[grids\n")
+    assert found[0].startswith("c.toml: TOML syntax error:") and "line 2" in found[0]
+
+
+def test_missing_sections_are_reported_together():
+    found = problems('timezone = "Asia/Shanghai"\n')
+    assert "c.toml: grids: required key is missing" in found
+    assert "c.toml: workers: required key is missing" in found
+    assert "c.toml: categories: required key is missing" in found
+
+
+def test_category_role_must_exist():
+    text = SOURCE.replace('role = "secretary"', 'role = "admin"')
+    text = text.replace('role = "grid_leader"\ndepartment = "派出所"', 'role = "secretary"\ndepartment = "派出所"')
+    assert 'c.toml: categories[9].role: no worker has the role "secretary"' in problems(text)
+
+
+def test_environment_overrides_secrets():
+    config = parse_config(SOURCE, "c.toml", environ={"GRIDBOT_TELEGRAM_TOKEN": "1:abc",
+                                                     "GRIDBOT_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+                                                     "GRIDBOT_DATABASE_URL": "sqlite:///x.db"})
+    assert config.telegram.token == "1:abc"
+    assert config.telegram.base_url == "http://127.0.0.1:9/bot"
+    assert config.database.url == "sqlite:///x.db"
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path / "nope.toml")
+    assert caught.value.problems == [f"{tmp_path / 'nope.toml'}: file not found"]
+
+
+def test_check_config_command(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["check-config", str(EXAMPLE)])
+    assert ok.exit_code == 0 and "OK" in ok.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SOURCE.replace('grids = ["dj-2"]\n', 'grids = ["dj-9"]\n', 1), encoding="utf-8")
+    result = runner.invoke(main, ["check-config", str(bad)])
+    assert result.exit_code == 2
+    assert f'{bad}: workers[2].grids: unknown grid "dj-9"' in result.output
+    assert "Traceback" not in result.output
+
+
+def test_run_refuses_an_invalid_config(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(SOURCE.replace('mode = "polling"', "mode = 3"), encoding="utf-8")
+    result = CliRunner().invoke(main, ["run", "--config", str(bad)])
+    assert result.exit_code == 2
+    assert "telegram.mode" in result.output

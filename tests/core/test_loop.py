@@ -1,0 +1,166 @@
+"""The closed loop through the core, as residents and workers see it: replies, DMs, refusals, the ledger."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.models import OutboxMessage, Ticket, TicketEvent
+from tests.conftest import GROUP_1, GROUP_2
+
+RESIDENT, NEIGHBOUR = 501, 502
+WANG, LI, ZHAO, LEADER, SECRETARY = 1001, 1002, 1003, 2001, 3001
+
+
+def texts_to(result, chat) -> list[str]:
+    return [o.text for o in result.outbounds if o.chat_id == str(chat)]
+
+
+def ticket(sessions, number=1) -> Ticket:
+    with sessions() as session:
+        found = session.get(Ticket, number)
+        assert found is not None
+        session.expunge(found)
+        return found
+
+
+def test_report_opens_a_ticket_acknowledged_in_the_group_and_sent_to_the_worker(chat, sessions):
+    result = chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    group = texts_to(result, GROUP_1)
+    assert len(group) == 1
+    assert "已受理 #1" in group[0] and "环境卫生" in group[0] and "杂物" in group[0]
+    assert "@王芳" in group[0]
+    ack = next(o for o in result.outbounds if o.chat_id == GROUP_1)
+    assert ack.reply_to_message_id is not None and ack.mentions[0].user_id == str(WANG)
+    dm = next(o for o in result.outbounds if o.chat_id == str(WANG))
+    assert "3栋楼道堆满杂物" in dm.text and [b.label for b in dm.buttons[0]] == ["认领", "转交"]
+    saved = ticket(sessions)
+    assert (saved.status, saved.category, saved.grid_id, saved.place) == ("new", "sanitation", "dj-1", "3栋")
+
+
+def test_routing_spreads_open_work_over_the_grid_workers(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(NEIGHBOUR, "5栋门口的路灯坏了 晚上黑漆漆的")
+    assert ticket(sessions, 1).suggested_id == str(WANG)
+    assert ticket(sessions, 2).suggested_id == str(LI)
+
+
+def test_chatter_makes_nothing(chat, sessions):
+    for text in ["收到", "谢谢王姐", "【通知】明天上午停水", "早上好[玫瑰]", "👍"]:
+        assert chat.say(RESIDENT, text).outbounds == []
+    with sessions() as session:
+        assert session.execute(select(Ticket)).first() is None
+
+
+def test_claim_resolve_and_rating_close_the_loop(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    claimed = chat.say(WANG, "认领 1")
+    assert any("#1 已由网格员 王芳 认领" in t for t in texts_to(claimed, GROUP_1))
+    resolved = chat.say(WANG, "办结 1 已清理完毕", chat=str(WANG))
+    prompt = next(o for o in resolved.outbounds if o.chat_id == GROUP_1)
+    assert "已清理完毕" in prompt.text and "@居民501" in prompt.text
+    assert [b.label for b in prompt.buttons[0]] == ["满意", "基本满意", "不满意"]
+    rated = chat.press(RESIDENT, "rate:1:good")
+    assert "已归档" in texts_to(rated, GROUP_1)[0]
+    saved = ticket(sessions)
+    assert (saved.status, saved.rating, saved.assignee_name) == ("closed", "good", "王芳")
+    with sessions() as session:
+        actions = [e.action for e in session.execute(select(TicketEvent).order_by(TicketEvent.id)).scalars()]
+    assert actions == ["open", "claim", "resolve", "rate"]
+
+
+def test_bad_rating_reopens_and_escalates_to_the_leader(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    result = chat.say(RESIDENT, "不满意 还是没清干净")
+    assert "已重新打开" in texts_to(result, GROUP_1)[0]
+    assert any("还是没清干净" in t for t in texts_to(result, LEADER))
+    assert any("还是没清干净" in t for t in texts_to(result, WANG))
+    saved = ticket(sessions)
+    assert (saved.status, saved.rating, saved.escalation_level) == ("reopened", "bad", 1)
+
+
+def test_refusals_are_specific(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    assert "需要本网格的网格员" in texts_to(chat.say(RESIDENT, "认领 1"), GROUP_1)[0]
+    assert "不在您负责的网格内" in texts_to(chat.say(ZHAO, "认领 1", chat=str(ZHAO)), ZHAO)[0]
+    assert "没有找到工单 #99" in texts_to(chat.say(WANG, "认领 99"), GROUP_1)[0]
+    chat.say(WANG, "认领 1")
+    assert "已由 王芳 认领" in texts_to(chat.say(LI, "认领 1"), GROUP_1)[0]
+    assert "王芳 负责" in texts_to(chat.say(LI, "办结 1 好了"), GROUP_1)[0]
+    chat.say(WANG, "办结 1 已清理")
+    assert "只有反映人本人" in texts_to(chat.say(NEIGHBOUR, "评价 1 满意"), GROUP_1)[0]
+    assert "网格长或社区书记" in texts_to(chat.say(WANG, "延期 1 3 等配件"), GROUP_1)[0]
+
+
+def test_service_question_is_answered_at_once_without_a_ticket(chat, sessions):
+    result = chat.say(RESIDENT, "请问高龄补贴咋申请 要带什么材料")
+    answer = texts_to(result, GROUP_1)[0]
+    assert "高龄补贴申领" in answer and "身份证" in answer and "民政窗口" in answer
+    with sessions() as session:
+        assert session.execute(select(Ticket)).first() is None
+    helped = chat.say(RESIDENT, "需要帮助")
+    assert "已受理 #1" in texts_to(helped, GROUP_1)[0]
+
+
+def test_urgent_report_alerts_leader_and_secretary_with_the_emergency_number(chat):
+    result = chat.say(RESIDENT, "2栋三楼煤气味很重 好像漏气了")
+    group = texts_to(result, GROUP_1)[0]
+    assert "119" in group and "紧急" in group
+    assert any("【紧急】#1" in t for t in texts_to(result, LEADER))
+    assert any("【紧急】#1" in t for t in texts_to(result, SECRETARY))
+
+
+def test_second_resident_on_the_same_matter_is_folded_in_as_support(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    result = chat.say(NEIGHBOUR, "3栋楼道的杂物堆了好几天了 麻烦处理一下")
+    assert "附议" in texts_to(result, GROUP_1)[0]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+    chat.say(WANG, "认领 1")
+    resolved = chat.say(WANG, "办结 1 已清理")
+    prompt = next(o for o in resolved.outbounds if o.chat_id == GROUP_1)
+    assert {m.user_id for m in prompt.mentions} == {str(RESIDENT), str(NEIGHBOUR)}
+
+
+def test_follow_up_photo_joins_the_recent_ticket(chat, sessions, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    clock.advance(minutes=2)
+    result = chat.say(RESIDENT, "", photo=True)
+    assert "已补充到 #1" in texts_to(result, GROUP_1)[0]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
+def test_unknown_group_gets_one_notice(chat):
+    first = chat.say(RESIDENT, "楼道堆满杂物", chat="-100999")
+    second = chat.say(RESIDENT, "路灯坏了", chat="-100999")
+    assert "还没有登记" in texts_to(first, "-100999")[0]
+    assert second.outbounds == []
+
+
+def test_group_posts_mask_personal_numbers_but_the_worker_sees_them(chat):
+    result = chat.say(RESIDENT, "3栋楼道堆满杂物 没人管 我电话13812345678")
+    assert "138****5678" in texts_to(result, GROUP_1)[0] or "13812345678" not in texts_to(result, GROUP_1)[0]
+    assert "13812345678" not in "".join(texts_to(result, GROUP_1))
+    assert any("13812345678" in t for t in texts_to(result, WANG))
+
+
+def test_one_message_never_makes_two_tickets(core, chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    with sessions() as session:
+        inbox_payload = session.execute(select(OutboxMessage)).scalars().first()
+        assert inbox_payload is not None
+    from bot.messages import Inbound
+
+    again = Inbound(platform="telegram", update_id="1", chat_id=GROUP_1, chat_type="group", message_id="1001",
+                    user_id=str(RESIDENT), user_name="居民501", text="3栋楼道堆满杂物 好几天了没人管")
+    assert core.handle(again).outbounds == []
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
+def test_other_grid_is_routed_to_its_own_worker(chat, sessions):
+    chat.say(RESIDENT, "7栋门口路灯坏了一个月了", chat=GROUP_2)
+    assert ticket(sessions).grid_id == "dj-2"
+    assert ticket(sessions).suggested_id in (str(ZHAO), "1004")
