@@ -9,6 +9,7 @@ URLs). Offsets and lengths are UTF-16 code units, as in the real API.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import Any
 
@@ -22,6 +23,7 @@ _AUTO = re.compile(
     r"|(?P<hashtag>(?<![\w#])#\w+)"
     r"|(?P<url>https?://[^\s<>\"]+)"
 )
+_USER_LINK = re.compile(r"^tg://user\?id=(\d+)$")
 _URL_TAIL = ".,;:!?)）。，；：！？"
 
 
@@ -50,8 +52,14 @@ def auto_entities(text: str, existing: list[Entity] | None = None) -> list[Entit
     return found
 
 
-def format_text(text: str, parse_mode: str | None, entities: Any = None) -> tuple[str, list[Entity]]:
-    """Apply explicit ``entities`` or ``parse_mode``, then auto-detection; raise a 400 on bad input."""
+def format_text(
+    text: str, parse_mode: str | None, entities: Any = None,
+    find_user: Callable[[int], dict[str, Any] | None] | None = None,
+) -> tuple[str, list[Entity]]:
+    """Apply explicit ``entities`` or ``parse_mode``, then auto-detection; raise a 400 on bad input.
+
+    Links to ``tg://user?id=N`` become ``text_mention`` entities when ``find_user`` knows N.
+    """
     if entities is not None:
         if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
             raise bad_request("can't parse entities JSON object")
@@ -69,6 +77,12 @@ def format_text(text: str, parse_mode: str | None, entities: Any = None) -> tupl
                 raise bad_request("unsupported parse_mode")
         except ParseError as exc:
             raise bad_request(f"can't parse entities: {exc}") from None
+    for entity in parsed:
+        link = _USER_LINK.match(str(entity.get("url", ""))) if entity.get("type") == "text_link" else None
+        user = find_user(int(link.group(1))) if link and find_user else None
+        if user is not None:
+            entity.pop("url")
+            entity.update(type="text_mention", user=dict(user))
     merged = parsed + auto_entities(text, parsed)
     merged.sort(key=lambda e: (e["offset"], -e["length"]))
     return text, merged

@@ -48,11 +48,12 @@ def _check_markup(markup: Any) -> Any:
     return markup
 
 
-def _text(p: dict[str, Any], field: str, limit: int, entities_field: str) -> tuple[str, list]:
+def _text(p: dict[str, Any], field: str, limit: int, entities_field: str,
+          find_user: Any = None) -> tuple[str, list]:
     raw = p.get(field)
     if raw is None or not str(raw).strip():
         raise bad_request("message text is empty")
-    text, entities = format_text(str(raw), p.get("parse_mode"), p.get(entities_field))
+    text, entities = format_text(str(raw), p.get("parse_mode"), p.get(entities_field), find_user)
     if not text.strip():
         raise bad_request("message text is empty")
     if utf16_len(text) > limit:
@@ -82,7 +83,7 @@ def _send(w: World, p: dict[str, Any], content: dict[str, Any]) -> dict[str, Any
 
 def send_message(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
     w.resolve_chat(p.get("chat_id"), sending=True)
-    text, entities = _text(p, "text", 4096, "entities")
+    text, entities = _text(p, "text", 4096, "entities", w.users.get)
     content: dict[str, Any] = {"text": text}
     if entities:
         content["entities"] = entities
@@ -167,7 +168,7 @@ def edit_message_text(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any
     key, msg = _bot_message(w, p, "edit")
     if "text" not in msg:
         raise bad_request("there is no text in the message to edit")
-    text, entities = _text(p, "text", 4096, "entities")
+    text, entities = _text(p, "text", 4096, "entities", w.users.get)
     return _apply_edit(w, key, msg, {"text": text, "entities": entities},
                        _check_markup(p.get("reply_markup")))
 

@@ -112,12 +112,15 @@ async def test_send_message_with_keyboard_is_recorded(sb, bot):
                                   reply_markup=keyboard("accept", "reject"))
     assert sent.text == "请选择 处理方式" and sent.entities[0].type == "bold"
     assert sent.from_user.id == 123456 and sent.chat.id == GROUP
+    link = f'请 <a href="tg://user?id={USER}">张三</a> 处理'
+    mention = await bot.send_message(GROUP, link, parse_mode="HTML")
+    assert mention.entities[0].type == "text_mention" and mention.entities[0].user.first_name == "张三"
     assert [b.callback_data for b in sent.reply_markup.inline_keyboard[0]] == ["accept", "reject"]
-    [recorded] = sb.bot_messages(GROUP)
+    recorded = sb.bot_messages(GROUP)[0]
     assert recorded["text"] == "请选择 处理方式"
     assert recorded["reply_markup"]["inline_keyboard"][0][1]["callback_data"] == "reject"
     assert sb.calls[-1][0] == "sendMessage" and sb.calls[-1][1]["chat_id"] == GROUP
-    assert sb.stats["sent"] == 1 and sb.bot_messages(USER) == []
+    assert sb.stats["sent"] == 2 and sb.bot_messages(USER) == []
 
 
 async def test_reply_to_both_directions(sb, bot):
