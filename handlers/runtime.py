@@ -71,6 +71,19 @@ class TelegramRuntime:
             self.sender.poke()
         return result
 
+    async def settle(self, timeout: float = 15.0) -> bool:
+        """Wait until every fetched update is processed and every due send is delivered (demo, tests, benches)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            pending = await self.run_db(self.core.pending)
+            if not pending and self.app.update_queue.empty():
+                if await self.sender.drain(timeout=max(0.1, deadline - loop.time())):
+                    if not await self.run_db(self.core.pending):
+                        return True
+            await asyncio.sleep(0.02)
+        return False
+
     async def start(self, *, polling: bool = True, poll_timeout: int = 10) -> None:
         await self.app.initialize()
         self._check_privacy()
