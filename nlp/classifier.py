@@ -45,6 +45,13 @@ class Classification:
         return data
 
 
+def tfidf(counts: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
+    """Sublinear tf × idf, L2-normalised: how `learn` weighs the words of a message."""
+    raw = {word: (1 + math.log(n)) * idf.get(word, 1.0) for word, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
+    return {word: v / norm for word, v in raw.items()}
+
+
 class _Anchored:
     """Cues bound to the message's start (^收到), end (谢谢$) or whole body (=好的)."""
 
@@ -97,21 +104,24 @@ class Classifier:
 
     def _categorize(self, body: str, bare: str) -> tuple[str | None, float, tuple[str, ...]]:
         weights = self._weights
-        words = self._keywords.find(body, self.segmenter.cut(body))
+        counts = self._keywords.count(body, self.segmenter.cut(body))
+        words = list(counts)
         openers = [word for word in self._openers if bare.startswith(word)]
         if openers:
             weights = {**weights, **{word: self._openers[word] for word in openers}}
             words = openers + [word for word in words if word not in openers]
         if not words:
             return self.lexicon.fallback, 0.0, ()
-        scale = 1 / math.sqrt(len(words)) if self.lexicon.norm == "sqrt" else 1.0
+        values = dict.fromkeys(words, 1.0)
+        if self.lexicon.norm == "sqrt":
+            values = dict.fromkeys(words, 1 / math.sqrt(len(words)))
+        elif self.lexicon.norm == "tfidf":
+            values = tfidf(counts, self.lexicon.idf)
         scores = [0.0] * len(self._ids)
         for word in words:
             for index, weight in weights[word]:
-                scores[index] += weight * scale
+                scores[index] += weight * values.get(word, 0.0)
         best = max(range(len(scores)), key=lambda k: scores[k] + self._biases[k])
-        if scores[best] <= 0:
-            return self.lexicon.fallback, 0.0, ()
         ranked = sorted(
             (w for w in words if any(i == best and wt > 0 for i, wt in weights[w])),
             key=lambda w: -next(wt for i, wt in weights[w] if i == best),

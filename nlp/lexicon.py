@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 EMERGENCIES = ("fire", "medical", "police", "rescue")
-NORMS = ("none", "sqrt")
+NORMS = ("none", "sqrt", "tfidf")
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,8 @@ class Lexicon:
     urgent: Mapping[str, str] = field(default_factory=dict)  # urgent word → emergency kind
     urgent_blockers: tuple[str, ...] = ()  # drills, tips, past events: urgent words that are not an emergency
     fallback: str | None = None  # category of a request that matches no keyword
-    norm: str = "none"  # "sqrt": divide evidence by √(matched words), as learned lexicons were trained
+    norm: str = "none"  # "tfidf": evidence weighted (1 + ln count)·idf and L2-normalised, as `learn` trains
+    idf: Mapping[str, float] = field(default_factory=dict)  # word → inverse document frequency ("tfidf")
     description: str = ""
 
     @property
@@ -112,7 +113,7 @@ class _Reader:
 def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     """Validate a lexicon read from TOML; ValueError names the source and the key."""
     read = _Reader(source)
-    known = {"meta", "intent", "urgent", "categories"}
+    known = {"meta", "intent", "urgent", "categories", "idf"}
     for key in raw:
         if key not in known:
             raise read.fail(key, "unknown key (check the spelling)")
@@ -176,6 +177,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         urgent_blockers=read.strings(urgent_raw.get("not", []), "urgent.not"),
         fallback=fallback,
         norm=norm,
+        idf=read.words(raw.get("idf", {}), "idf"),
         description=str(meta.get("description", "")),
     )
 
@@ -257,4 +259,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         ordered = dict(sorted(cat.keywords.items(), key=lambda item: -item[1]))
         lines += ["", "[[categories]]", f"id = {_toml_str(cat.id)}", f"name = {_toml_str(cat.name)}"]
         lines += [f"bias = {round(cat.bias, 4)}", f"keywords = {_toml_table(ordered)}"]
+    if lexicon.idf:
+        lines += ["", "# inverse document frequency of each keyword (norm = \"tfidf\")", "[idf]"]
+        lines += [f"{_toml_str(word)} = {round(value, 4)}" for word, value in lexicon.idf.items()]
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -54,8 +54,12 @@ class KeywordIndex:
 
     def find(self, text: str, tokens: list[str]) -> list[str]:
         """Keywords in order of first appearance (multi-character first, then single characters)."""
+        return list(self.count(text, tokens))
+
+    def count(self, text: str, tokens: list[str]) -> dict[str, int]:
+        """Keyword → number of occurrences, in order of first appearance."""
         multi, starts, lengths = self._multi, self._starts, self._lengths
-        found: list[str] = []
+        found: dict[str, int] = {}
         covered: set[int] = set()
         n = len(text)
         i = 0
@@ -64,8 +68,7 @@ class KeywordIndex:
                 for length in lengths:
                     piece = text[i : i + length]
                     if len(piece) == length and piece in multi:
-                        if piece not in found:
-                            found.append(piece)
+                        found[piece] = found.get(piece, 0) + 1
                         covered.update(range(i, i + length))
                         i += length
                         break
@@ -80,6 +83,6 @@ class KeywordIndex:
                 if start < 0:
                     continue
                 position = start + len(token)
-                if token in self._single and start not in covered and token not in found:
-                    found.append(token)
+                if token in self._single and start not in covered:
+                    found[token] = found.get(token, 0) + 1
         return found
