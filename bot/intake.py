@@ -30,6 +30,11 @@ def place_of(text: str, grid: Grid) -> str:
     return next((b for b in grid.buildings if b in text), "")
 
 
+def _starts_with_number(text: str) -> bool:
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return first.removesuffix("天").replace(".", "", 1).isdigit()
+
+
 class Intake:
     """Turns one inbound message into core actions; every reply goes into ctx.out."""
 
@@ -155,14 +160,20 @@ class Intake:
         if name == "unknown":
             ctx.reply("没有这个命令。回复“帮助”查看可用的命令。", kind="usage")
             return True
+        if name == "extend" and about is not None and cmd.number is not None and not _starts_with_number(cmd.args):
+            # "延期 3 等配件" as a reply: the number is the days, the ticket is the one replied to.
+            cmd = Command(name, about.id, f"{cmd.number} {cmd.args}".strip())
         number = cmd.number if cmd.number is not None else (about.id if about is not None else None)
         if name == "rate" and number is None:
             number = self._awaiting_rating(ctx, msg)
             if number is None:
                 return False
+        if number is None and name in ("resolve", "note") and not cmd.args:
+            question = self._open_question(ctx, msg, "note")
+            if question is not None:  # the answer to "办结 or 备注?" given as text
+                self._answer_question(ctx, question.id, name)
+                return True
         if number is None:
-            if name in ("resolve", "note") and msg.chat_type == "private" and cmd.args:
-                pass
             ctx.reply(texts.USAGE[name], kind="usage")
             return True
         self._ticket_command(ctx, name, number, cmd.args)

@@ -67,6 +67,8 @@ def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
     problem = check(action, ctx.actor, view(ticket))
     if problem is None:
         return
+    if problem == "bad_status" and ticket.status == Status.CLOSED:
+        raise Refusal(texts.ticket_closed_already(ticket.id))
     grid = ctx.config.grid(ticket.grid_id)
     raise Refusal(
         texts.REFUSALS[problem].format(
