@@ -70,16 +70,8 @@ def config(database_url) -> Config:
 
 @pytest.fixture(scope="session")
 def classifier():
-    try:
-        from bot.understanding import build_classifier
-    except ImportError:  # TEMP until bot.understanding lands
-        from nlp.classifier import Classifier
-        from nlp.lexicon import default_lexicon, with_keywords
+    from bot.understanding import build_classifier
 
-        cfg = example_config("sqlite://")
-        lex = with_keywords(default_lexicon(), {c.id: c.weighted_keywords for c in cfg.categories},
-                            {c.id: c.name for c in cfg.categories})
-        return Classifier(lex, {c.id: c.handling.value for c in cfg.categories})
     return build_classifier(example_config("sqlite://"))
 
 
