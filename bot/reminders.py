@@ -16,7 +16,7 @@ from bot import routing, texts
 from bot.config import Config, Grid, Role, Worker
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
-from bot.models import Ticket
+from bot.models import Notice, OutboxMessage, Ticket
 from bot.privacy import mask
 from bot.talkday import SIX_STEPS, decisions_to_report, open_tickets, open_topics
 from bot.tickets import Context, log, rating_buttons
@@ -36,12 +36,12 @@ def talk_slot(config: Config, grid: Grid) -> tuple[int, dt.time]:
 
 
 def next_talk_day(config: Config, grid: Grid, now: dt.datetime) -> dt.datetime:
-    """This week's talk day start (local), or next week's once this week's has passed its grace."""
+    """This week's talk day start (local), or next week's once a day has passed since this week's."""
     weekday, at = talk_slot(config, grid)
     local = now.astimezone(config.tz)
     day = local.date() + dt.timedelta(days=(weekday - local.weekday()) % 7)
     start = dt.datetime.combine(day, at, tzinfo=config.tz)
-    if start + GRACE["agenda"] < local:
+    if start + dt.timedelta(days=1) < local:
         start += dt.timedelta(days=7)
     return start
 
@@ -68,24 +68,34 @@ class Reminders:
         notice_at = dt.datetime.combine(start.date() - dt.timedelta(days=1), self.config.talk_day.notice_time,
                                         tzinfo=self.config.tz)
         digest_at = notice_at - dt.timedelta(hours=1)
-        if self._window(now, digest_at, "digest", grid, period):
+        if self._window(ctx.session, now, digest_at, "digest", grid, period):
             text = digest_text(ctx.session, self.config, grid, week_of(start - dt.timedelta(days=7)), now)
             ctx.send(grid.chat_id, text, kind="digest", idempotency_key=f"digest:{grid.id}:{period}")
             for admin in self.config.with_roles(Role.ADMIN):
                 ctx.send(admin.user_id, text, kind="digest", idempotency_key=f"digest:{grid.id}:{period}:{admin.user_id}")
-        if self._window(now, notice_at, "talk_notice", grid, period):
+        if self._window(ctx.session, now, notice_at, "talk_notice", grid, period):
             ctx.send(grid.chat_id, _notice_text(start), kind="talk_notice",
                      idempotency_key=f"talk_notice:{grid.id}:{period}")
-        if self._window(now, start, "agenda", grid, period):
+        if self._window(ctx.session, now, start, "agenda", grid, period):
             ctx.send(grid.chat_id, self._agenda(ctx, grid, now), kind="agenda",
                      idempotency_key=f"agenda:{grid.id}:{period}")
 
-    def _window(self, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid, period: str) -> bool:
+    def _window(self, session: Session, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid,
+                period: str) -> bool:
+        """Due from `at` until its grace runs out; a post missed beyond the grace is dropped with one log line."""
         if now < at:
             return False
-        if now > at + GRACE[kind]:
-            return False
-        return True
+        if now <= at + GRACE[kind]:
+            return True
+        if at + GRACE[kind] + dt.timedelta(days=1) > now:
+            key = f"{kind}:{grid.id}:{period}"
+            if session.get(Notice, f"dropped:{key}") is None and not session.execute(
+                select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+            ).first():
+                session.add(Notice(key=f"dropped:{key}", created_at=now))
+                logger.warning("dropped %s: missed while the bot was down and now past its grace of %s", key,
+                               GRACE[kind])
+        return False
 
     def _agenda(self, ctx: Context, grid: Grid, now: dt.datetime) -> str:
         lines = [f"【周二说事日·议程】{grid.name}", f"流程：{SIX_STEPS}"]

@@ -1,0 +1,200 @@
+"""Talk day, the 催办/督办 ladder, 回访 and the digest: each fires once, at its time, across restarts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+
+from bot.models import OutboxMessage, Ticket
+from bot.scheduler import Scheduler, run_due
+from tests.conftest import GROUP_1
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+RESIDENT, WANG, LEADER, SECRETARY, ADMIN = 501, 1001, 2001, 3001, 9001
+
+
+def local(day: str, clock_time: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(f"{day}T{clock_time}:00").replace(tzinfo=TZ).astimezone(dt.UTC)
+
+
+def sent(sessions, kind: str | None = None, chat: str | None = None) -> list[OutboxMessage]:
+    with sessions() as session:
+        query = select(OutboxMessage).order_by(OutboxMessage.id)
+        if kind:
+            query = query.where(OutboxMessage.kind == kind)
+        if chat:
+            query = query.where(OutboxMessage.chat_id == chat)
+        return list(session.execute(query).scalars())
+
+
+def tick(sessions, config, clock, when: dt.datetime) -> int:
+    clock.now = when
+    return run_due(sessions, config, when)
+
+
+def test_topics_notice_agenda_and_decision_report_back(chat, sessions, config, clock):
+    # Monday 2026-11-23; talk day Tuesday 09:00, topics invited Monday 18:00 (grid dj-4 talks on Wednesday).
+    tick(sessions, config, clock, local("2026-11-23", "17:59"))
+    assert not sent(sessions, "talk_notice")
+    tick(sessions, config, clock, local("2026-11-23", "18:00"))
+    notices = sent(sessions, "talk_notice")
+    assert {n.chat_id for n in notices} == {"-1001000000001", "-1001000000002", "-1001000000003"}
+    assert "议题征集" in notices[0].text
+    tick(sessions, config, clock, local("2026-11-23", "18:30"))
+    assert len(sent(sessions, "talk_notice")) == 3
+    chat.say(RESIDENT, "议题 建议在3栋门口加装一盏路灯")
+    chat.say(RESIDENT, "5栋门口的路灯坏了一个多月了 晚上黑漆漆的")
+    tick(sessions, config, clock, local("2026-11-24", "09:00"))
+    agenda = sent(sessions, "agenda", GROUP_1)
+    assert len(agenda) == 1
+    text = agenda[0].text
+    assert "议题1 建议在3栋门口加装一盏路灯" in text and "#1" in text and "网格问事" in text
+    decision = chat.say(LEADER, "决定 议题1 下周安排施工")
+    assert "已记录议题1的决定" in decision.outbounds[0].text
+    assert "需要本网格的网格长" in chat.say(RESIDENT, "决定 议题1 不装了").outbounds[0].text
+    tick(sessions, config, clock, local("2026-12-01", "09:00"))
+    next_agenda = sent(sessions, "agenda", GROUP_1)[-1].text
+    assert "上周决定的反馈" in next_agenda and "下周安排施工" in next_agenda
+
+
+def test_a_decision_can_become_a_ticket(chat, sessions):
+    chat.say(RESIDENT, "议题 小区东门晚上太黑 建议加装路灯")
+    result = chat.say(LEADER, "决定 议题1 立案 由网格员联系物业加装路灯")
+    assert any("已受理 #1" in o.text for o in result.outbounds)
+    with sessions() as session:
+        assert session.get(Ticket, 1).category == "suggestion"
+
+
+def test_the_deadline_ladder_fires_each_step_once(chat, sessions, config, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # 24 h deadline, opened Mon 09:30
+    chat.say(WANG, "认领 1")
+    deadline = clock.now + dt.timedelta(hours=24)
+    tick(sessions, config, clock, deadline - dt.timedelta(hours=3))
+    assert not [m for m in sent(sessions, "reminder") if m.chat_id == str(WANG)]
+    tick(sessions, config, clock, deadline - dt.timedelta(hours=1))
+    tick(sessions, config, clock, deadline - dt.timedelta(minutes=30))
+    chased = [m for m in sent(sessions, "reminder") if m.chat_id == str(WANG)]
+    assert len(chased) == 1 and "【催办】#1" in chased[0].text
+    tick(sessions, config, clock, deadline + dt.timedelta(minutes=1))
+    tick(sessions, config, clock, deadline + dt.timedelta(minutes=40))
+    due = sent(sessions, "due", GROUP_1)
+    assert len(due) == 1 and "@王芳" in due[0].text
+    to_leader = [m for m in sent(sessions, "reminder") if m.chat_id == str(LEADER)]
+    assert len(to_leader) == 1 and "【督办】#1" in to_leader[0].text
+    assert not [m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
+    tick(sessions, config, clock, deadline + dt.timedelta(hours=24, minutes=1))
+    tick(sessions, config, clock, deadline + dt.timedelta(hours=25))
+    assert len([m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]) == 1
+    with sessions() as session:
+        assert session.get(Ticket, 1).escalation_level == 2
+
+
+def test_unclaimed_tickets_are_repinged_then_reported_to_the_leader(chat, sessions, config, clock):
+    opened = clock.now
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    tick(sessions, config, clock, opened + dt.timedelta(minutes=29))
+    assert not sent(sessions, "unclaimed")
+    tick(sessions, config, clock, opened + dt.timedelta(minutes=31))
+    tick(sessions, config, clock, opened + dt.timedelta(minutes=45))
+    assert len(sent(sessions, "unclaimed")) == 1
+    tick(sessions, config, clock, opened + dt.timedelta(minutes=121))
+    # One re-ping per round the bot is up for; rounds missed while down are not sent in a burst.
+    assert len(sent(sessions, "unclaimed")) == 2
+    assert len([m for m in sent(sessions, "reminder") if m.chat_id == str(LEADER)]) == 1
+
+
+def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
+    clock.now = local("2026-11-23", "21:00")
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(RESIDENT, "2栋三楼煤气味特别重 好像漏气了", chat="-1001000000002")
+    tick(sessions, config, clock, local("2026-11-23", "23:00"))
+    pinged = {m.ticket_id for m in sent(sessions, "unclaimed")}
+    assert pinged == {2}
+    tick(sessions, config, clock, local("2026-11-24", "07:05"))
+    assert {m.ticket_id for m in sent(sessions, "unclaimed")} == {1, 2}
+
+
+def test_extension_moves_the_deadline_and_tells_the_resident(chat, sessions, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    with sessions() as session:
+        before = session.get(Ticket, 1).deadline_at
+    result = chat.say(LEADER, "延期 1 2 等清运车")
+    assert any("延长 2 天" in o.text and o.chat_id == GROUP_1 for o in result.outbounds)
+    with sessions() as session:
+        assert session.get(Ticket, 1).deadline_at == before + dt.timedelta(days=2)
+
+
+def test_transfer_pauses_the_clock(chat, sessions, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    with sessions() as session:
+        before = session.get(Ticket, 1).deadline_at
+    chat.say(WANG, "转交 1 城管执法中队 占道堆放")
+    clock.advance(hours=10)
+    chat.say(WANG, "办结 1 城管已清理")
+    with sessions() as session:
+        assert session.get(Ticket, 1).deadline_at == before + dt.timedelta(hours=10)
+
+
+def test_rating_reminder_default_close_and_revisit(chat, sessions, config, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    resolved = clock.now
+    tick(sessions, config, clock, resolved + dt.timedelta(hours=25))
+    tick(sessions, config, clock, resolved + dt.timedelta(hours=30))
+    assert len(sent(sessions, "rating_prompt")) == 2  # the prompt at 办结 and one reminder
+    tick(sessions, config, clock, resolved + dt.timedelta(days=3, minutes=1))
+    with sessions() as session:
+        ticket = session.get(Ticket, 1)
+        assert (ticket.status, ticket.rating) == ("closed", "default")
+    assert len(sent(sessions, "auto_closed")) == 1
+    tick(sessions, config, clock, resolved + dt.timedelta(days=10, minutes=2))
+    tick(sessions, config, clock, resolved + dt.timedelta(days=10, hours=5))
+    revisit = sent(sessions, "revisit")
+    assert len(revisit) == 1 and "【回访】" in revisit[0].text
+    result = chat.say(RESIDENT, "评价 1 不满意 又堆满了")
+    assert any("已重新打开" in o.text for o in result.outbounds)
+
+
+def test_weekly_digest_goes_to_groups_and_admins_before_the_talk_day(chat, sessions, config, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    chat.say(RESIDENT, "满意")
+    tick(sessions, config, clock, local("2026-11-30", "17:00"))
+    digests = sent(sessions, "digest")
+    group = [d for d in digests if d.chat_id == GROUP_1]
+    assert len(group) == 1 and any(d.chat_id == str(ADMIN) for d in digests)
+    text = group[0].text
+    assert "新受理 1 件" in text and "办结归档 1 件" in text and "响应率 100%" in text and "满意率 100%" in text
+    tick(sessions, config, clock, local("2026-11-30", "17:30"))
+    assert len(sent(sessions, "digest")) == len(digests)
+
+
+def test_posts_missed_while_down_go_out_within_grace_and_are_dropped_after(sessions, config, clock, caplog):
+    tick(sessions, config, clock, local("2026-11-23", "23:30"))  # notice was due 18:00; grace 6 h
+    assert len(sent(sessions, "talk_notice")) == 3
+    caplog.clear()
+    tick(sessions, config, clock, local("2026-11-24", "14:00"))  # Tuesday agenda was due 09:00; grace 4 h
+    assert not [a for a in sent(sessions, "agenda") if a.chat_id == GROUP_1]
+    assert "dropped agenda:dj-1:2026-11-24" in caplog.text
+
+
+async def test_scheduler_jobs_use_day_names_and_rebuild_on_start(config, sessions, clock):
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    clock.now = local("2026-11-23", "18:05")
+    pokes = []
+    scheduler = Scheduler(config, sessions, run_db, clock, lambda: pokes.append(1))
+    jobs = dict(scheduler.jobs())
+    assert "day_of_week='tue'" in str(jobs["agenda:dj-1"]) and "day_of_week='wed'" in str(jobs["agenda:dj-4"])
+    assert "day_of_week='mon'" in str(jobs["notice:dj-1"])
+    await scheduler.start()
+    await scheduler.stop()
+    again = Scheduler(config, sessions, run_db, clock, lambda: pokes.append(1))
+    await again.start()  # a restart: the catch-up tick queues nothing twice
+    await again.stop()
+    assert len(sent(sessions, "talk_notice")) == 3 and len(pokes) == 1
