@@ -43,8 +43,9 @@ def main() -> None:
     if args.errors:
         for row, result in zip(rows, results, strict=True):
             if (row.intent, row.category, row.urgent) != (result.intent, result.category, result.urgent):
-                print(f"{row.intent[:3]}/{row.category}/{int(row.urgent)} -> {result.intent[:3]}/{result.category}/"
-                      f"{int(result.urgent)} {result.confidence:.2f} {','.join(result.matched)} | {row.text}")
+                gold = f"{row.intent[:3]}/{row.category}/{int(row.urgent)}"
+                got = f"{result.intent[:3]}/{result.category}/{int(result.urgent)}"
+                print(f"{gold} -> {got} {result.confidence:.2f} {','.join(result.matched)} | {row.text}")
 
 
 if __name__ == "__main__":

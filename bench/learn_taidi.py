@@ -33,10 +33,17 @@ def main() -> None:
     args = parser.parse_args()
     _, train = read_labelled(DATA / "train.csv")
     started = time.perf_counter()
-    lexicon = learn([(r.text, r.label) for r in train], max_keywords=args.max_keywords, epochs=args.epochs,
-                    min_df=args.min_df, c=args.c)
-    print(f"learned in {time.perf_counter() - started:.1f} s; "
-          f"{sum(len(c.keywords) for c in lexicon.categories)} keywords")
+    lexicon = learn(
+        [(r.text, r.label) for r in train],
+        max_keywords=args.max_keywords,
+        epochs=args.epochs,
+        min_df=args.min_df,
+        c=args.c,
+    )
+    print(
+        f"learned in {time.perf_counter() - started:.1f} s; "
+        f"{sum(len(c.keywords) for c in lexicon.categories)} keywords"
+    )
     if args.out:
         dump_lexicon(lexicon, args.out)
     classifier = Classifier(lexicon)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from nlp.lexicon import Lexicon
+from nlp.lexicon import EMERGENCIES, Lexicon
 from nlp.matching import KeywordIndex, PhraseTable
 from nlp.segment import Segmenter, best_segmenter
 
@@ -60,10 +60,9 @@ class _Anchored:
         self.end = {k[:-1]: w for k, w in cues.items() if k.endswith("$") and not k.startswith(("^", "="))}
         self.whole = {k[1:]: w for k, w in cues.items() if k.startswith("=")}
         self.plain = {k: w for k, w in cues.items() if not k.startswith(("^", "=")) and not k.endswith("$")}
-        self.table = PhraseTable(self.plain)
 
-    def score(self, text: str, bare: str) -> float:
-        total = sum(self.plain[cue] for cue in self.table.find(text))
+    def score(self, found: set[str], bare: str) -> float:
+        total = sum(self.plain.get(cue, 0.0) for cue in found)
         total += sum(w for cue, w in self.start.items() if bare.startswith(cue))
         total += sum(w for cue, w in self.end.items() if bare.endswith(cue))
         return total + self.whole.get(bare, 0.0)
@@ -92,10 +91,20 @@ class Classifier:
         intent = lexicon.intent
         self._request = _Anchored(intent.request)
         self._chatter = _Anchored(intent.chatter)
-        self._resolved = PhraseTable(intent.resolved)
-        self._question = PhraseTable(intent.question)
-        self._urgent = PhraseTable(lexicon.urgent)
-        self._blockers = PhraseTable(lexicon.urgent_blockers)
+        self._resolved = frozenset(intent.resolved)
+        self._question = frozenset(intent.question)
+        self._blockers = frozenset(lexicon.urgent_blockers)
+        # one pass over the text finds every cue of every kind
+        self._cues = PhraseTable(
+            [
+                *self._request.plain,
+                *self._chatter.plain,
+                *self._resolved,
+                *self._question,
+                *lexicon.urgent,
+                *self._blockers,
+            ]
+        )
 
     def categorize(self, text: str) -> tuple[str | None, float, tuple[str, ...]]:
         """Best category by keyword evidence alone (no intent): id, evidence, matched words best first."""
@@ -135,13 +144,18 @@ class Classifier:
         bare = _SPACE_PUNCT.sub("", body).lower()
         category, evidence, matched = self._categorize(body, bare)
         intent = self.lexicon.intent
-        question = bool(self._question.find(text))
+        spans = self._cues.spans(text)
+        found = {piece for _, piece in spans}
+        question = not found.isdisjoint(self._question)
         # 亮了 says fixed, 不亮了 says broken: a resolution right after a negation does not count
-        resolved = any(start == 0 or text[start - 1] not in _NEGATIONS for start, _ in self._resolved.spans(text))
-        urgent_words = tuple(self._urgent.find(text))
-        if urgent_words and self._blockers.find(text):
+        resolved = any(
+            piece in self._resolved and (start == 0 or text[start - 1] not in _NEGATIONS)
+            for start, piece in spans
+        )
+        urgent_words = tuple(dict.fromkeys(piece for _, piece in spans if piece in self.lexicon.urgent))
+        if urgent_words and not found.isdisjoint(self._blockers):
             urgent_words = ()
-        vote = intent.bias + self._request.score(text, bare) - self._chatter.score(text, bare)
+        vote = intent.bias + self._request.score(found, bare) - self._chatter.score(found, bare)
         vote += intent.keyword_weight * min(evidence, intent.keyword_cap) if matched else 0.0
         vote += intent.question_weight * question
         vote += intent.mention_weight * (_MENTION.search(text) is not None)
@@ -162,10 +176,15 @@ class Classifier:
             confidence=round(max(probability, 1 - probability), 4),
             matched=matched,
             urgent_words=urgent_words if urgent else (),
-            emergency=self.lexicon.urgent[urgent_words[0]] if urgent else None,
+            emergency=self._emergency(urgent_words) if urgent else None,
             question=question,
             resolved=resolved,
         )
+
+    def _emergency(self, words: tuple[str, ...]) -> str:
+        """The kind most words point to; ties go fire > medical > police > rescue (救命 alone is rescue)."""
+        kinds = [self.lexicon.urgent[word] for word in words]
+        return max(EMERGENCIES, key=lambda kind: (kinds.count(kind), -EMERGENCIES.index(kind)))
 
     def explain(self, result: Classification, names: Mapping[str, str]) -> str:
         """The line the bot shows, e.g. "环境卫生：楼道、杂物"."""

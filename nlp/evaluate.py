@@ -23,7 +23,9 @@ def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def per_class(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] | None = None) -> list[ClassScore]:
+def per_class(
+    gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] | None = None
+) -> list[ClassScore]:
     """Precision, recall and F1 for each gold label (and any label only predicted)."""
     if len(gold) != len(predicted):
         raise ValueError("gold and predicted differ in length")
@@ -70,8 +72,10 @@ def format_report(gold: Sequence[str], predicted: Sequence[str], title: str = ""
     lines.append(f"{'label':<14}{'prec':>7}{'rec':>7}{'f1':>7}{'n':>6}")
     for s in per_class(gold, predicted):
         lines.append(f"{s.label:<14}{s.precision:>7.3f}{s.recall:>7.3f}{s.f1:>7.3f}{s.support:>6}")
-    lines.append(f"macro-F1 {macro_f1(gold, predicted):.4f}  accuracy "
-                 f"{sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(gold), 1):.4f}")
+    lines.append(
+        f"macro-F1 {macro_f1(gold, predicted):.4f}  accuracy "
+        f"{sum(g == p for g, p in zip(gold, predicted, strict=True)) / max(len(gold), 1):.4f}"
+    )
     labels, matrix = confusion(gold, predicted)
     short = [label[:6] for label in labels]
     lines.append("confusion (rows gold, cols predicted): " + " ".join(short))

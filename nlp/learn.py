@@ -3,8 +3,9 @@
 The result must stay a list a person can read and edit, so the model is linear over keyword presence:
 each category keeps at most `max_keywords` words with weights (negative = evidence against) and a bias.
 Features are exactly what the classifier sees at run time: the lexicon words found in the message,
-weighted by sublinear tf × idf and L2-normalised ("tfidf" norm, the idf table stored in the lexicon). Training is a one-vs-rest linear SVM by dual coordinate descent (liblinear's
-algorithm) in pure Python, so learning needs nothing beyond the run-time dependencies.
+weighted by sublinear tf × idf and L2-normalised ("tfidf" norm; the idf table is stored in the lexicon).
+Training is a one-vs-rest linear SVM by dual coordinate descent (liblinear's algorithm) in pure Python,
+so learning needs nothing beyond the run-time dependencies.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from nlp.matching import KeywordIndex
 from nlp.segment import Segmenter, best_segmenter
 
 _WORDLIKE = re.compile(r"[\u4e00-\u9fff]")
-_STOP = frozenset("我们 你们 他们 这个 那个 什么 没有 一个 就是 还是 但是 因为 所以 如果 可以 已经 自己 这些 那些 现在".split())
+_STOP = frozenset(
+    "我们 你们 他们 这个 那个 什么 没有 一个 就是 还是 但是 因为 所以".split()
+    + "如果 可以 已经 自己 这些 那些 现在".split()
+)
 
 Features = list[tuple[str, float]]
 
@@ -91,7 +95,9 @@ def learn(
     label_ids = [names.index(label) for _, label in data]
     tokens = [segmenter.cut(text) for text, _ in data]
     df = Counter(word for toks in tokens for word in set(toks))
-    candidates = [w for w, n in df.items() if n >= min_df and len(w) >= 2 and _WORDLIKE.search(w) and w not in _STOP]
+    candidates = [
+        w for w, n in df.items() if n >= min_df and len(w) >= 2 and _WORDLIKE.search(w) and w not in _STOP
+    ]
     vocab = set(candidates)
     idf = {w: math.log((1 + len(data)) / (1 + n)) + 1 for w, n in df.items() if w in vocab}
     # fit on all candidates, keep each class's strongest words, refit on what is kept, narrowing step by step
@@ -105,7 +111,9 @@ def learn(
             kept[c] = {word: row[c] for word, row in ranked[:limit] if abs(row[c]) > 1e-6}
         vocab = {word for words in kept.values() for word in words}
     categories = tuple(
-        Category(id=name, name=name, keywords={w: round(v, 4) for w, v in kept[c].items()}, bias=round(bias[c], 4))
+        Category(
+            id=name, name=name, keywords={w: round(v, 4) for w, v in kept[c].items()}, bias=round(bias[c], 4)
+        )
         for c, name in enumerate(names)
     )
     majority = Counter(label for _, label in data).most_common(1)[0][0]
@@ -117,5 +125,5 @@ def learn(
         fallback=majority,
         norm="tfidf",
         idf={word: round(idf[word], 4) for word in sorted(vocab, key=idf.get)},
-        description=f"learned from {len(data)} labelled messages; at most {max_keywords} keywords per category",
+        description=f"learned from {len(data)} labelled messages; ≤ {max_keywords} keywords per category",
     )

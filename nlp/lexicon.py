@@ -145,8 +145,14 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     numbers = {
         name: read.number(intent_raw, name, "intent", getattr(defaults, name))
         for name in (
-            "bias", "keyword_weight", "keyword_cap", "question_weight", "mention_weight",
-            "urgent_weight", "resolved_weight", "scale",
+            "bias",
+            "keyword_weight",
+            "keyword_cap",
+            "question_weight",
+            "mention_weight",
+            "urgent_weight",
+            "resolved_weight",
+            "scale",
         )
     }
     intent = IntentModel(
@@ -166,7 +172,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
             urgent.setdefault(word, kind)
     norm = read.text(meta, "norm", "meta", "none")
     if norm not in NORMS:
-        raise read.fail("meta.norm", f'must be one of {", ".join(NORMS)}')
+        raise read.fail("meta.norm", f"must be one of {', '.join(NORMS)}")
     fallback = meta.get("fallback") or None
     if fallback is not None and fallback not in seen:
         raise read.fail("meta.fallback", f'unknown category "{fallback}"')
@@ -206,7 +212,7 @@ def default_lexicon() -> Lexicon:
 def with_keywords(
     lexicon: Lexicon, extra: Mapping[str, Mapping[str, float]], names: Mapping[str, str] | None = None
 ) -> Lexicon:
-    """Merge the admin's keywords (category id → {word: weight}) over the lexicon; new ids become categories."""
+    """Merge the admin's keywords (category id → {word: weight}) over the lexicon; new ids are added."""
     names = names or {}
     merged = []
     for cat in lexicon.categories:
@@ -239,16 +245,33 @@ def _toml_list(items: tuple[str, ...] | list[str]) -> str:
 def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
     """Write a lexicon as TOML that load_lexicon reads back, one category per block, best words first."""
     lines = ["# gridbot lexicon: edit freely; weights are added up per category (see nlp/lexicon.py)", ""]
-    lines += ["[meta]", f"description = {_toml_str(lexicon.description)}", f"norm = {_toml_str(lexicon.norm)}"]
+    lines += [
+        "[meta]",
+        f"description = {_toml_str(lexicon.description)}",
+        f"norm = {_toml_str(lexicon.norm)}",
+    ]
     if lexicon.fallback:
         lines.append(f"fallback = {_toml_str(lexicon.fallback)}")
     it = lexicon.intent
     lines += ["", "[intent]"]
-    for name in ("bias", "keyword_weight", "keyword_cap", "question_weight", "mention_weight",
-                 "urgent_weight", "resolved_weight", "scale"):
+    for name in (
+        "bias",
+        "keyword_weight",
+        "keyword_cap",
+        "question_weight",
+        "mention_weight",
+        "urgent_weight",
+        "resolved_weight",
+        "scale",
+    ):
         lines.append(f"{name} = {getattr(it, name)}")
     lines += [f"request = {_toml_table(it.request)}", f"chatter = {_toml_table(it.chatter)}"]
-    lines += [f"resolved = {_toml_list(it.resolved)}", f"question = {_toml_list(it.question)}", "", "[urgent]"]
+    lines += [
+        f"resolved = {_toml_list(it.resolved)}",
+        f"question = {_toml_list(it.question)}",
+        "",
+        "[urgent]",
+    ]
     for kind in EMERGENCIES:
         words = [word for word, k in lexicon.urgent.items() if k == kind]
         if words:
@@ -260,6 +283,6 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         lines += ["", "[[categories]]", f"id = {_toml_str(cat.id)}", f"name = {_toml_str(cat.name)}"]
         lines += [f"bias = {round(cat.bias, 4)}", f"keywords = {_toml_table(ordered)}"]
     if lexicon.idf:
-        lines += ["", "# inverse document frequency of each keyword (norm = \"tfidf\")", "[idf]"]
+        lines += ["", '# inverse document frequency of each keyword (norm = "tfidf")', "[idf]"]
         lines += [f"{_toml_str(word)} = {round(value, 4)}" for word, value in lexicon.idf.items()]
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -16,8 +16,7 @@ class PhraseTable:
 
     def __init__(self, phrases: Iterable[str]):
         self.phrases = frozenset(p for p in phrases if p)
-        self._lengths = sorted({len(p) for p in self.phrases}, reverse=True)
-        self._starts = frozenset(p[0] for p in self.phrases)
+        self._by_start = _lengths_by_start(self.phrases)
 
     def find(self, text: str) -> list[str]:
         found: list[str] = []
@@ -29,17 +28,24 @@ class PhraseTable:
     def spans(self, text: str) -> list[tuple[int, str]]:
         """(start, phrase) of every occurrence."""
         found: list[tuple[int, str]] = []
-        phrases, starts, lengths = self.phrases, self._starts, self._lengths
-        n = len(text)
+        phrases, by_start = self.phrases, self._by_start
         for i, char in enumerate(text):
-            if char not in starts:
+            lengths = by_start.get(char)
+            if lengths is None:
                 continue
             for length in lengths:
-                if i + length <= n:
-                    piece = text[i : i + length]
-                    if piece in phrases:
-                        found.append((i, piece))
+                piece = text[i : i + length]
+                if piece in phrases:
+                    found.append((i, piece))
         return found
+
+
+def _lengths_by_start(phrases: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    """First character → the lengths of phrases starting with it, longest first (few slices per char)."""
+    lengths: dict[str, set[int]] = {}
+    for phrase in phrases:
+        lengths.setdefault(phrase[0], set()).add(len(phrase))
+    return {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
 
 
 class KeywordIndex:
@@ -49,25 +55,30 @@ class KeywordIndex:
         words = [w for w in words if w]
         self._multi = frozenset(w for w in words if len(w) >= 2)
         self._single = frozenset(w for w in words if len(w) == 1)
-        self._lengths = sorted({len(w) for w in self._multi}, reverse=True)
-        self._starts = frozenset(w[0] for w in self._multi)
+        self._by_start = _lengths_by_start(self._multi)
 
     def find(self, text: str, tokens: list[str]) -> list[str]:
         """Keywords in order of first appearance (multi-character first, then single characters)."""
         return list(self.count(text, tokens))
 
     def count(self, text: str, tokens: list[str]) -> dict[str, int]:
-        """Keyword → number of occurrences, in order of first appearance."""
-        multi, starts, lengths = self._multi, self._starts, self._lengths
+        """Keyword → number of occurrences, in order of first appearance.
+
+        `tokens` must be `text` segmented with only whitespace dropped (as every Segmenter does), so the
+        search runs on their concatenation and a token's offset is the sum of the lengths before it.
+        """
+        multi, by_start = self._multi, self._by_start
+        joined = "".join(tokens)
         found: dict[str, int] = {}
         covered: set[int] = set()
-        n = len(text)
+        n = len(joined)
         i = 0
         while i < n:
-            if text[i] in starts:
+            lengths = by_start.get(joined[i])
+            if lengths is not None:
                 for length in lengths:
-                    piece = text[i : i + length]
-                    if len(piece) == length and piece in multi:
+                    piece = joined[i : i + length]
+                    if piece in multi:
                         found[piece] = found.get(piece, 0) + 1
                         covered.update(range(i, i + length))
                         i += length
@@ -76,13 +87,11 @@ class KeywordIndex:
                     i += 1
             else:
                 i += 1
-        if self._single:
+        single = self._single
+        if single:
             position = 0
             for token in tokens:
-                start = text.find(token, position)
-                if start < 0:
-                    continue
-                position = start + len(token)
-                if token in self._single and start not in covered:
+                if token in single and position not in covered:
                     found[token] = found.get(token, 0) + 1
+                position += len(token)
         return found

@@ -1,0 +1,62 @@
+"""Print classify --jsonl throughput against a process that only runs jieba.lcut on the same messages.
+
+Both are whole processes, start-up included, on 20,000 short grid messages (dev.csv cycled with a
+counter so no two lines are equal). Also prints the classifier's load time (second start: warm cache).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nlp.datasets import read_labelled  # noqa: E402
+
+JIEBA_ONLY = "import sys, jieba\nfor line in sys.stdin:\n    jieba.lcut(line)\n"
+CLASSIFY = "from bot.nlp_cli import classify_command; classify_command()"
+LOAD = (
+    "import time; t = time.perf_counter(); from bot.understanding import build_classifier; "
+    "c = build_classifier(); c.classify('电梯坏了'); print(f'{time.perf_counter() - t:.3f}')"
+)
+
+
+def run(args: list[str], stdin_path: str, env: dict) -> float:
+    started = time.perf_counter()
+    with open(stdin_path, "rb") as stdin:
+        subprocess.run(args, stdin=stdin, stdout=subprocess.DEVNULL, check=True, cwd=ROOT, env=env)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    _, rows = read_labelled(ROOT.parent / "shared/data/gridchat/dev.csv")
+    texts = [f"{rows[i % len(rows)].text} {i}" for i in range(count)]
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as tmp:
+        plain, lines = Path(tmp) / "plain.txt", Path(tmp) / "in.jsonl"
+        plain.write_text("\n".join(texts) + "\n", encoding="utf-8")
+        lines.write_text(
+            "\n".join(json.dumps({"text": t}, ensure_ascii=False) for t in texts) + "\n", "utf-8"
+        )
+        run([sys.executable, "-c", LOAD], str(plain), env)  # warm jieba's cache for both
+        base = run([sys.executable, "-c", JIEBA_ONLY], str(plain), env)
+        print(f"jieba.lcut only      {base:6.2f} s  {count / base:7.0f} msg/s")
+        for name in ("rjieba", "jieba"):
+            env["GRIDBOT_SEGMENTER"] = name
+            took = run([sys.executable, "-c", CLASSIFY, "--jsonl"], str(lines), env)
+            print(f"classify ({name:<6})   {took:6.2f} s  {count / took:7.0f} msg/s  ratio {took / base:.2f}")
+            load = subprocess.run(
+                [sys.executable, "-c", LOAD], capture_output=True, text=True, cwd=ROOT, env=env
+            )
+            print(f"  load time ({name}, warm cache): {load.stdout.strip()} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,141 @@
+"""The classifier on the cases a grid worker cares about: chatter with problem words is not a ticket,
+a complaint without keywords is, urgency fires on its own."""
+
+from functools import lru_cache
+
+import pytest
+
+from nlp.classifier import Classifier
+from nlp.lexicon import default_lexicon, with_keywords
+from nlp.segment import JiebaSegmenter
+
+
+@lru_cache(maxsize=1)
+def classifier() -> Classifier:
+    return Classifier(default_lexicon(), handling={"sanitation": "handle", "welfare": "reply"})
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼道的灯昨天修好了 谢谢王姐",
+        "【通知】明天停水",
+        "收到",
+        "收到，谢谢王网格[抱拳]",
+        "转发：【计划停电】供电公司定于明天对3栋线路检修，届时电梯暂停运行",
+        "团购接龙：砂糖橘 8元一斤 明天下午东门自提 1. 3栋王姐 5斤 2. 7栋李哥 3斤",
+        "早上好各位邻居🌹",
+        "防火小贴士：电动车不进楼道，出门记得关燃气阀门",
+        "电梯已经修好了，不用了谢谢",
+    ],
+)
+def test_chatter_with_problem_words_opens_no_ticket(text):
+    result = classifier().classify(text)
+    assert result.intent == "chatter"
+    assert result.category is None and not result.urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("楼道里堆满了杂物 好几天了没人管", "sanitation"),
+        ("12栋后面的路灯坏了一个礼拜了 晚上黑咕隆咚的", "repair"),
+        ("有人在楼道里飞线充电 太危险了", "safety"),
+        ("楼上天天半夜蹦迪 吵得睡不着 能不能管管", "neighbor"),
+        ("我妈80多了 高龄补贴怎么申请", "welfare"),
+        ("居住证到期了去哪里续办", "affairs"),
+        ("门口那辆僵尸车停了半年了 能拖走吗", "parking"),
+        ("物业费年年涨 服务越来越差", "property"),
+    ],
+)
+def test_requests_get_their_category(text, category):
+    result = classifier().classify(text)
+    assert (result.intent, result.category) == ("request", category)
+    assert result.matched, "the explanation needs the words that decided it"
+
+
+def test_request_without_category_keywords_goes_to_other():
+    result = classifier().classify("请问社区这周能帮忙打印材料吗 家里没打印机")
+    assert result.intent == "request"
+    assert result.category == "other"
+
+
+def test_request_with_cues_but_no_keyword_is_still_a_request():
+    result = classifier().classify("这事到底有没有人管 都反映好几次了")
+    assert result.intent == "request"
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("3栋2单元一股煤气味 好浓", "fire"),
+        ("快来人 楼下有个老人摔倒起不来了", "medical"),
+        ("电梯卡在5楼 里面有人被困了", "rescue"),
+        ("小区门口有人持刀打架", "police"),
+    ],
+)
+def test_urgent_fires_with_emergency_kind(text, emergency):
+    result = classifier().classify(text)
+    assert result.intent == "request" and result.urgent
+    assert result.emergency == emergency
+    assert result.urgent_words
+
+
+def test_urgent_without_category_has_no_category():
+    result = classifier().classify("救命 快来人啊")
+    assert result.urgent and result.intent == "request"
+    assert result.category is None
+
+
+def test_drill_or_tip_is_not_urgent():
+    assert not classifier().classify("明天上午10点消防演练 着火了别慌 听从指挥").urgent
+
+
+def test_resolution_and_its_negation():
+    fixed = classifier().classify("楼道灯亮了 谢谢")
+    broken = classifier().classify("楼道灯又不亮了 麻烦看看")
+    assert fixed.resolved and fixed.intent == "chatter"
+    assert not broken.resolved and broken.intent == "request"
+
+
+def test_question_flag():
+    assert classifier().classify("低保在哪里办？").question
+    assert not classifier().classify("谢谢大家").question
+
+
+def test_confidence_and_handling():
+    sure = classifier().classify("楼道里堆满了杂物 好几天了没人管 麻烦社区清理一下")
+    assert sure.confidence > 0.9 and sure.handling == "handle"
+    assert 0.5 <= classifier().classify("收到").confidence <= 1.0
+
+
+def test_explain_names_category_and_words():
+    result = classifier().classify("楼道里堆满了杂物 没人管")
+    text = classifier().explain(result, {"sanitation": "环境卫生"})
+    assert text.startswith("环境卫生：") and "杂物" in text
+
+
+def test_to_dict_is_json_ready():
+    data = classifier().classify("楼道里堆满了杂物 没人管").to_dict()
+    assert data["intent"] == "request" and isinstance(data["matched"], list)
+
+
+def test_configured_keyword_segments_as_one_word_in_own_tokenizer():
+    import jieba
+
+    lexicon = with_keywords(default_lexicon(), {"repair": {"化粪池盖板": 3.0}})
+    segmenter = JiebaSegmenter()
+    Classifier(lexicon, segmenter=segmenter)
+    for word in ("飞线充电", "楼道", "渗水", "高龄补贴", "化粪池盖板"):
+        assert word in segmenter.cut(f"我家{word}的问题"), word
+    assert "化粪池盖板" not in jieba.lcut("我家化粪池盖板的问题"), "the global jieba must stay untouched"
+
+
+def test_with_keywords_adds_words_and_new_categories():
+    lexicon = with_keywords(
+        default_lexicon(), {"repair": {"冒黄水": 5.0}, "pets": {"流浪猫": 4.0}}, {"pets": "宠物管理"}
+    )
+    custom = Classifier(lexicon)
+    assert custom.classify("水龙头一直冒黄水 能不能来看看").category == "repair"
+    assert custom.classify("小区流浪猫越来越多 晚上叫个不停 能不能管管").category == "pets"
+    assert lexicon.names["pets"] == "宠物管理"
