@@ -27,7 +27,7 @@ def main() -> None:
     parser.add_argument("--test", action="store_true", help="also score test.csv (do this once)")
     parser.add_argument("--max-keywords", type=int, default=300)
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--c", type=float, default=1.0)
+    parser.add_argument("--c", type=float, default=0.5)
     parser.add_argument("--min-df", type=int, default=2)
     parser.add_argument("--out", help="write the learned lexicon here")
     args = parser.parse_args()

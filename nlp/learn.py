@@ -76,7 +76,7 @@ def learn(
     max_keywords: int = 300,
     min_df: int = 2,
     epochs: int = 10,
-    c: float = 1.0,
+    c: float = 0.5,  # tuned on taidi2020 dev: 0.5 → 0.868, 1 → 0.865, 2 → 0.863
     base: Lexicon | None = None,
     segmenter: Segmenter | None = None,
     seed: int = 13,
