@@ -15,6 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from nlp.matching import KeywordIndex
+
 EMERGENCIES = ("fire", "medical", "police", "rescue")
 NORMS = ("none", "sqrt", "tfidf")
 
@@ -212,21 +214,60 @@ def default_lexicon() -> Lexicon:
 def with_keywords(
     lexicon: Lexicon, extra: Mapping[str, Mapping[str, float]], names: Mapping[str, str] | None = None
 ) -> Lexicon:
-    """Merge the admin's keywords (category id → {word: weight}) over the lexicon; new ids are added."""
+    """Add the admin's keywords (category id → {word: weight}) to the lexicon; new ids become categories.
+
+    The admin's words only ever add evidence: a word both have keeps the larger weight, and a new word
+    that contains lexicon words (楼道堆放 ⊃ 楼道, 堆放) is worth at least what they were worth, in every
+    category, because the matcher takes the longest word and would otherwise hide them.
+    """
     names = names or {}
+    known = {cat.id for cat in lexicon.categories}
+    inside = _Evidence(lexicon)
+    added: dict[str, dict[str, float]] = {cat.id: {} for cat in lexicon.categories}
+    for cat_id, words in extra.items():
+        for word, weight in words.items():
+            word = word.strip()
+            if not word:
+                continue
+            own = lexicon.category(cat_id)
+            if own is not None and word in own.keywords:
+                added[cat_id][word] = max(own.keywords[word], weight, added[cat_id].get(word, weight))
+                continue
+            hidden = inside.of(word)
+            for other, value in hidden.items():
+                if other != cat_id:
+                    added[other].setdefault(word, value)
+            target = added.setdefault(cat_id, {})
+            target[word] = max(weight, hidden.get(cat_id, weight), target.get(word, weight))
     merged = []
     for cat in lexicon.categories:
-        words = dict(cat.keywords)
-        words.update(extra.get(cat.id, {}))
-        merged.append(replace(cat, keywords=words, name=names.get(cat.id, cat.name)))
-    known = {cat.id for cat in lexicon.categories}
-    for cat_id, words in extra.items():
+        merged.append(
+            replace(cat, keywords={**cat.keywords, **added[cat.id]}, name=names.get(cat.id, cat.name))
+        )
+    for cat_id in [*extra, *names]:
         if cat_id not in known:
-            merged.append(Category(id=cat_id, name=names.get(cat_id, cat_id), keywords=dict(words)))
-    for cat_id, name in names.items():
-        if cat_id not in known and cat_id not in extra:
-            merged.append(Category(id=cat_id, name=name))
+            known.add(cat_id)
+            merged.append(Category(id=cat_id, name=names.get(cat_id, cat_id), keywords=added.get(cat_id, {})))
     return replace(lexicon, categories=tuple(merged))
+
+
+class _Evidence:
+    """What the lexicon's own keywords inside a phrase are worth to each category (multi-character only)."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.weights: dict[str, dict[str, float]] = {}
+        for cat in lexicon.categories:
+            for word, weight in cat.keywords.items():
+                if not word.startswith("^") and len(word) >= 2:
+                    self.weights.setdefault(word, {})[cat.id] = weight
+        self.index = KeywordIndex(self.weights)
+
+    def of(self, phrase: str) -> dict[str, float]:
+        total: dict[str, float] = {}
+        for word, count in self.index.count(phrase, [phrase]).items():
+            for cat_id, weight in self.weights[word].items():
+                total[cat_id] = total.get(cat_id, 0.0) + weight * count
+        return {cat_id: value for cat_id, value in total.items() if value}
 
 
 def _toml_str(value: str) -> str:

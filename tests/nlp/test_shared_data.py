@@ -67,3 +67,22 @@ def test_dev_quality_floor():
     assert scores["intent_f1"] >= 0.96
     assert scores["category_macro_f1"] >= 0.85
     assert scores["urgent_recall"] == 1.0 and scores["urgent_precision"] >= 0.8
+
+
+def _dev_scores(classifier: Classifier, rows) -> dict[str, float]:
+    results = [classifier.classify(row.text) for row in rows]
+    return grid_scores(
+        [(row.intent, row.category, row.urgent) for row in rows],
+        [(r.intent, r.category, r.urgent) for r in results],
+    )
+
+
+def test_example_config_keywords_never_make_dev_worse():
+    from bot.config import example_config_path, load_config
+    from bot.understanding import build_classifier
+
+    rows = _rows(GRIDCHAT)
+    plain = _dev_scores(Classifier(default_lexicon()), rows)
+    configured = _dev_scores(build_classifier(load_config(example_config_path())), rows)
+    for key, value in plain.items():
+        assert configured[key] >= value - 1e-9, key
