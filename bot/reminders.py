@@ -52,13 +52,16 @@ class Reminders:
     def __init__(self, config: Config):
         self.config = config
 
-    def due(self, session: Session, now: dt.datetime) -> list[Outbound]:
+    def due(self, session: Session, now: dt.datetime, grids: list[Grid] | None = None,
+            tickets: bool = True) -> list[Outbound]:
+        """Sends due at `now`: talk-day posts of `grids` (default all), and the ticket ladder and 回访."""
         ctx = Context(session=session, config=self.config, now=now, actor=SYSTEM, chat_id=None)
         quiet = self.config.quiet_hours.contains(now.astimezone(self.config.tz).time())
-        for grid in self.config.grids:
+        for grid in self.config.grids if grids is None else grids:
             self._talk_day(ctx, grid, now)
-        self._ladder(ctx, now, quiet)
-        self._follow_up(ctx, now, quiet)
+        if tickets:
+            self._ladder(ctx, now, quiet)
+            self._follow_up(ctx, now, quiet)
         return ctx.out
 
     # -- talk day ---------------------------------------------------------------------------------------
@@ -68,17 +71,24 @@ class Reminders:
         notice_at = dt.datetime.combine(start.date() - dt.timedelta(days=1), self.config.talk_day.notice_time,
                                         tzinfo=self.config.tz)
         digest_at = notice_at - dt.timedelta(hours=1)
-        if self._window(ctx.session, now, digest_at, "digest", grid, period):
+        if self._window(ctx.session, now, digest_at, "digest", grid, period) and self._new(ctx, "digest", grid, period):
             text = digest_text(ctx.session, self.config, grid, week_of(start - dt.timedelta(days=7)), now)
             ctx.send(grid.chat_id, text, kind="digest", idempotency_key=f"digest:{grid.id}:{period}")
             for admin in self.config.with_roles(Role.ADMIN):
                 ctx.send(admin.user_id, text, kind="digest", idempotency_key=f"digest:{grid.id}:{period}:{admin.user_id}")
-        if self._window(ctx.session, now, notice_at, "talk_notice", grid, period):
+        if self._window(ctx.session, now, notice_at, "talk_notice", grid, period) and self._new(
+            ctx, "talk_notice", grid, period
+        ):
             ctx.send(grid.chat_id, _notice_text(start), kind="talk_notice",
                      idempotency_key=f"talk_notice:{grid.id}:{period}")
-        if self._window(ctx.session, now, start, "agenda", grid, period):
+        if self._window(ctx.session, now, start, "agenda", grid, period) and self._new(ctx, "agenda", grid, period):
             ctx.send(grid.chat_id, self._agenda(ctx, grid, now), kind="agenda",
                      idempotency_key=f"agenda:{grid.id}:{period}")
+
+    def _new(self, ctx: Context, kind: str, grid: Grid, period: str) -> bool:
+        """Not yet queued: checked before the text is built, so that ticks inside a window stay cheap."""
+        key = f"{kind}:{grid.id}:{period}"
+        return ctx.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first() is None
 
     def _window(self, session: Session, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid,
                 period: str) -> bool:

@@ -23,10 +23,14 @@ log = logging.getLogger(__name__)
 DAY_NAMES = list(WEEKDAY_INDEX)
 
 
-def run_due(sessions: sessionmaker[Session], config: Config, now: dt.datetime) -> int:
-    """Queue everything due at `now` in one transaction; returns how many sends were newly queued."""
+CHUNK = 100
+
+
+def run_due(sessions: sessionmaker[Session], config: Config, now: dt.datetime, grids=None,
+            tickets: bool = True) -> int:
+    """Queue what is due at `now` in one transaction; returns how many sends were newly queued."""
     with sessions() as session, session.begin():
-        outbounds = Reminders(config).due(session, now)
+        outbounds = Reminders(config).due(session, now, grids, tickets)
         return len(queue(session, outbounds, now))
 
 
@@ -56,8 +60,18 @@ class Scheduler:
         return jobs
 
     async def tick(self) -> int:
+        """Queue what is due, a chunk of grids per short transaction so that sending starts at once."""
+        now = self.clock()
+        queued = 0
         try:
-            queued = await self.run_db(run_due, self.sessions, self.config, self.clock())
+            grids = list(self.config.grids)
+            for start in range(0, len(grids), CHUNK):
+                chunk = grids[start:start + CHUNK]
+                done = await self.run_db(run_due, self.sessions, self.config, now, chunk, False)
+                if done:
+                    self.poke()
+                queued += done
+            queued += await self.run_db(run_due, self.sessions, self.config, now, [], True)
         except Exception:
             log.exception("scheduled tick failed; it runs again at the next tick")
             return 0
