@@ -39,7 +39,10 @@ async def main(groups: int) -> dict:
         config = county_config(groups, f"sqlite:///{Path(folder) / 'b.db'}", workers_per_grid=1)
         # Monday 2026-11-23 08:00 Shanghai: nothing due yet; the agenda falls due at Tuesday 09:00.
         clock = FixedClock(dt.datetime(2026, 11, 23, 0, 0, tzinfo=dt.UTC))
-        async with Sandbox(limits=True) as sandbox, sandboxed_bot(config, sandbox=sandbox, clock=clock) as (sb, rt):
+        async with (
+            Sandbox(limits=True) as sandbox,
+            sandboxed_bot(config, sandbox=sandbox, clock=clock) as (sb, rt),
+        ):
             await rt.settle()
             before = sb.stats["sent"]
             clock.moment = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # Tuesday 09:00 local
@@ -53,9 +56,15 @@ async def main(groups: int) -> dict:
             stats = sb.stats
         floor = groups / 30
         result = {
-            "groups": groups, "queued": queued, "delivered": len(agendas), "sent_total": stats["sent"] - before,
-            "429s": stats["rate_limited"], "queue_seconds": round(queued_at, 2), "seconds": round(elapsed, 1),
-            "floor_seconds": round(floor, 1), "ratio_to_floor": round(elapsed / floor, 3),
+            "groups": groups,
+            "queued": queued,
+            "delivered": len(agendas),
+            "sent_total": stats["sent"] - before,
+            "429s": stats["rate_limited"],
+            "queue_seconds": round(queued_at, 2),
+            "seconds": round(elapsed, 1),
+            "floor_seconds": round(floor, 1),
+            "ratio_to_floor": round(elapsed / floor, 3),
         }
         for key, value in result.items():
             print(f"{key:>16}: {value}")

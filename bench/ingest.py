@@ -64,8 +64,14 @@ async def null_bot(config, messages: int) -> float:
             if count == messages:
                 seen.set()
 
-        app = (ApplicationBuilder().token(sandbox.token).base_url(sandbox.base_url)
-               .base_file_url(sandbox.base_file_url).concurrent_updates(64).build())
+        app = (
+            ApplicationBuilder()
+            .token(sandbox.token)
+            .base_url(sandbox.base_url)
+            .base_file_url(sandbox.base_file_url)
+            .concurrent_updates(64)
+            .build()
+        )
         app.add_handler(MessageHandler(filters.ALL, record))
         async with app:
             await app.start()
@@ -108,8 +114,14 @@ async def gridbot(config, messages: int) -> dict:
         # The floor: all sends at 30/s overall, and no group faster than 20 per minute.
         group_floor = max((count - 20) / 20 * 60 if count > 20 else 0 for count in groups.values())
         floor = max(sends / 30, group_floor)
-        return {"tickets": await runtime.run_db(stored), "stored_seconds": stored_after, "sends": sends,
-                "delivered_seconds": delivered_after, "floor_seconds": floor, "429s": stats["rate_limited"]}
+        return {
+            "tickets": await runtime.run_db(stored),
+            "stored_seconds": stored_after,
+            "sends": sends,
+            "delivered_seconds": delivered_after,
+            "floor_seconds": floor,
+            "429s": stats["rate_limited"],
+        }
 
 
 async def main(messages: int, groups: int) -> None:
@@ -119,11 +131,15 @@ async def main(messages: int, groups: int) -> None:
         floor = await null_bot(config, messages)
         result = await gridbot(config, messages)
     print(f"messages: {messages} over {groups} groups")
-    print(f"(a) null PTB bot received all: {floor:.2f} s; gridbot stored all {result['tickets']} tickets: "
-          f"{result['stored_seconds']:.2f} s; ratio {result['stored_seconds'] / floor:.2f} (target ≤ 2)")
-    print(f"(b) {result['sends']} replies and pings delivered in {result['delivered_seconds']:.1f} s; floor "
-          f"{result['floor_seconds']:.1f} s; ratio {result['delivered_seconds'] / result['floor_seconds']:.3f} "
-          f"(target ≤ 1.1); 429s: {result['429s']}")
+    print(
+        f"(a) null PTB bot received all: {floor:.2f} s; gridbot stored all {result['tickets']} tickets: "
+        f"{result['stored_seconds']:.2f} s; ratio {result['stored_seconds'] / floor:.2f} (target ≤ 2)"
+    )
+    print(
+        f"(b) {result['sends']} replies and pings delivered in {result['delivered_seconds']:.1f} s; floor "
+        f"{result['floor_seconds']:.1f} s; ratio {result['delivered_seconds'] / result['floor_seconds']:.3f} "
+        f"(target ≤ 1.1); 429s: {result['429s']}"
+    )
 
 
 if __name__ == "__main__":

@@ -9,7 +9,17 @@ from sqlalchemy import or_, select
 from bot import routing, texts
 from bot.deadlines import add_working_days
 from bot.models import Ticket, TicketEvent
-from bot.tickets import Context, authorize, claim_buttons, dm, grid_chat, load, log, rating_buttons, tell_reporters
+from bot.tickets import (
+    Context,
+    authorize,
+    claim_buttons,
+    dm,
+    grid_chat,
+    load,
+    log,
+    rating_buttons,
+    tell_reporters,
+)
 from bot.workflow import OPEN_STATUSES, Action, Refusal, Status
 
 GOOD_RATINGS = ("good", "fair")
@@ -37,10 +47,16 @@ def claim(ctx: Context, number: int) -> Ticket:
     log(ctx, ticket, "claim", "", before)
     tell_reporters(ctx, ticket, texts.claimed_group(ticket.id, ctx.actor.name), kind="claimed")
     if ctx.chat_id != ctx.actor.user_id:
-        ctx.send(ctx.actor.user_id, texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id,
-                 kind="claimed_dm")
+        ctx.send(
+            ctx.actor.user_id,
+            texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)),
+            ticket_id=ticket.id,
+            kind="claimed_dm",
+        )
     else:
-        ctx.reply(texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id, kind="claimed_dm")
+        ctx.reply(
+            texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id, kind="claimed_dm"
+        )
     return ticket
 
 
@@ -84,8 +100,11 @@ def transfer(ctx: Context, number: int, department: str, reason: str) -> Ticket:
     log(ctx, ticket, "transfer", f"{department} {reason}".strip(), before)
     tell_reporters(ctx, ticket, texts.transferred_group(ticket.id, department, reason), kind="transferred")
     if ctx.chat_id != grid_chat(ctx, ticket):
-        ctx.reply(f"#{ticket.id} 已转交 {department}。部门有结果后，回复“办结 {ticket.id} 说明”。",
-                  ticket_id=ticket.id, kind="transferred_dm")
+        ctx.reply(
+            f"#{ticket.id} 已转交 {department}。部门有结果后，回复“办结 {ticket.id} 说明”。",
+            ticket_id=ticket.id,
+            kind="transferred_dm",
+        )
     return ticket
 
 
@@ -162,7 +181,13 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     ticket.claimed_at = ticket.claimed_at or ctx.now
     log(ctx, ticket, "reassign", worker.name, before)
     tell_reporters(ctx, ticket, texts.reassigned(ticket.id, worker.name), kind="reassigned")
-    dm(ctx, worker, ticket, texts.reassigned_dm(ticket.id, ticket.text, ctx.when(ticket.deadline_at)), kind="assign")
+    dm(
+        ctx,
+        worker,
+        ticket,
+        texts.reassigned_dm(ticket.id, ticket.text, ctx.when(ticket.deadline_at)),
+        kind="assign",
+    )
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(texts.reassigned(ticket.id, worker.name), ticket_id=ticket.id, kind="reassigned")
     return ticket
@@ -222,7 +247,9 @@ def progress(ctx: Context, number: int) -> Ticket:
     ).scalar_one_or_none()
     latest_text = "—"
     if latest is not None:
-        latest_text = f"{ctx.when(latest.created_at)} {latest.actor_name} {texts.ACTION_NAMES.get(latest.action, '')}"
+        latest_text = (
+            f"{ctx.when(latest.created_at)} {latest.actor_name} {texts.ACTION_NAMES.get(latest.action, '')}"
+        )
         latest_text += f"：{latest.detail}" if latest.detail and latest.action != "open" else ""
     ctx.reply(
         texts.progress(
@@ -241,9 +268,13 @@ def progress(ctx: Context, number: int) -> Ticket:
 
 def my_tickets(ctx: Context, limit: int = 20) -> None:
     """A worker's open tickets, or a resident's own reports."""
-    query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES] + [Status.RESOLVED.value]))
+    query = select(Ticket).where(
+        Ticket.status.in_([s.value for s in OPEN_STATUSES] + [Status.RESOLVED.value])
+    )
     if ctx.actor.is_staff:
-        query = query.where(or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id))
+        query = query.where(
+            or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id)
+        )
         query = query.where(or_(Ticket.assignee_id.is_(None), Ticket.assignee_id == ctx.actor.user_id))
     else:
         query = query.where(Ticket.reporter_id == ctx.actor.user_id)

@@ -34,22 +34,30 @@ def main() -> None:
 def check_config(path: str) -> None:
     """Validate a config file; print one line per problem and exit non-zero if there is any."""
     config = _load(path)
-    click.echo(f"{path}: OK — {len(config.grids)} grids, {len(config.workers)} workers, "
-               f"{len(config.categories)} categories, {len(config.services)} service guide entries")
+    click.echo(
+        f"{path}: OK — {len(config.grids)} grids, {len(config.workers)} workers, "
+        f"{len(config.categories)} categories, {len(config.services)} service guide entries"
+    )
 
 
 @main.command()
-@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False), help="The TOML config.")
+@click.option(
+    "--config", "config_path", required=True, type=click.Path(dir_okay=False), help="The TOML config."
+)
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def run(config_path: str, verbose: bool) -> None:
     """Run the bot on Telegram (long polling, or webhook by config) until SIGTERM/SIGINT."""
     config = _load(config_path)
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if not config.telegram.token:
-        click.echo(f"{config_path}: telegram.token: no bot token; set it in the file or in GRIDBOT_TELEGRAM_TOKEN",
-                   err=True)
+        click.echo(
+            f"{config_path}: telegram.token: no bot token; set it in the file or in GRIDBOT_TELEGRAM_TOKEN",
+            err=True,
+        )
         raise SystemExit(2)
     asyncio.run(_run_forever(config))
 
@@ -71,8 +79,13 @@ async def _run_forever(config: Config) -> None:
 
 
 @main.command()
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-              help="Community to play (default: the shipped example).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Community to play (default: the shipped example).",
+)
 @click.option("--pace", type=float, default=0.0, help="Seconds to pause between scripted steps.")
 def demo(config_path: str | None, pace: float) -> None:
     """An offline morning in the example community: a sandbox Bot API, the real bot, a temporary database."""
@@ -85,7 +98,9 @@ def demo(config_path: str | None, pace: float) -> None:
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-@click.option("--status", default=None, help="Only this status (new, claimed, resolved, closed, reopened, …).")
+@click.option(
+    "--status", default=None, help="Only this status (new, claimed, resolved, closed, reopened, …)."
+)
 @click.option("--grid", default=None, help="Only this grid id.")
 def tickets(config_path: str, as_json: bool, status: str | None, grid: str | None) -> None:
     """List tickets from the database of the config."""
@@ -100,15 +115,22 @@ def tickets(config_path: str, as_json: bool, status: str | None, grid: str | Non
         click.echo("（没有工单）")
     for row in rows:
         flag = "【紧急】" if row["urgent"] else ""
-        click.echo(f"#{row['number']} {row['status']:<11} {row['grid']:<6} {row['category']:<10} "
-                   f"{row['assignee'] or '-':<6} {flag}{row['text'][:40]}")
+        click.echo(
+            f"#{row['number']} {row['status']:<11} {row['grid']:<6} {row['category']:<10} "
+            f"{row['assignee'] or '-':<6} {flag}{row['text'][:40]}"
+        )
 
 
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--week", default=None, help="ISO week (2026-W47) or a date in it; default: last week.")
-@click.option("--xlsx", "xlsx_path", default=None, type=click.Path(dir_okay=False),
-              help="Also export the 台账 (tickets and events) to this Excel file.")
+@click.option(
+    "--xlsx",
+    "xlsx_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also export the 台账 (tickets and events) to this Excel file.",
+)
 def report(config_path: str, week: str | None, xlsx_path: str | None) -> None:
     """Print the weekly digest of every grid; optionally export the ledger to Excel."""
     from bot.ledger import export_xlsx, weekly_report

@@ -51,8 +51,12 @@ _VERB_RE = re.compile(
     r"(?:\s*[#＃]?(?P<number>\d{1,9})(?!\d))?(?:(?P<sep>\s+|[:：,，])(?P<rest>.*))?$",
     re.DOTALL,
 )
-_SLASH_RE = re.compile(r"^/(?P<verb>[a-z]+)(?:@\w+)?(?:\s+[#＃]?(?P<number>\d{1,9})(?!\d))?(?:\s+(?P<rest>.*))?$", re.DOTALL)
-_RATING_RE = re.compile(r"^(?P<rating>基本满意|非常满意|不太满意|不满意|满意)(?:$|[\s,，:：。!！]+(?P<rest>.*)$)", re.DOTALL)
+_SLASH_RE = re.compile(
+    r"^/(?P<verb>[a-z]+)(?:@\w+)?(?:\s+[#＃]?(?P<number>\d{1,9})(?!\d))?(?:\s+(?P<rest>.*))?$", re.DOTALL
+)
+_RATING_RE = re.compile(
+    r"^(?P<rating>基本满意|非常满意|不太满意|不满意|满意)(?:$|[\s,，:：。!！]+(?P<rest>.*)$)", re.DOTALL
+)
 _MENTION_RE = re.compile(r"^(?:@\S+\s*)+")
 
 

@@ -6,12 +6,12 @@ can fix the file without reading a traceback.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-import datetime as dt
 from enum import StrEnum
 from functools import cached_property
 from importlib import resources
@@ -231,23 +231,43 @@ class Config(_Section):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    # Lookups by id are dictionaries built once: a county config has thousands of grids and workers.
+    @cached_property
+    def _grids_by_id(self) -> dict[str, Grid]:
+        return {grid.id: grid for grid in self.grids}
+
+    @cached_property
+    def _grids_by_chat(self) -> dict[str, Grid]:
+        return {grid.chat_id: grid for grid in self.grids}
+
+    @cached_property
+    def _workers_by_id(self) -> dict[str, Worker]:
+        return {worker.user_id: worker for worker in self.workers}
+
+    @cached_property
+    def _workers_by_grid(self) -> dict[str, list[Worker]]:
+        everywhere = [w for w in self.workers if not w.grids and w.role in (Role.SECRETARY, Role.ADMIN)]
+        found: dict[str, list[Worker]] = {grid.id: [] for grid in self.grids}
+        for worker in self.workers:
+            for grid_id in worker.grids:
+                found.setdefault(grid_id, []).append(worker)
+        return {grid_id: workers + everywhere for grid_id, workers in found.items()}
+
     def grid(self, grid_id: str) -> Grid | None:
-        return next((grid for grid in self.grids if grid.id == grid_id), None)
+        return self._grids_by_id.get(grid_id)
 
     def grid_for_chat(self, chat_id: str) -> Grid | None:
-        return next((grid for grid in self.grids if grid.chat_id == chat_id), None)
+        return self._grids_by_chat.get(chat_id)
 
     def worker(self, user_id: str) -> Worker | None:
-        return next((worker for worker in self.workers if worker.user_id == user_id), None)
+        return self._workers_by_id.get(user_id)
 
     def category(self, category_id: str | None) -> Category | None:
         return next((cat for cat in self.categories if cat.id == category_id), None)
 
     def workers_of(self, grid_id: str, role: Role | None = None) -> list[Worker]:
         """Workers serving a grid; secretaries and admins serve every grid."""
-        found = [
-            w for w in self.workers if grid_id in w.grids or (not w.grids and w.role in (Role.SECRETARY, Role.ADMIN))
-        ]
+        found = self._workers_by_grid.get(grid_id, [])
         return [w for w in found if role is None or w.role == role]
 
     def with_roles(self, *roles: Role) -> list[Worker]:

@@ -87,31 +87,21 @@ class Core:
             chat_id=inbound.chat_id,
             message_id=inbound.message_id,
             payload=inbound.to_json(),
+            status="pending",
             received_at=now,
         )
 
-    def _inbox_id(self, inbound: Inbound) -> int:
-        """The inbox row of this inbound, stored now if the transport has not stored it already."""
-        with self.sessions() as session, session.begin():
-            found = session.execute(
-                select(InboxMessage.id).where(
-                    InboxMessage.platform == inbound.platform, InboxMessage.update_id == inbound.update_id
-                )
-            ).scalar()
-            if found is not None:
-                return found
-            row = self._row(inbound, self.clock())
-            session.add(row)
-            session.flush()
-            return row.id
+    def process(self, inbox_id: int | None = None, inbound: Inbound | None = None) -> Result:
+        """Act on one inbound in a single transaction: ticket changes, outbox rows and the done mark.
 
-    def process(self, inbox_id: int) -> Result:
-        """Act on one stored inbound in a single transaction: ticket changes, outbox rows and the done mark."""
+        Given an inbox id, that stored row; given an inbound, its row (stored now if the transport has not).
+        """
         try:
             with self.sessions() as session, session.begin():
-                row = session.get(InboxMessage, inbox_id)
+                row = self._row_for(session, inbox_id, inbound)
                 if row is None or row.status != "pending":
                     return Result()
+                inbox_id = row.id
                 inbound = Inbound.from_json(row.payload)
                 now = self.clock()
                 ctx = Context(
@@ -130,14 +120,29 @@ class Core:
         except Exception as exc:  # a bug must not lose the message: it stays in the inbox, marked failed
             log.exception("processing inbox row %s failed", inbox_id)
             with self.sessions() as session, session.begin():
-                row = session.get(InboxMessage, inbox_id)
+                row = self._row_for(session, inbox_id, inbound)
                 if row is not None:
                     row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
             return Result()
 
+    def _row_for(
+        self, session: Session, inbox_id: int | None, inbound: Inbound | None
+    ) -> InboxMessage | None:
+        if inbound is None:
+            return session.get(InboxMessage, inbox_id)
+        row = session.execute(
+            select(InboxMessage).where(
+                InboxMessage.platform == inbound.platform, InboxMessage.update_id == inbound.update_id
+            )
+        ).scalar_one_or_none()
+        if row is None:
+            row = self._row(inbound, self.clock())
+            session.add(row)
+        return row
+
     def handle(self, inbound: Inbound) -> Result:
         """Store (if not yet stored) and process one inbound: the whole path, idempotent."""
-        return self.process(self._inbox_id(inbound))
+        return self.process(inbound=inbound)
 
     def pending(self) -> list[int]:
         """Inbox rows taken in but not processed, e.g. because the process was killed: redone at start."""

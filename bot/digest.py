@@ -18,7 +18,9 @@ Week = tuple[dt.datetime, dt.datetime]
 def week_of(moment: dt.datetime) -> Week:
     """Monday 00:00 to the next Monday 00:00 (local) of the week containing `moment`, in UTC."""
     local = moment.astimezone(moment.tzinfo)
-    monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(0), tzinfo=local.tzinfo)
+    monday = dt.datetime.combine(
+        local.date() - dt.timedelta(days=local.weekday()), dt.time(0), tzinfo=local.tzinfo
+    )
     return monday.astimezone(dt.UTC), (monday + dt.timedelta(days=7)).astimezone(dt.UTC)
 
 
@@ -72,18 +74,32 @@ def figures(session: Session, config: Config, grid_id: str, week: Week, now: dt.
 
     claimable = session.execute(select(Ticket.created_at, Ticket.claimed_at).where(created)).all()
     resolved = session.execute(
-        select(Ticket.resolved_at, Ticket.deadline_at).where(in_grid, Ticket.resolved_at >= start,
-                                                             Ticket.resolved_at < end)
+        select(Ticket.resolved_at, Ticket.deadline_at).where(
+            in_grid, Ticket.resolved_at >= start, Ticket.resolved_at < end
+        )
     ).all()
-    ratings = session.execute(
-        select(Ticket.rating).where(in_grid, Ticket.closed_at >= start, Ticket.closed_at < end,
-                                    Ticket.rating.in_(["good", "fair", "bad", "default"]))
-    ).scalars().all()
+    ratings = (
+        session.execute(
+            select(Ticket.rating).where(
+                in_grid,
+                Ticket.closed_at >= start,
+                Ticket.closed_at < end,
+                Ticket.rating.in_(["good", "fair", "bad", "default"]),
+            )
+        )
+        .scalars()
+        .all()
+    )
     return WeekFigures(
         new=len(claimable),
-        closed=count(in_grid, Ticket.status == Status.CLOSED.value, Ticket.closed_at >= start, Ticket.closed_at < end),
-        overdue=count(in_grid, Ticket.status.in_([s.value for s in OPEN_STATUSES if s != Status.TRANSFERRED]),
-                      Ticket.deadline_at < now),
+        closed=count(
+            in_grid, Ticket.status == Status.CLOSED.value, Ticket.closed_at >= start, Ticket.closed_at < end
+        ),
+        overdue=count(
+            in_grid,
+            Ticket.status.in_([s.value for s in OPEN_STATUSES if s != Status.TRANSFERRED]),
+            Ticket.deadline_at < now,
+        ),
         open=count(in_grid, Ticket.status.in_([s.value for s in OPEN_STATUSES])),
         claimed_in_window=sum(1 for c, cl in claimable if cl is not None and cl - c <= window),
         claimable=len(claimable),
@@ -101,7 +117,8 @@ def digest_text(session: Session, config: Config, grid: Grid, week: Week, now: d
     return (
         f"【每周简报】{grid.name}（{start.month}月{start.day}日—{last.month}月{last.day}日）\n"
         f"新受理 {f.new} 件，办结归档 {f.closed} 件，目前未办结 {f.open} 件，其中超期 {f.overdue} 件。\n"
-        f"响应率 {f.response_rate}（{config.escalation.claim_window_minutes:g} 分钟内认领 {f.claimed_in_window}/{f.claimable}）；"
+        f"响应率 {f.response_rate}"
+        f"（{config.escalation.claim_window_minutes:g} 分钟内认领 {f.claimed_in_window}/{f.claimable}）；"
         f"解决率 {f.resolution_rate}（按时办结 {f.resolved_in_time}/{f.resolved}）；"
         f"满意率 {f.satisfaction_rate}（满意+基本满意 {f.satisfied}/{f.rated}）。"
     )

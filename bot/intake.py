@@ -30,6 +30,12 @@ def place_of(text: str, grid: Grid) -> str:
     return next((b for b in grid.buildings if b in text), "")
 
 
+def _first(ctx: Context, ids) -> Ticket | None:
+    """The newest ticket among `ids` (a select of Ticket.id): ids first, so the common miss stays cheap."""
+    found = ctx.session.execute(ids.order_by(Ticket.id.desc()).limit(1)).scalar()
+    return None if found is None else ctx.session.get(Ticket, found)
+
+
 def _starts_with_number(text: str) -> bool:
     first = text.split(maxsplit=1)[0] if text.strip() else ""
     return first.removesuffix("天").replace(".", "", 1).isdigit()
@@ -40,6 +46,8 @@ class Intake:
 
     def __init__(self, classifier):
         self.classifier = classifier
+        # Which grid each resident was last recorded in: saves a write per message; the table stays the truth.
+        self._recorded_grid: dict[tuple[str, str], str] = {}
 
     # -- entry ---------------------------------------------------------------------------------------
     def handle(self, ctx: Context, msg: Inbound) -> str | None:
@@ -87,10 +95,19 @@ class Intake:
             ticket = tickets.load(ctx, target)
             tickets.authorize(ctx, tickets.Action.TRANSFER, ticket)
             rows = [[Button(name, f"xfer:{target}:{i}")] for i, name in enumerate(ctx.config.departments)]
-            ctx.reply(f"#{target} 转交给哪个部门？也可以回复“转交 {target} 部门 原因”。", buttons=rows,
-                      ticket_id=target, kind="transfer_menu")
+            ctx.reply(
+                f"#{target} 转交给哪个部门？也可以回复“转交 {target} 部门 原因”。",
+                buttons=rows,
+                ticket_id=target,
+                kind="transfer_menu",
+            )
             return None
-        if verb == "xfer" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(ctx.config.departments):
+        if (
+            verb == "xfer"
+            and len(parts) == 3
+            and parts[2].isdigit()
+            and int(parts[2]) < len(ctx.config.departments)
+        ):
             actions.transfer(ctx, target, ctx.config.departments[int(parts[2])], "")
             return f"已转交 #{target}"
         if verb == "rate" and len(parts) == 3 and parts[2] in texts.RATING_NAMES:
@@ -130,7 +147,9 @@ class Intake:
             return tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.reply_to_message_id)
         return ctx.session.get(Ticket, ticket_id)
 
-    def _command(self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None) -> bool:
+    def _command(
+        self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None
+    ) -> bool:
         """Run a text command; False lets the text be read as ordinary speech."""
         name = cmd.name
         if name == "help":
@@ -160,7 +179,12 @@ class Intake:
         if name == "unknown":
             ctx.reply("没有这个命令。回复“帮助”查看可用的命令。", kind="usage")
             return True
-        if name == "extend" and about is not None and cmd.number is not None and not _starts_with_number(cmd.args):
+        if (
+            name == "extend"
+            and about is not None
+            and cmd.number is not None
+            and not _starts_with_number(cmd.args)
+        ):
             # "延期 3 等配件" as a reply: the number is the days, the ticket is the one replied to.
             cmd = Command(name, about.id, f"{cmd.number} {cmd.args}".strip())
         number = cmd.number if cmd.number is not None else (about.id if about is not None else None)
@@ -222,12 +246,16 @@ class Intake:
 
     def _awaiting_rating(self, ctx: Context, msg: Inbound) -> int | None:
         """A bare 满意/不满意 rates the sender's one ticket awaiting a rating (or recently closed, for 回访)."""
-        found = ctx.session.execute(
-            select(Ticket.id)
-            .where(Ticket.reporter_id == msg.user_id, Ticket.status == Status.RESOLVED.value)
-            .order_by(Ticket.resolved_at.desc())
-            .limit(2)
-        ).scalars().all()
+        found = (
+            ctx.session.execute(
+                select(Ticket.id)
+                .where(Ticket.reporter_id == msg.user_id, Ticket.status == Status.RESOLVED.value)
+                .order_by(Ticket.resolved_at.desc())
+                .limit(2)
+            )
+            .scalars()
+            .all()
+        )
         return found[0] if len(found) == 1 else None
 
     def _reply_about_ticket(self, ctx: Context, msg: Inbound, ticket: Ticket) -> bool:
@@ -249,19 +277,33 @@ class Intake:
         return False
 
     def _ask_note_or_resolve(self, ctx: Context, msg: Inbound, ticket: Ticket) -> None:
-        question = PendingQuestion(kind="note", user_id=msg.user_id, user_name=ctx.actor.name, chat_id=msg.chat_id,
-                                   message_id=msg.message_id, ticket_id=ticket.id, text=msg.text, created_at=ctx.now)
+        question = PendingQuestion(
+            kind="note",
+            user_id=msg.user_id,
+            user_name=ctx.actor.name,
+            chat_id=msg.chat_id,
+            message_id=msg.message_id,
+            ticket_id=ticket.id,
+            text=msg.text,
+            created_at=ctx.now,
+        )
         ctx.session.add(question)
         ctx.session.flush()
-        buttons = [[Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]]
+        buttons = [
+            [Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]
+        ]
         ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
 
     # -- questions the bot asked ----------------------------------------------------------------------
     def _open_question(self, ctx: Context, msg: Inbound, kind: str) -> PendingQuestion | None:
         return ctx.session.execute(
             select(PendingQuestion)
-            .where(PendingQuestion.user_id == msg.user_id, PendingQuestion.chat_id == msg.chat_id,
-                   PendingQuestion.kind == kind, PendingQuestion.status == "open")
+            .where(
+                PendingQuestion.user_id == msg.user_id,
+                PendingQuestion.chat_id == msg.chat_id,
+                PendingQuestion.kind == kind,
+                PendingQuestion.status == "open",
+            )
             .order_by(PendingQuestion.id.desc())
             .limit(1)
         ).scalar_one_or_none()
@@ -296,12 +338,24 @@ class Intake:
     def _remember_resident(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
         if grid is None or ctx.actor.is_staff:
             return
+        if self._recorded_grid.get((msg.platform, msg.user_id)) == grid.id:
+            return
+        if len(self._recorded_grid) > 100_000:
+            self._recorded_grid.clear()
+        self._recorded_grid[(msg.platform, msg.user_id)] = grid.id
         resident = ctx.session.execute(
             select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
         ).scalar_one_or_none()
         if resident is None:
-            ctx.session.add(Resident(platform=msg.platform, user_id=msg.user_id, name=msg.user_name,
-                                     grid_id=grid.id, updated_at=ctx.now))
+            ctx.session.add(
+                Resident(
+                    platform=msg.platform,
+                    user_id=msg.user_id,
+                    name=msg.user_name,
+                    grid_id=grid.id,
+                    updated_at=ctx.now,
+                )
+            )
         elif resident.grid_id != grid.id:
             resident.grid_id, resident.updated_at = grid.id, ctx.now
 
@@ -314,9 +368,17 @@ class Intake:
         ).scalar_one_or_none()
         grid = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
         if grid is None and msg.text.strip():
-            ctx.session.add(PendingQuestion(kind="grid", user_id=msg.user_id, user_name=msg.user_name,
-                                            chat_id=msg.chat_id, message_id=msg.message_id, text=msg.text,
-                                            created_at=ctx.now))
+            ctx.session.add(
+                PendingQuestion(
+                    kind="grid",
+                    user_id=msg.user_id,
+                    user_name=msg.user_name,
+                    chat_id=msg.chat_id,
+                    message_id=msg.message_id,
+                    text=msg.text,
+                    created_at=ctx.now,
+                )
+            )
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
             ctx.reply(texts.ask_grid(choices), kind="ask_grid")
         return grid
@@ -332,8 +394,9 @@ class Intake:
         question = self._open_question(ctx, msg, "grid")
         if question is not None:
             question.status = "answered"
-            earlier = Inbound(**{**msg.to_json(), "text": question.text, "message_id": question.message_id,
-                                 "sent_at": None})
+            earlier = Inbound(
+                **{**msg.to_json(), "text": question.text, "message_id": question.message_id, "sent_at": None}
+            )
             ctx.message_id = question.message_id
             self._speech(ctx, earlier, grid)
         return True
@@ -353,9 +416,14 @@ class Intake:
             return
         if result.intent != "request" and not result.urgent:
             return
-        category = ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
-        if recent is not None and not result.urgent and (result.category in (None, recent.category) or
-                                                         msg.kind == "photo"):
+        category = (
+            ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
+        )
+        if (
+            recent is not None
+            and not result.urgent
+            and (result.category in (None, recent.category) or msg.kind == "photo")
+        ):
             tickets.add_followup(ctx, recent, text, msg.kind == "photo")
             return
         if category.id == "suggestion" and not result.urgent:
@@ -371,43 +439,68 @@ class Intake:
         if result.confidence < ctx.config.intake.confirm_below and not result.urgent:
             self._ask_to_file(ctx, msg, grid, category, why)
             return
-        report = Report(grid=grid, category=category, text=text, urgent=result.urgent, emergency=result.emergency,
-                        why=why, place=place)
+        report = Report(
+            grid=grid,
+            category=category,
+            text=text,
+            urgent=result.urgent,
+            emergency=result.emergency,
+            why=why,
+            place=place,
+        )
         tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
 
     def _ask_to_file(self, ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str) -> None:
-        question = PendingQuestion(kind="file", user_id=msg.user_id, user_name=ctx.actor.name, chat_id=msg.chat_id,
-                                   message_id=msg.message_id, grid_id=grid.id, category=category.id, text=msg.text,
-                                   created_at=ctx.now)
+        question = PendingQuestion(
+            kind="file",
+            user_id=msg.user_id,
+            user_name=ctx.actor.name,
+            chat_id=msg.chat_id,
+            message_id=msg.message_id,
+            grid_id=grid.id,
+            category=category.id,
+            text=msg.text,
+            created_at=ctx.now,
+        )
         ctx.session.add(question)
         ctx.session.flush()
         buttons = [[Button("立案", f"file:{question.id}:yes"), Button("不是", f"file:{question.id}:no")]]
-        ctx.reply(texts.ask_to_file(category.name if category.id != "other" else "", why), buttons=buttons,
-                  kind="ask_file")
+        ctx.reply(
+            texts.ask_to_file(category.name if category.id != "other" else "", why),
+            buttons=buttons,
+            kind="ask_file",
+        )
 
     def _recent_ticket(self, ctx: Context, msg: Inbound) -> Ticket | None:
         since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
-        return ctx.session.execute(
-            select(Ticket)
-            .where(Ticket.reporter_id == msg.user_id, Ticket.source_chat_id == msg.chat_id,
-                   Ticket.created_at >= since, Ticket.status.in_([s.value for s in ACTIVE_STATUSES]))
-            .order_by(Ticket.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        return _first(
+            ctx,
+            select(Ticket.id).where(
+                Ticket.reporter_id == msg.user_id,
+                Ticket.source_chat_id == msg.chat_id,
+                Ticket.created_at >= since,
+                Ticket.status.in_([s.value for s in ACTIVE_STATUSES]),
+            ),
+        )
 
-    def _same_matter(self, ctx: Context, grid: Grid, category: Category, place: str, msg: Inbound) -> Ticket | None:
+    def _same_matter(
+        self, ctx: Context, grid: Grid, category: Category, place: str, msg: Inbound
+    ) -> Ticket | None:
         """附议: an open ticket of the same grid, category and place within the merge window."""
         if not place:
             return None
         since = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
-        return ctx.session.execute(
-            select(Ticket)
-            .where(Ticket.grid_id == grid.id, Ticket.category == category.id, Ticket.place == place,
-                   Ticket.created_at >= since, Ticket.reporter_id != msg.user_id,
-                   Ticket.status.in_([s.value for s in OPEN_STATUSES]))
-            .order_by(Ticket.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        return _first(
+            ctx,
+            select(Ticket.id).where(
+                Ticket.grid_id == grid.id,
+                Ticket.category == category.id,
+                Ticket.place == place,
+                Ticket.created_at >= since,
+                Ticket.reporter_id != msg.user_id,
+                Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+            ),
+        )
 
     def _service_help(self, ctx: Context, msg: Inbound, grid: Grid | None) -> bool:
         question = self._open_question(ctx, msg, "service")
@@ -415,8 +508,13 @@ class Intake:
             return False
         question.status = "answered"
         category = ctx.config.category(question.category) or ctx.config.categories[-1]
-        report = Report(grid=grid, category=category, text=question.text, why=question.payload.get("service", ""),
-                        place=place_of(question.text, grid))
+        report = Report(
+            grid=grid,
+            category=category,
+            text=question.text,
+            why=question.payload.get("service", ""),
+            place=place_of(question.text, grid),
+        )
         tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
         return True
 

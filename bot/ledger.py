@@ -73,8 +73,26 @@ def export_xlsx(config: Config, path: Path) -> int:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "工单"
-    headers = ["编号", "状态", "网格", "类别", "办理方式", "紧急", "反映人", "内容", "地点", "承办人", "转交部门",
-               "受理时间", "时限", "认领时间", "办结时间", "归档时间", "评价", "附议人数"]
+    headers = [
+        "编号",
+        "状态",
+        "网格",
+        "类别",
+        "办理方式",
+        "紧急",
+        "反映人",
+        "内容",
+        "地点",
+        "承办人",
+        "转交部门",
+        "受理时间",
+        "时限",
+        "认领时间",
+        "办结时间",
+        "归档时间",
+        "评价",
+        "附议人数",
+    ]
     sheet.append(headers)
     events = workbook.create_sheet("办理记录")
     events.append(["工单编号", "时间", "操作", "操作人", "角色", "原状态", "新状态", "说明"])
@@ -87,22 +105,42 @@ def export_xlsx(config: Config, path: Path) -> int:
         for ticket in session.execute(select(Ticket).order_by(Ticket.id)).scalars():
             category = config.category(ticket.category)
             grid = config.grid(ticket.grid_id)
-            sheet.append([
-                ticket.id, texts.STATUS_NAMES.get(ticket.status, ticket.status), grid.name if grid else ticket.grid_id,
-                category.name if category else ticket.category, texts.HANDLING_NAMES.get(ticket.handling, ""),
-                "是" if ticket.urgent else "", ticket.reporter_name, ticket.text, ticket.place,
-                ticket.assignee_name or "", ticket.department or "", local(ticket.created_at),
-                local(ticket.deadline_at), local(ticket.claimed_at), local(ticket.resolved_at),
-                local(ticket.closed_at), texts.RATING_NAMES.get(ticket.rating or "", ""), len(ticket.supporters),
-            ])
+            sheet.append(
+                [
+                    ticket.id,
+                    texts.STATUS_NAMES.get(ticket.status, ticket.status),
+                    grid.name if grid else ticket.grid_id,
+                    category.name if category else ticket.category,
+                    texts.HANDLING_NAMES.get(ticket.handling, ""),
+                    "是" if ticket.urgent else "",
+                    ticket.reporter_name,
+                    ticket.text,
+                    ticket.place,
+                    ticket.assignee_name or "",
+                    ticket.department or "",
+                    local(ticket.created_at),
+                    local(ticket.deadline_at),
+                    local(ticket.claimed_at),
+                    local(ticket.resolved_at),
+                    local(ticket.closed_at),
+                    texts.RATING_NAMES.get(ticket.rating or "", ""),
+                    len(ticket.supporters),
+                ]
+            )
             count += 1
         for event in session.execute(select(TicketEvent).order_by(TicketEvent.id)).scalars():
-            events.append([
-                event.ticket_id, local(event.created_at), texts.ACTION_NAMES.get(event.action, event.action),
-                event.actor_name, texts.ROLE_NAMES.get(event.actor_role, event.actor_role),
-                texts.STATUS_NAMES.get(event.from_status or "", ""), texts.STATUS_NAMES.get(event.to_status or "", ""),
-                event.detail,
-            ])
+            events.append(
+                [
+                    event.ticket_id,
+                    local(event.created_at),
+                    texts.ACTION_NAMES.get(event.action, event.action),
+                    event.actor_name,
+                    texts.ROLE_NAMES.get(event.actor_role, event.actor_role),
+                    texts.STATUS_NAMES.get(event.from_status or "", ""),
+                    texts.STATUS_NAMES.get(event.to_status or "", ""),
+                    event.detail,
+                ]
+            )
     for ws, widths in ((sheet, [6, 10, 22, 10, 10, 6, 10, 50]), (events, [8, 17, 10, 10, 8, 10, 10, 50])):
         for index, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(index)].width = width

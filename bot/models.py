@@ -235,4 +235,3 @@ class Notice(Base):
 
     key: Mapped[str] = mapped_column(String(191), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-

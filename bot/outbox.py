@@ -35,14 +35,22 @@ def to_outbound(row: OutboxMessage) -> Outbound:
 def backoff(attempts: int, retry_after: float | None) -> float:
     if retry_after is not None:
         return retry_after
-    return min(300.0, 2.0 ** attempts)
+    return min(300.0, 2.0**attempts)
 
 
 class OutboxSender:
     """Sends due outbox rows through a Channel; one ordered lane per chat, many chats at once."""
 
-    def __init__(self, sessions: sessionmaker[Session], channel: Channel, config: Config, run_db: RunDb,
-                 clock: Callable[[], dt.datetime], concurrency: int = 64, batch: int = 500):
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        channel: Channel,
+        config: Config,
+        run_db: RunDb,
+        clock: Callable[[], dt.datetime],
+        concurrency: int = 64,
+        batch: int = 500,
+    ):
         self.sessions = sessions
         self.channel = channel
         self.config = config
@@ -115,7 +123,7 @@ class OutboxSender:
                     delivered = await self._send_one(row_id)
                 if not delivered:
                     # Keep the chat's order: what follows waits for the retry of this one.
-                    for later in ids[position + 1:]:
+                    for later in ids[position + 1 :]:
                         self.in_flight.discard(later)
                     return
         finally:
@@ -123,19 +131,19 @@ class OutboxSender:
                 self.in_flight.discard(row_id)
 
     async def _send_one(self, row_id: int) -> bool:
-        row = await self.run_db(lambda: self._load(row_id))
+        row = await self.run_db(self._load, row_id)
         if row is None:
             return True
         try:
             message_id = await self.channel.send(to_outbound(row))
         except SendFailure as failure:
-            await self.run_db(lambda: self._failed(row_id, failure))
+            await self.run_db(self._failed, row_id, failure)
             return False
         except Exception as exc:  # an unexpected transport error is retried like a network fault
             log.exception("send of outbox row %s raised", row_id)
-            await self.run_db(lambda: self._failed(row_id, SendFailure(f"{type(exc).__name__}: {exc}")))
+            await self.run_db(self._failed, row_id, SendFailure(f"{type(exc).__name__}: {exc}"))
             return False
-        await self.run_db(lambda: self._sent(row_id, message_id))
+        await self.run_db(self._sent, row_id, message_id)
         return True
 
     def _load(self, row_id: int) -> OutboxMessage | None:
@@ -151,8 +159,12 @@ class OutboxSender:
             session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row_id)
-                .values(status="sent", sent_at=self.clock(), platform_message_id=message_id,
-                        attempts=OutboxMessage.attempts + 1)
+                .values(
+                    status="sent",
+                    sent_at=self.clock(),
+                    platform_message_id=message_id,
+                    attempts=OutboxMessage.attempts + 1,
+                )
             )
 
     def _failed(self, row_id: int, failure: SendFailure) -> None:
@@ -165,8 +177,13 @@ class OutboxSender:
             row.last_error = str(failure)[:2000]
             if failure.permanent or row.attempts >= MAX_ATTEMPTS:
                 row.status = "failed"
-                log.error("giving up on outbox row %s to chat %s after %s attempts: %s", row_id, row.chat_id,
-                          row.attempts, failure)
+                log.error(
+                    "giving up on outbox row %s to chat %s after %s attempts: %s",
+                    row_id,
+                    row.chat_id,
+                    row.attempts,
+                    failure,
+                )
                 if row.kind != "send_failed":
                     self._report_to_admins(session, row, now)
             else:
@@ -177,9 +194,16 @@ class OutboxSender:
         for admin in self.config.with_roles(Role.ADMIN):
             if admin.user_id == row.chat_id:
                 continue
-            session.add(OutboxMessage(
-                chat_id=admin.user_id,
-                text=f"【发送失败】发往 {row.chat_id} 的消息多次发送失败（{row.last_error[:200]}），请检查。"
-                     f"\n原文：{row.text[:300]}",
-                buttons=[], mentions=[], kind="send_failed", ticket_id=row.ticket_id, due_at=now, created_at=now,
-            ))
+            session.add(
+                OutboxMessage(
+                    chat_id=admin.user_id,
+                    text=f"【发送失败】发往 {row.chat_id} 的消息多次发送失败（{row.last_error[:200]}），请检查。"
+                    f"\n原文：{row.text[:300]}",
+                    buttons=[],
+                    mentions=[],
+                    kind="send_failed",
+                    ticket_id=row.ticket_id,
+                    due_at=now,
+                    created_at=now,
+                )
+            )

@@ -26,11 +26,17 @@ logger = logging.getLogger(__name__)
 SYSTEM = Actor(user_id="system", name="网格助手", role="system")
 WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 # How late a missed talk-day post may still go out after a restart; past that it is dropped with a log line.
-GRACE = {"talk_notice": dt.timedelta(hours=6), "agenda": dt.timedelta(hours=4), "digest": dt.timedelta(hours=12)}
+GRACE = {
+    "talk_notice": dt.timedelta(hours=6),
+    "agenda": dt.timedelta(hours=4),
+    "digest": dt.timedelta(hours=12),
+}
 
 
 def talk_slot(config: Config, grid: Grid) -> tuple[int, dt.time]:
-    weekday = (grid.talk_day.weekday if grid.talk_day and grid.talk_day.weekday else None) or config.talk_day.weekday
+    weekday = (
+        grid.talk_day.weekday if grid.talk_day and grid.talk_day.weekday else None
+    ) or config.talk_day.weekday
     at = (grid.talk_day.time if grid.talk_day and grid.talk_day.time else None) or config.talk_day.time
     return WEEKDAY_INDEX[weekday], at
 
@@ -52,8 +58,9 @@ class Reminders:
     def __init__(self, config: Config):
         self.config = config
 
-    def due(self, session: Session, now: dt.datetime, grids: list[Grid] | None = None,
-            tickets: bool = True) -> list[Outbound]:
+    def due(
+        self, session: Session, now: dt.datetime, grids: list[Grid] | None = None, tickets: bool = True
+    ) -> list[Outbound]:
         """Sends due at `now`: talk-day posts of `grids` (default all), and the ticket ladder and 回访."""
         ctx = Context(session=session, config=self.config, now=now, actor=SYSTEM, chat_id=None)
         quiet = self.config.quiet_hours.contains(now.astimezone(self.config.tz).time())
@@ -68,30 +75,52 @@ class Reminders:
     def _talk_day(self, ctx: Context, grid: Grid, now: dt.datetime) -> None:
         start = next_talk_day(self.config, grid, now)
         period = start.date().isoformat()
-        notice_at = dt.datetime.combine(start.date() - dt.timedelta(days=1), self.config.talk_day.notice_time,
-                                        tzinfo=self.config.tz)
+        notice_at = dt.datetime.combine(
+            start.date() - dt.timedelta(days=1), self.config.talk_day.notice_time, tzinfo=self.config.tz
+        )
         digest_at = notice_at - dt.timedelta(hours=1)
-        if self._window(ctx.session, now, digest_at, "digest", grid, period) and self._new(ctx, "digest", grid, period):
+        if self._window(ctx.session, now, digest_at, "digest", grid, period) and self._new(
+            ctx, "digest", grid, period
+        ):
             text = digest_text(ctx.session, self.config, grid, week_of(start - dt.timedelta(days=7)), now)
             ctx.send(grid.chat_id, text, kind="digest", idempotency_key=f"digest:{grid.id}:{period}")
             for admin in self.config.with_roles(Role.ADMIN):
-                ctx.send(admin.user_id, text, kind="digest", idempotency_key=f"digest:{grid.id}:{period}:{admin.user_id}")
+                ctx.send(
+                    admin.user_id,
+                    text,
+                    kind="digest",
+                    idempotency_key=f"digest:{grid.id}:{period}:{admin.user_id}",
+                )
         if self._window(ctx.session, now, notice_at, "talk_notice", grid, period) and self._new(
             ctx, "talk_notice", grid, period
         ):
-            ctx.send(grid.chat_id, _notice_text(start), kind="talk_notice",
-                     idempotency_key=f"talk_notice:{grid.id}:{period}")
-        if self._window(ctx.session, now, start, "agenda", grid, period) and self._new(ctx, "agenda", grid, period):
-            ctx.send(grid.chat_id, self._agenda(ctx, grid, now), kind="agenda",
-                     idempotency_key=f"agenda:{grid.id}:{period}")
+            ctx.send(
+                grid.chat_id,
+                _notice_text(start),
+                kind="talk_notice",
+                idempotency_key=f"talk_notice:{grid.id}:{period}",
+            )
+        if self._window(ctx.session, now, start, "agenda", grid, period) and self._new(
+            ctx, "agenda", grid, period
+        ):
+            ctx.send(
+                grid.chat_id,
+                self._agenda(ctx, grid, now),
+                kind="agenda",
+                idempotency_key=f"agenda:{grid.id}:{period}",
+            )
 
     def _new(self, ctx: Context, kind: str, grid: Grid, period: str) -> bool:
         """Not yet queued: checked before the text is built, so that ticks inside a window stay cheap."""
         key = f"{kind}:{grid.id}:{period}"
-        return ctx.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first() is None
+        return (
+            ctx.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first()
+            is None
+        )
 
-    def _window(self, session: Session, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid,
-                period: str) -> bool:
+    def _window(
+        self, session: Session, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid, period: str
+    ) -> bool:
         """Due from `at` until its grace runs out; a post missed beyond the grace is dropped with one log line."""
         if now < at:
             return False
@@ -99,12 +128,16 @@ class Reminders:
             return True
         if at + GRACE[kind] + dt.timedelta(days=1) > now:
             key = f"{kind}:{grid.id}:{period}"
-            if session.get(Notice, f"dropped:{key}") is None and not session.execute(
-                select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
-            ).first():
+            if (
+                session.get(Notice, f"dropped:{key}") is None
+                and not session.execute(
+                    select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
+                ).first()
+            ):
                 session.add(Notice(key=f"dropped:{key}", created_at=now))
-                logger.warning("dropped %s: missed while the bot was down and now past its grace of %s", key,
-                               GRACE[kind])
+                logger.warning(
+                    "dropped %s: missed while the bot was down and now past its grace of %s", key, GRACE[kind]
+                )
         return False
 
     def _agenda(self, ctx: Context, grid: Grid, now: dt.datetime) -> str:
@@ -124,8 +157,10 @@ class Reminders:
         for ticket in pending:
             category = self.config.category(ticket.category)
             overdue = "⚠️超期 " if ticket.deadline_at < now and ticket.status != Status.TRANSFERRED else ""
-            lines.append(f"  {overdue}#{ticket.id} {category.name if category else ticket.category}"
-                         f"｜{texts.STATUS_NAMES.get(ticket.status)}｜{ticket.assignee_name or '待认领'}｜{ticket.text[:24]}")
+            lines.append(
+                f"  {overdue}#{ticket.id} {category.name if category else ticket.category}"
+                f"｜{texts.STATUS_NAMES.get(ticket.status)}｜{ticket.assignee_name or '待认领'}｜{ticket.text[:24]}"
+            )
         lines.append("网格长记录决定：决定 议题编号 内容（要派单办理写：决定 议题编号 立案 内容）")
         return mask("\n".join(lines))
 
@@ -134,7 +169,8 @@ class Reminders:
         esc = self.config.escalation
         horizon = now + dt.timedelta(hours=esc.remind_before_hours)
         active = ctx.session.execute(
-            select(Ticket).where(Ticket.status.in_([Status.NEW.value, Status.CLAIMED.value, Status.REOPENED.value]))
+            select(Ticket)
+            .where(Ticket.status.in_([Status.NEW.value, Status.CLAIMED.value, Status.REOPENED.value]))
             .where((Ticket.deadline_at <= horizon) | (Ticket.status == Status.NEW.value))
         ).scalars()
         for ticket in active:
@@ -149,23 +185,46 @@ class Reminders:
                 continue
             owner = self.config.worker(ticket.assignee_id or "")
             if now < ticket.deadline_at:
-                self._dm(ctx, owner, ticket, f"【催办】#{ticket.id} 将于 {ctx.when(ticket.deadline_at)} 到期，请抓紧办理。"
-                         f"办好后回复“办结 说明”。", f"remind:{ticket.id}:{stamp}")
+                self._dm(
+                    ctx,
+                    owner,
+                    ticket,
+                    f"【催办】#{ticket.id} 将于 {ctx.when(ticket.deadline_at)} 到期，请抓紧办理。"
+                    f"办好后回复“办结 说明”。",
+                    f"remind:{ticket.id}:{stamp}",
+                )
                 continue
             if owner is not None:
-                ctx.send(grid.chat_id, f"@{owner.name} #{ticket.id} 已到办结时限，请尽快办理并反馈。", ticket_id=ticket.id,
-                         kind="due", mentions=[Mention(owner.user_id, owner.name)],
-                         idempotency_key=f"due:{ticket.id}:{stamp}")
+                ctx.send(
+                    grid.chat_id,
+                    f"@{owner.name} #{ticket.id} 已到办结时限，请尽快办理并反馈。",
+                    ticket_id=ticket.id,
+                    kind="due",
+                    mentions=[Mention(owner.user_id, owner.name)],
+                    idempotency_key=f"due:{ticket.id}:{stamp}",
+                )
             late = now - ticket.deadline_at
             if late >= dt.timedelta(hours=esc.leader_after_hours):
                 for leader in routing.leaders_of(self.config, grid.id):
-                    self._dm(ctx, leader, ticket, f"【督办】#{ticket.id}（{ticket.assignee_name or '未认领'}）已超过办结时限，"
-                             f"请督促办理。\n内容：{ticket.text}", f"supervise:{ticket.id}:{stamp}:{leader.user_id}")
+                    self._dm(
+                        ctx,
+                        leader,
+                        ticket,
+                        f"【督办】#{ticket.id}（{ticket.assignee_name or '未认领'}）已超过办结时限，"
+                        f"请督促办理。\n内容：{ticket.text}",
+                        f"supervise:{ticket.id}:{stamp}:{leader.user_id}",
+                    )
                 self._escalate(ctx, ticket, 1)
             if late >= dt.timedelta(hours=esc.secretary_after_hours):
                 for secretary in routing.secretaries(self.config):
-                    self._dm(ctx, secretary, ticket, f"【督办】#{ticket.id} 超期已超过 {esc.secretary_after_hours:g} 小时，"
-                             f"请书记督办。\n内容：{ticket.text}", f"supervise2:{ticket.id}:{stamp}:{secretary.user_id}")
+                    self._dm(
+                        ctx,
+                        secretary,
+                        ticket,
+                        f"【督办】#{ticket.id} 超期已超过 {esc.secretary_after_hours:g} 小时，"
+                        f"请书记督办。\n内容：{ticket.text}",
+                        f"supervise2:{ticket.id}:{stamp}:{secretary.user_id}",
+                    )
                 self._escalate(ctx, ticket, 2)
 
     def _unclaimed(self, ctx: Context, ticket: Ticket, grid: Grid, now: dt.datetime) -> None:
@@ -174,16 +233,31 @@ class Reminders:
         repeat = dt.timedelta(minutes=esc.unclaimed_repeat_minutes)
         if waited >= repeat:
             round_no = int(waited / repeat)
-            workers = self.config.workers_of(grid.id, routing.candidates(self.config, grid.id,
-                                             self.config.category(ticket.category) or self.config.categories[-1])[0].role)
+            workers = self.config.workers_of(
+                grid.id,
+                routing.candidates(
+                    self.config, grid.id, self.config.category(ticket.category) or self.config.categories[-1]
+                )[0].role,
+            )
             names = " ".join(f"@{w.name}" for w in workers)
-            ctx.send(grid.chat_id, f"{names} #{ticket.id} 还没有人认领，请尽快认领：回复“认领 {ticket.id}”。",
-                     ticket_id=ticket.id, kind="unclaimed", mentions=[Mention(w.user_id, w.name) for w in workers],
-                     idempotency_key=f"unclaimed:{ticket.id}:{round_no}")
+            ctx.send(
+                grid.chat_id,
+                f"{names} #{ticket.id} 还没有人认领，请尽快认领：回复“认领 {ticket.id}”。",
+                ticket_id=ticket.id,
+                kind="unclaimed",
+                mentions=[Mention(w.user_id, w.name) for w in workers],
+                idempotency_key=f"unclaimed:{ticket.id}:{round_no}",
+            )
         if waited >= dt.timedelta(minutes=esc.unclaimed_leader_minutes):
             for leader in routing.leaders_of(self.config, grid.id):
-                self._dm(ctx, leader, ticket, f"【督办】#{ticket.id} 已 {int(waited.total_seconds() // 60)} 分钟无人认领，"
-                         f"请安排。\n内容：{ticket.text}", f"unclaimed_leader:{ticket.id}:{leader.user_id}")
+                self._dm(
+                    ctx,
+                    leader,
+                    ticket,
+                    f"【督办】#{ticket.id} 已 {int(waited.total_seconds() // 60)} 分钟无人认领，"
+                    f"请安排。\n内容：{ticket.text}",
+                    f"unclaimed_leader:{ticket.id}:{leader.user_id}",
+                )
 
     def _escalate(self, ctx: Context, ticket: Ticket, level: int) -> None:
         if ticket.escalation_level < level:
@@ -204,29 +278,50 @@ class Reminders:
                 before = ticket.status
                 ticket.status, ticket.rating, ticket.closed_at = Status.CLOSED.value, "default", now
                 log(ctx, ticket, "auto_close", "默认满意", before)
-                ctx.send(ticket.source_chat_id, texts.auto_closed(ticket.id), ticket_id=ticket.id, kind="auto_closed",
-                         reply_to_message_id=ticket.source_message_id, idempotency_key=f"auto_close:{ticket.id}")
+                ctx.send(
+                    ticket.source_chat_id,
+                    texts.auto_closed(ticket.id),
+                    ticket_id=ticket.id,
+                    kind="auto_closed",
+                    reply_to_message_id=ticket.source_message_id,
+                    idempotency_key=f"auto_close:{ticket.id}",
+                )
             elif waited >= dt.timedelta(hours=fu.rating_reminder_hours) and not quiet:
-                ctx.send(ticket.source_chat_id, texts.rating_reminder(ticket.id), ticket_id=ticket.id,
-                         kind="rating_prompt", reply_to_message_id=ticket.source_message_id,
-                         buttons=rating_buttons(ticket), mentions=[Mention(ticket.reporter_id, ticket.reporter_name)],
-                         idempotency_key=f"rating_reminder:{ticket.id}")
+                ctx.send(
+                    ticket.source_chat_id,
+                    texts.rating_reminder(ticket.id),
+                    ticket_id=ticket.id,
+                    kind="rating_prompt",
+                    reply_to_message_id=ticket.source_message_id,
+                    buttons=rating_buttons(ticket),
+                    mentions=[Mention(ticket.reporter_id, ticket.reporter_name)],
+                    idempotency_key=f"rating_reminder:{ticket.id}",
+                )
         if quiet:
             return
         since = now - dt.timedelta(days=fu.revisit_days)
         closed = ctx.session.execute(
-            select(Ticket).where(Ticket.status == Status.CLOSED.value, Ticket.closed_at <= since,
-                                 Ticket.closed_at > since - dt.timedelta(days=7),
-                                 Ticket.rating.in_(["good", "fair", "default"]))
+            select(Ticket).where(
+                Ticket.status == Status.CLOSED.value,
+                Ticket.closed_at <= since,
+                Ticket.closed_at > since - dt.timedelta(days=7),
+                Ticket.rating.in_(["good", "fair", "default"]),
+            )
         ).scalars()
         for ticket in closed:
-            ctx.send(ticket.source_chat_id, mask(texts.revisit(ticket.id, ticket.text[:20], ticket.reporter_name)), ticket_id=ticket.id,
-                     kind="revisit", reply_to_message_id=ticket.source_message_id,
-                     mentions=[Mention(ticket.reporter_id, ticket.reporter_name)],
-                     idempotency_key=f"revisit:{ticket.id}")
+            ctx.send(
+                ticket.source_chat_id,
+                mask(texts.revisit(ticket.id, ticket.text[:20], ticket.reporter_name)),
+                ticket_id=ticket.id,
+                kind="revisit",
+                reply_to_message_id=ticket.source_message_id,
+                mentions=[Mention(ticket.reporter_id, ticket.reporter_name)],
+                idempotency_key=f"revisit:{ticket.id}",
+            )
 
 
 def _notice_text(start: dt.datetime) -> str:
-    return (f"【议题征集】明天（{start.month}月{start.day}日 {start:%H:%M}）是说事日。大家有什么想商量的事，"
-            "请回复“议题 内容”，例如：议题 建议在3栋门口加装路灯。说事日会把议题和未办结事项一起商议。")
-
+    return (
+        f"【议题征集】明天（{start.month}月{start.day}日 {start:%H:%M}）是说事日。大家有什么想商量的事，"
+        "请回复“议题 内容”，例如：议题 建议在3栋门口加装路灯。说事日会把议题和未办结事项一起商议。"
+    )

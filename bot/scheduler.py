@@ -26,8 +26,9 @@ DAY_NAMES = list(WEEKDAY_INDEX)
 CHUNK = 100
 
 
-def run_due(sessions: sessionmaker[Session], config: Config, now: dt.datetime, grids=None,
-            tickets: bool = True) -> int:
+def run_due(
+    sessions: sessionmaker[Session], config: Config, now: dt.datetime, grids=None, tickets: bool = True
+) -> int:
     """Queue what is due at `now` in one transaction; returns how many sends were newly queued."""
     with sessions() as session, session.begin():
         outbounds = Reminders(config).due(session, now, grids, tickets)
@@ -35,8 +36,15 @@ def run_due(sessions: sessionmaker[Session], config: Config, now: dt.datetime, g
 
 
 class Scheduler:
-    def __init__(self, config: Config, sessions: sessionmaker[Session], run_db: Callable[..., Awaitable],
-                 clock: Callable[[], dt.datetime], poke: Callable[[], None], tick_seconds: float = 30.0):
+    def __init__(
+        self,
+        config: Config,
+        sessions: sessionmaker[Session],
+        run_db: Callable[..., Awaitable],
+        clock: Callable[[], dt.datetime],
+        poke: Callable[[], None],
+        tick_seconds: float = 30.0,
+    ):
         self.config = config
         self.sessions = sessions
         self.run_db = run_db
@@ -47,16 +55,35 @@ class Scheduler:
 
     def jobs(self) -> list[tuple[str, object]]:
         """(id, trigger) for every job: the tick and each grid's notice and agenda times."""
-        jobs: list[tuple[str, object]] = [("tick", IntervalTrigger(seconds=self.tick_seconds, timezone=self.config.tz))]
+        jobs: list[tuple[str, object]] = [
+            ("tick", IntervalTrigger(seconds=self.tick_seconds, timezone=self.config.tz))
+        ]
         for grid in self.config.grids:
             weekday, at = talk_slot(self.config, grid)
             notice = self.config.talk_day.notice_time
             # Day names, not numbers: CronTrigger and cron number weekdays differently.
-            jobs.append((f"agenda:{grid.id}", CronTrigger(day_of_week=DAY_NAMES[weekday], hour=at.hour,
-                                                          minute=at.minute, timezone=self.config.tz)))
-            jobs.append((f"notice:{grid.id}", CronTrigger(day_of_week=DAY_NAMES[(weekday - 1) % 7],
-                                                          hour=notice.hour, minute=notice.minute,
-                                                          timezone=self.config.tz)))
+            jobs.append(
+                (
+                    f"agenda:{grid.id}",
+                    CronTrigger(
+                        day_of_week=DAY_NAMES[weekday],
+                        hour=at.hour,
+                        minute=at.minute,
+                        timezone=self.config.tz,
+                    ),
+                )
+            )
+            jobs.append(
+                (
+                    f"notice:{grid.id}",
+                    CronTrigger(
+                        day_of_week=DAY_NAMES[(weekday - 1) % 7],
+                        hour=notice.hour,
+                        minute=notice.minute,
+                        timezone=self.config.tz,
+                    ),
+                )
+            )
         return jobs
 
     async def tick(self) -> int:
@@ -66,7 +93,7 @@ class Scheduler:
         try:
             grids = list(self.config.grids)
             for start in range(0, len(grids), CHUNK):
-                chunk = grids[start:start + CHUNK]
+                chunk = grids[start : start + CHUNK]
                 done = await self.run_db(run_due, self.sessions, self.config, now, chunk, False)
                 if done:
                     self.poke()
@@ -82,8 +109,9 @@ class Scheduler:
 
     async def start(self) -> None:
         for job_id, trigger in self.jobs():
-            self.aps.add_job(self.tick, trigger, id=job_id, replace_existing=True, coalesce=True,
-                             misfire_grace_time=300)
+            self.aps.add_job(
+                self.tick, trigger, id=job_id, replace_existing=True, coalesce=True, misfire_grace_time=300
+            )
         self.aps.start()
         await self.tick()  # catch up at once on anything missed while the bot was down
 

@@ -10,7 +10,9 @@ from bot.messages import Inbound
 from bot.models import PendingQuestion
 from bot.tickets import Context
 
-_ASKING = re.compile(r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]")
+_ASKING = re.compile(
+    r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
+)
 
 
 def match_service(config: Config, text: str) -> ServiceEntry | None:
@@ -30,12 +32,22 @@ def is_asking(text: str) -> bool:
 def answer_service(ctx: Context, entry: ServiceEntry, msg: Inbound, grid: Grid, category: str | None) -> None:
     """Answer in full at once; remember the question so that 需要帮助 can turn it into a ticket."""
     ctx.reply(
-        texts.service_answer(entry.name, entry.materials, entry.where, entry.hours, entry.time_limit, entry.phone,
-                             entry.notes),
+        texts.service_answer(
+            entry.name, entry.materials, entry.where, entry.hours, entry.time_limit, entry.phone, entry.notes
+        ),
         kind="service",
     )
     ctx.session.add(
-        PendingQuestion(kind="service", user_id=msg.user_id, user_name=ctx.actor.name, chat_id=msg.chat_id,
-                        message_id=msg.message_id, grid_id=grid.id, category=category, text=msg.text,
-                        payload={"service": entry.name}, created_at=ctx.now)
+        PendingQuestion(
+            kind="service",
+            user_id=msg.user_id,
+            user_name=ctx.actor.name,
+            chat_id=msg.chat_id,
+            message_id=msg.message_id,
+            grid_id=grid.id,
+            category=category,
+            text=msg.text,
+            payload={"service": entry.name},
+            created_at=ctx.now,
+        )
     )

@@ -273,7 +273,10 @@ def rating_reminder(n: int) -> str:
 
 
 def revisit(n: int, text: str, name: str) -> str:
-    return f"【回访】@{name} 您之前反映的 #{n}（{text}）现在还好吗？如果问题又出现了，请回复“不满意 原因”，我们会重新处理。"
+    return (
+        f"【回访】@{name} 您之前反映的 #{n}（{text}）现在还好吗？"
+        "如果问题又出现了，请回复“不满意 原因”，我们会重新处理。"
+    )
 
 
 def auto_closed(n: int) -> str:

@@ -106,7 +106,9 @@ def grid_chat(ctx: Context, ticket: Ticket) -> str:
     return grid.chat_id if grid else ticket.source_chat_id
 
 
-def tell_reporters(ctx: Context, ticket: Ticket, text: str, *, kind: str, buttons=None, mention: bool = False) -> None:
+def tell_reporters(
+    ctx: Context, ticket: Ticket, text: str, *, kind: str, buttons=None, mention: bool = False
+) -> None:
     """Tell the reporter (and 附议 supporters) where they reported: in the group, quoting their message."""
     people = [(ticket.reporter_id, ticket.reporter_name, ticket.source_chat_id, ticket.source_message_id)]
     people += [(s.user_id, s.user_name, s.chat_id, s.message_id) for s in ticket.supporters]
@@ -161,11 +163,14 @@ class Report:
 
 
 def find_by_source(session: Session, platform: str, chat_id: str, message_id: str) -> Ticket | None:
-    return session.execute(
-        select(Ticket).where(
-            Ticket.platform == platform, Ticket.source_chat_id == chat_id, Ticket.source_message_id == message_id
+    found = session.execute(
+        select(Ticket.id).where(
+            Ticket.platform == platform,
+            Ticket.source_chat_id == chat_id,
+            Ticket.source_message_id == message_id,
         )
-    ).scalar_one_or_none()
+    ).scalar()
+    return None if found is None else session.get(Ticket, found)
 
 
 def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_message_id: str) -> Ticket:
@@ -204,7 +209,13 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
     deadline = ctx.when(ticket.deadline_at)
     worker_name = worker.name if worker else "网格员"
     group_text = texts.ticket_opened_group(
-        ticket.id, report.category.name, report.why, ticket.handling, worker_name, deadline, ticket.department or ""
+        ticket.id,
+        report.category.name,
+        report.why,
+        ticket.handling,
+        worker_name,
+        deadline,
+        ticket.department or "",
     )
     mentions = [Mention(worker.user_id, worker.name)] if worker else []
     if report.urgent:
@@ -212,8 +223,14 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         names = "、".join(f"{texts.ROLE_NAMES[w.role.value]}{w.name}" for w in leaders) or "社区"
         group_text = texts.urgent_group(ticket.id, report.emergency, names) + "\n" + group_text
         for person in leaders:
-            dm(ctx, person, ticket, texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text),
-               kind="urgent", buttons=claim_buttons(ticket))
+            dm(
+                ctx,
+                person,
+                ticket,
+                texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text),
+                kind="urgent",
+                buttons=claim_buttons(ticket),
+            )
     ctx.send(
         ticket.source_chat_id,
         mask(group_text) if ctx.config.grid_for_chat(ticket.source_chat_id) else group_text,
@@ -226,8 +243,9 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         ctx,
         worker,
         ticket,
-        texts.ticket_opened_dm(ticket.id, report.grid.name, report.category.name, ticket.reporter_name,
-                               ticket.text, deadline),
+        texts.ticket_opened_dm(
+            ticket.id, report.grid.name, report.category.name, ticket.reporter_name, ticket.text, deadline
+        ),
         kind="assign",
         buttons=claim_buttons(ticket),
     )
@@ -235,12 +253,19 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
 
 def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -> None:
     """附议: a second resident reporting the same matter joins the ticket instead of opening another."""
-    if ctx.actor.user_id == ticket.reporter_id or any(s.user_id == ctx.actor.user_id for s in ticket.supporters):
+    if ctx.actor.user_id == ticket.reporter_id or any(
+        s.user_id == ctx.actor.user_id for s in ticket.supporters
+    ):
         ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
         return
     ticket.supporters.append(
-        Supporter(user_id=ctx.actor.user_id, user_name=ctx.actor.name, chat_id=chat_id, message_id=message_id,
-                  created_at=ctx.now)
+        Supporter(
+            user_id=ctx.actor.user_id,
+            user_name=ctx.actor.name,
+            chat_id=chat_id,
+            message_id=message_id,
+            created_at=ctx.now,
+        )
     )
     log(ctx, ticket, "support", "附议")
     count = 1 + len(ticket.supporters)

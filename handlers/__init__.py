@@ -36,8 +36,14 @@ def handler_list() -> list:
     ]
 
 
-def build_application(config: Config, runtime, *, base_url: str | None = None,
-                      base_file_url: str | None = None, token: str | None = None) -> Application:
+def build_application(
+    config: Config,
+    runtime,
+    *,
+    base_url: str | None = None,
+    base_file_url: str | None = None,
+    token: str | None = None,
+) -> Application:
     """The Application for `config`, its bot storing every fetched update in the inbox before confirming it."""
     bot = InboxBot(
         token=token or config.telegram.token,

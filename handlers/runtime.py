@@ -32,8 +32,16 @@ PRIVACY_HINT = (
 class TelegramRuntime:
     """Everything `gridbot run` runs, in one object that tests and the demo drive too."""
 
-    def __init__(self, config: Config, *, classifier=None, clock: Clock = utcnow, base_url: str | None = None,
-                 base_file_url: str | None = None, token: str | None = None):
+    def __init__(
+        self,
+        config: Config,
+        *,
+        classifier=None,
+        clock: Clock = utcnow,
+        base_url: str | None = None,
+        base_file_url: str | None = None,
+        token: str | None = None,
+    ):
         self.config = config
         self.clock = clock
         self.engine = create_db_engine(config.database.url)
@@ -47,7 +55,9 @@ class TelegramRuntime:
 
             classifier = build_classifier(config)
         self.core = Core(config, self.sessions, classifier, clock)
-        self.app = build_application(config, self, base_url=base_url, base_file_url=base_file_url, token=token)
+        self.app = build_application(
+            config, self, base_url=base_url, base_file_url=base_file_url, token=token
+        )
         self.channel = TelegramChannel(self.app.bot)
         self.sender = OutboxSender(self.sessions, self.channel, config, self.run_db, clock)
         self.scheduler = Scheduler(config, self.sessions, self.run_db, clock, self.sender.poke)
@@ -105,8 +115,9 @@ class TelegramRuntime:
                 allowed_updates=Update.ALL_TYPES,
             )
         elif polling:
-            await self.app.updater.start_polling(poll_interval=0, timeout=poll_timeout,
-                                                 allowed_updates=Update.ALL_TYPES)
+            await self.app.updater.start_polling(
+                poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
 
     def _check_privacy(self) -> None:
         me = self.app.bot.bot

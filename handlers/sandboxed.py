@@ -21,9 +21,16 @@ def populate(sandbox: Sandbox, config: Config, residents: Iterable[tuple[int, st
 
 
 @asynccontextmanager
-async def sandboxed_bot(config: Config, *, classifier=None, residents: Iterable[tuple[int, str]] = (),
-                        limits: bool = False, clock=None, poll_timeout: int = 1,
-                        sandbox: Sandbox | None = None) -> AsyncIterator[tuple[Sandbox, TelegramRuntime]]:
+async def sandboxed_bot(
+    config: Config,
+    *,
+    classifier=None,
+    residents: Iterable[tuple[int, str]] = (),
+    limits: bool = False,
+    clock=None,
+    poll_timeout: int = 1,
+    sandbox: Sandbox | None = None,
+) -> AsyncIterator[tuple[Sandbox, TelegramRuntime]]:
     """A started sandbox and a started bot polling it; both stopped on exit."""
     own = sandbox is None
     sandbox = sandbox or Sandbox(limits=limits)
@@ -31,8 +38,14 @@ async def sandboxed_bot(config: Config, *, classifier=None, residents: Iterable[
         await sandbox.start()
     populate(sandbox, config, residents)
     extra = {"clock": clock} if clock is not None else {}
-    runtime = TelegramRuntime(config, classifier=classifier, base_url=sandbox.base_url,
-                              base_file_url=sandbox.base_file_url, token=sandbox.token, **extra)
+    runtime = TelegramRuntime(
+        config,
+        classifier=classifier,
+        base_url=sandbox.base_url,
+        base_file_url=sandbox.base_file_url,
+        token=sandbox.token,
+        **extra,
+    )
     try:
         await runtime.start(poll_timeout=poll_timeout)
         yield sandbox, runtime

@@ -101,20 +101,40 @@ class Chat:
         self.core = core
         self.counter = 0
 
-    def say(self, user_id: int | str, text: str = "", *, chat: str = GROUP_1, name: str | None = None,
-            reply_to: str | None = None, kind: str = "text", photo: bool = False, is_bot: bool = False,
-            mention: bool = False, edited_id: str | None = None, chat_type: str | None = None):
+    def say(
+        self,
+        user_id: int | str,
+        text: str = "",
+        *,
+        chat: str = GROUP_1,
+        name: str | None = None,
+        reply_to: str | None = None,
+        kind: str = "text",
+        photo: bool = False,
+        is_bot: bool = False,
+        mention: bool = False,
+        edited_id: str | None = None,
+        chat_type: str | None = None,
+    ):
         self.counter += 1
         user = str(user_id)
         worker = self.core.config.worker(user)
         inbound = Inbound(
-            platform="telegram", update_id=str(self.counter), chat_id=chat,
+            platform="telegram",
+            update_id=str(self.counter),
+            chat_id=chat,
             chat_type=chat_type or ("private" if chat == user else "group"),
-            message_id=edited_id or str(1000 + self.counter), user_id=user,
-            user_name=name or (worker.name if worker else f"居民{user}"), text=text,
-            kind="photo" if photo else kind, is_bot=is_bot, edited=edited_id is not None,
-            photo_id="photo-1" if photo else None, reply_to_message_id=reply_to,
-            reply_to_bot=reply_to is not None, mentions_bot=mention,
+            message_id=edited_id or str(1000 + self.counter),
+            user_id=user,
+            user_name=name or (worker.name if worker else f"居民{user}"),
+            text=text,
+            kind="photo" if photo else kind,
+            is_bot=is_bot,
+            edited=edited_id is not None,
+            photo_id="photo-1" if photo else None,
+            reply_to_message_id=reply_to,
+            reply_to_bot=reply_to is not None,
+            mentions_bot=mention,
         )
         return self.core.handle(inbound)
 
@@ -123,9 +143,15 @@ class Chat:
         user = str(user_id)
         worker = self.core.config.worker(user)
         inbound = Inbound(
-            platform="telegram", update_id=str(self.counter), chat_id=chat,
-            chat_type="private" if chat == user else "group", message_id=f"cb-{self.counter}", user_id=user,
-            user_name=worker.name if worker else f"居民{user}", kind="callback", callback_data=data,
+            platform="telegram",
+            update_id=str(self.counter),
+            chat_id=chat,
+            chat_type="private" if chat == user else "group",
+            message_id=f"cb-{self.counter}",
+            user_id=user,
+            user_name=worker.name if worker else f"居民{user}",
+            kind="callback",
+            callback_data=data,
             callback_id=str(self.counter),
         )
         return self.core.handle(inbound)

@@ -33,19 +33,49 @@ def test_example_config_is_valid_and_complete():
         ('mode = "polling"', 'mdoe = "polling"', "c.toml: telegram.mdoe: unknown key (check the spelling)"),
         ('time = "09:00"', 'time = "25:00"', 'c.toml: talk_day.time: "25:00" is not a valid time of day'),
         ('time = "09:00"', 'time = "9点"', 'c.toml: talk_day.time: "9点" is not a time of day in HH:MM form'),
-        ('weekday = "tue"', 'weekday = "tuesday"', 'c.toml: talk_day.weekday: "tuesday" is not a weekday; use'),
-        ('timezone = "Asia/Shanghai"', 'timezone = "Asia/Beijing"', 'c.toml: timezone: unknown timezone "Asia/Beijing"'),
+        (
+            'weekday = "tue"',
+            'weekday = "tuesday"',
+            'c.toml: talk_day.weekday: "tuesday" is not a weekday; use',
+        ),
+        (
+            'timezone = "Asia/Shanghai"',
+            'timezone = "Asia/Beijing"',
+            'c.toml: timezone: unknown timezone "Asia/Beijing"',
+        ),
         ('id = "dj-2"', 'id = "dj-1"', 'c.toml: grids[1].id: duplicate "dj-1" (also grids[0])'),
-        ("chat_id = -1001000000002", "chat_id = -1001000000001", 'c.toml: grids[1].chat_id: duplicate "-1001000000001"'),
+        (
+            "chat_id = -1001000000002",
+            "chat_id = -1001000000001",
+            'c.toml: grids[1].chat_id: duplicate "-1001000000001"',
+        ),
         ("telegram_id = 1002", "telegram_id = 1001", 'c.toml: workers[1].telegram_id: duplicate "1001"'),
-        ('role = "grid_leader"\ngrids = ["dj-1", "dj-2"]', 'role = "boss"\ngrids = ["dj-1", "dj-2"]',
-         "c.toml: workers[7].role: Input should be"),
-        ("deadline_hours = 24\nhandling", "deadline_hours = -1\nhandling", "c.toml: categories[0].deadline_hours: Input should be greater than 0"),
+        (
+            'role = "grid_leader"\ngrids = ["dj-1", "dj-2"]',
+            'role = "boss"\ngrids = ["dj-1", "dj-2"]',
+            "c.toml: workers[7].role: Input should be",
+        ),
+        (
+            "deadline_hours = 24\nhandling",
+            "deadline_hours = -1\nhandling",
+            "c.toml: categories[0].deadline_hours: Input should be greater than 0",
+        ),
         ('handling = "handle"', 'handling = "later"', "c.toml: categories[0].handling: Input should be"),
-        ('id = "sanitation"', 'id = "repair"', 'c.toml: categories[1].id: duplicate "repair" (also categories[0])'),
-        ('role = "grid_leader"\ndepartment = "派出所"', 'role = "grid_leader"\ndepartment = "警察局"',
-         'c.toml: categories[9].department: unknown department "警察局"'),
-        ('webhook_port = 8443', 'webhook_port = "x"', "c.toml: telegram.webhook_port: Input should be a valid integer"),
+        (
+            'id = "sanitation"',
+            'id = "repair"',
+            'c.toml: categories[1].id: duplicate "repair" (also categories[0])',
+        ),
+        (
+            'role = "grid_leader"\ndepartment = "派出所"',
+            'role = "grid_leader"\ndepartment = "警察局"',
+            'c.toml: categories[9].department: unknown department "警察局"',
+        ),
+        (
+            "webhook_port = 8443",
+            'webhook_port = "x"',
+            "c.toml: telegram.webhook_port: Input should be a valid integer",
+        ),
     ],
 )
 def test_each_mistake_is_named(old, new, expected):
@@ -55,7 +85,7 @@ def test_each_mistake_is_named(old, new, expected):
 
 
 def test_toml_syntax_error_names_the_line():
-    found = problems("timezone = \"Asia/Shanghai\"\n[grids\n")
+    found = problems('timezone = "Asia/Shanghai"\n[grids\n')
     assert found[0].startswith("c.toml: TOML syntax error:") and "line 2" in found[0]
 
 
@@ -68,14 +98,22 @@ def test_missing_sections_are_reported_together():
 
 def test_category_role_must_exist():
     text = SOURCE.replace('role = "secretary"', 'role = "admin"')
-    text = text.replace('role = "grid_leader"\ndepartment = "派出所"', 'role = "secretary"\ndepartment = "派出所"')
+    text = text.replace(
+        'role = "grid_leader"\ndepartment = "派出所"', 'role = "secretary"\ndepartment = "派出所"'
+    )
     assert 'c.toml: categories[9].role: no worker has the role "secretary"' in problems(text)
 
 
 def test_environment_overrides_secrets():
-    config = parse_config(SOURCE, "c.toml", environ={"GRIDBOT_TELEGRAM_TOKEN": "1:abc",
-                                                     "GRIDBOT_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
-                                                     "GRIDBOT_DATABASE_URL": "sqlite:///x.db"})
+    config = parse_config(
+        SOURCE,
+        "c.toml",
+        environ={
+            "GRIDBOT_TELEGRAM_TOKEN": "1:abc",
+            "GRIDBOT_TELEGRAM_BASE_URL": "http://127.0.0.1:9/bot",
+            "GRIDBOT_DATABASE_URL": "sqlite:///x.db",
+        },
+    )
     assert config.telegram.token == "1:abc"
     assert config.telegram.base_url == "http://127.0.0.1:9/bot"
     assert config.database.url == "sqlite:///x.db"

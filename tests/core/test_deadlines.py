@@ -33,7 +33,8 @@ def test_working_days_jump_the_holiday():
 
 
 def test_a_report_on_a_holiday_starts_counting_on_the_next_working_day():
-    # Reported on 除夕 evening: taken in on Tue 2.24 at 09:00, due 5 working days later: 2.25, 2.26, 2.27, 2.28 (调休), Mon 3.2 09:00.
+    # Reported on 除夕 evening: taken in on Tue 2.24 at 09:00; 5 working days later is Mon 3.2 09:00
+    # (2.25, 2.26, 2.27, 2.28 调休, 3.2).
     assert add_working_days(at("2026-02-16", 20), 5, TZ) == at("2026-03-02", 9).astimezone(dt.UTC)
 
 

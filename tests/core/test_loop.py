@@ -153,8 +153,16 @@ def test_one_message_never_makes_two_tickets(core, chat, sessions):
         assert inbox_payload is not None
     from bot.messages import Inbound
 
-    again = Inbound(platform="telegram", update_id="1", chat_id=GROUP_1, chat_type="group", message_id="1001",
-                    user_id=str(RESIDENT), user_name="居民501", text="3栋楼道堆满杂物 好几天了没人管")
+    again = Inbound(
+        platform="telegram",
+        update_id="1",
+        chat_id=GROUP_1,
+        chat_type="group",
+        message_id="1001",
+        user_id=str(RESIDENT),
+        user_name="居民501",
+        text="3栋楼道堆满杂物 好几天了没人管",
+    )
     assert core.handle(again).outbounds == []
     with sessions() as session:
         assert session.query(Ticket).count() == 1

@@ -168,7 +168,9 @@ def test_weekly_digest_goes_to_groups_and_admins_before_the_talk_day(chat, sessi
     group = [d for d in digests if d.chat_id == GROUP_1]
     assert len(group) == 1 and any(d.chat_id == str(ADMIN) for d in digests)
     text = group[0].text
-    assert "新受理 1 件" in text and "办结归档 1 件" in text and "响应率 100%" in text and "满意率 100%" in text
+    assert (
+        "新受理 1 件" in text and "办结归档 1 件" in text and "响应率 100%" in text and "满意率 100%" in text
+    )
     tick(sessions, config, clock, local("2026-11-30", "17:30"))
     assert len(sent(sessions, "digest")) == len(digests)
 

@@ -60,8 +60,13 @@ FROM = {
 
 def ticket_in(status: str) -> TicketView:
     assignee = None if status == "new" else "1001"
-    return TicketView(grid_id="dj-1", status=status, reporter_id=REPORTER, assignee_id=assignee,
-                      supporter_ids=frozenset({SUPPORTER}))
+    return TicketView(
+        grid_id="dj-1",
+        status=status,
+        reporter_id=REPORTER,
+        assignee_id=assignee,
+        supporter_ids=frozenset({SUPPORTER}),
+    )
 
 
 CASES = [(action, status.value, who) for action in Action for status in Status for who in ACTORS]

@@ -24,8 +24,12 @@ async def opened(sb, text="3栋楼道堆满杂物 好几天了没人管", user=A
 
 def events(runtime, number=1) -> list[str]:
     with runtime.sessions() as session:
-        return [e.action for e in session.execute(
-            select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(TicketEvent.id)).scalars()]
+        return [
+            e.action
+            for e in session.execute(
+                select(TicketEvent).where(TicketEvent.ticket_id == number).order_by(TicketEvent.id)
+            ).scalars()
+        ]
 
 
 async def test_worker_claims_and_resolves_by_replying_in_the_group_and_dm(bot):
@@ -60,11 +64,15 @@ async def test_free_text_reply_to_a_dm_asks_whether_it_is_the_resolution(bot):
     await sb.wait_for(has("已由网格员 王芳 认领"), chat_id=G1)
     sb.send_message(WANG, WANG, "已经联系物业 明天上午来清", reply_to=dm["message_id"])
     question = await sb.wait_for(has("办结说明，还是只是备注"), chat_id=WANG)
-    sb.press_button(WANG, WANG, question["message_id"], question["reply_markup"]["inline_keyboard"][0][1]["callback_data"])
+    sb.press_button(
+        WANG, WANG, question["message_id"], question["reply_markup"]["inline_keyboard"][0][1]["callback_data"]
+    )
     await sb.wait_for(has("已将备注记入 #1"), chat_id=WANG)
     sb.send_message(WANG, WANG, "物业已经清走了", reply_to=dm["message_id"])
-    await sb.wait_for(lambda m: "办结说明，还是只是备注" in m.get("text", "") and m["message_id"] > question["message_id"],
-                      chat_id=WANG)
+    await sb.wait_for(
+        lambda m: "办结说明，还是只是备注" in m.get("text", "") and m["message_id"] > question["message_id"],
+        chat_id=WANG,
+    )
     sb.send_message(WANG, WANG, "办结")
     await sb.wait_for(has("#1 已办结：物业已经清走了"), chat_id=G1)
     sb.send_message(AUNT, AUNT, "进度 1")
