@@ -42,9 +42,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         plain, lines = Path(tmp) / "plain.txt", Path(tmp) / "in.jsonl"
         plain.write_text("\n".join(texts) + "\n", encoding="utf-8")
-        lines.write_text(
-            "\n".join(json.dumps({"text": t}, ensure_ascii=False) for t in texts) + "\n", "utf-8"
-        )
+        lines.write_text("\n".join(json.dumps({"text": t}, ensure_ascii=False) for t in texts) + "\n", "utf-8")
         run([sys.executable, "-c", LOAD], str(plain), env)  # warm jieba's cache for both
         base = run([sys.executable, "-c", JIEBA_ONLY], str(plain), env)
         print(f"jieba.lcut only      {base:6.2f} s  {count / base:7.0f} msg/s")
@@ -52,9 +50,7 @@ def main() -> None:
             env["GRIDBOT_SEGMENTER"] = name
             took = run([sys.executable, "-c", CLASSIFY, "--jsonl"], str(lines), env)
             print(f"classify ({name:<6})   {took:6.2f} s  {count / took:7.0f} msg/s  ratio {took / base:.2f}")
-            load = subprocess.run(
-                [sys.executable, "-c", LOAD], capture_output=True, text=True, cwd=ROOT, env=env
-            )
+            load = subprocess.run([sys.executable, "-c", LOAD], capture_output=True, text=True, cwd=ROOT, env=env)
             print(f"  load time ({name}, warm cache): {load.stdout.strip()} s")
 
 

@@ -41,8 +41,7 @@ def main() -> None:
         c=args.c,
     )
     print(
-        f"learned in {time.perf_counter() - started:.1f} s; "
-        f"{sum(len(c.keywords) for c in lexicon.categories)} keywords"
+        f"learned in {time.perf_counter() - started:.1f} s; {sum(len(c.keywords) for c in lexicon.categories)} keywords"
     )
     if args.out:
         dump_lexicon(lexicon, args.out)

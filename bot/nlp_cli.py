@@ -52,9 +52,7 @@ def _classify_line(classifier, line: str) -> dict:
 @click.option("--jsonl", is_flag=True, help='Read {"text": ...} lines from stdin, write one JSON line each.')
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="gridbot config (categories).")
 @click.option("--lexicon", "lexicon_path", type=click.Path(dir_okay=False), help="Lexicon TOML file.")
-def classify_command(
-    text: str | None, jsonl: bool, config_path: str | None, lexicon_path: str | None
-) -> None:
+def classify_command(text: str | None, jsonl: bool, config_path: str | None, lexicon_path: str | None) -> None:
     """Classify TEXT (or stdin lines with --jsonl) as request or chatter, with category and urgency."""
     classifier, config = _classifier(config_path, lexicon_path)
     if jsonl:
@@ -76,23 +74,18 @@ def classify_command(
         raise click.UsageError("give TEXT or --jsonl")
     result = classifier.classify(text)
     names = _names(classifier, config)
-    category = (
-        f"{names.get(result.category, result.category)} ({result.category})" if result.category else "-"
-    )
+    category = f"{names.get(result.category, result.category)} ({result.category})" if result.category else "-"
     urgent = "是" if result.urgent else "否"
     if result.emergency:
         urgent += f" ({result.emergency}: {'、'.join(result.urgent_words)})"
     click.echo(
-        f"意图 intent: {INTENT_NAMES[result.intent]} ({result.intent})  "
-        f"把握 confidence: {result.confidence:.2f}"
+        f"意图 intent: {INTENT_NAMES[result.intent]} ({result.intent})  把握 confidence: {result.confidence:.2f}"
     )
     click.echo(f"类别 category: {category}  办理 handling: {result.handling or '-'}")
     click.echo(f"紧急 urgent: {urgent}")
     click.echo(f"依据 basis: {classifier.explain(result, names)}")
     flags = [
-        label
-        for flag, label in ((result.question, "提问 question"), (result.resolved, "已解决 resolved"))
-        if flag
+        label for flag, label in ((result.question, "提问 question"), (result.resolved, "已解决 resolved")) if flag
     ]
     if flags:
         click.echo("标记 flags: " + "，".join(flags))
@@ -100,9 +93,7 @@ def classify_command(
 
 @click.command("learn")
 @click.argument("train", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Lexicon TOML to write."
-)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Lexicon TOML to write.")
 @click.option("--max-keywords", default=300, show_default=True, help="Keywords kept per category.")
 def learn_command(train: str, out_path: str, max_keywords: int) -> None:
     """Learn a weighted keyword lexicon from TRAIN.csv (columns text,label)."""

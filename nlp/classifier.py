@@ -13,14 +13,26 @@ import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
-from nlp.lexicon import EMERGENCIES, Lexicon
+from nlp.lexicon import Lexicon
 from nlp.matching import KeywordIndex, PhraseTable
 from nlp.segment import Segmenter, best_segmenter
+from nlp.urgency import UrgencyRules
 
 REQUEST, CHATTER = "request", "chatter"
 _MENTION = re.compile(r"@[^\s@，。,:：]{1,12}")
 _NEGATIONS = frozenset("不没未别")
 _SPACE_PUNCT = re.compile(r"[\s\W_]+")
+_HAN = "\u4e00-\u9fff"
+# Sentence shapes no word list covers, found in one pass: 开不开 / 有没有 (A-not-A), a clause ending in
+# 不/没/伐 (上班不, 好调整一下伐), and 关不上 / 出不来 / 打不开 (something will not work).
+_SHAPES = re.compile(
+    rf"(?P<anota>(?P<a>[{_HAN}])[不没](?P=a))"
+    rf"|(?P<tail>[{_HAN}][不没伐](?=[\s，。,.!！?？~]|$))"
+    rf"|(?P<stuck>[^\W都也还就又才并再从]不[上下进出开动着来去])"
+)
+# a notice starts with a heading (【停水通知】, 温馨提示：, 转发：) or lists points (1. 2. / A. B.)
+_HEADING = re.compile(r"转发[：:]|【[^】]{1,16}】|[^\s，。,！!？?：:@]{2,16}[：:]")
+_NUMBERED = re.compile(r"(?:^|[\s，。；;：:？?])[1-9A-D][.、．]")
 
 
 @dataclass(frozen=True)
@@ -71,9 +83,7 @@ class _Anchored:
 class Classifier:
     """Intent, category, urgency and explanation for one message at a time."""
 
-    def __init__(
-        self, lexicon: Lexicon, handling: Mapping[str, str] | None = None, segmenter: Segmenter | None = None
-    ):
+    def __init__(self, lexicon: Lexicon, handling: Mapping[str, str] | None = None, segmenter: Segmenter | None = None):
         self.lexicon = lexicon
         self.handling = dict(handling or {})
         self.segmenter = segmenter or best_segmenter()
@@ -83,6 +93,8 @@ class Classifier:
             for word, weight in cat.keywords.items():
                 target = self._openers if word.startswith("^") else self._weights
                 target.setdefault(word.lstrip("^"), []).append((index, weight))
+        for word in lexicon.neutral:
+            self._weights.setdefault(word, [])
         for word in self._weights:
             self.segmenter.add_word(word)
         self._keywords = KeywordIndex(self._weights)
@@ -93,7 +105,10 @@ class Classifier:
         self._chatter = _Anchored(intent.chatter)
         self._resolved = frozenset(intent.resolved)
         self._question = frozenset(intent.question)
-        self._blockers = frozenset(lexicon.urgent_blockers)
+        self._urgency = UrgencyRules(lexicon)
+        self._emergency_category = {
+            kind: self._ids.index(cat) for kind, cat in lexicon.urgent_categories.items() if cat in self._ids
+        }
         # one pass over the text finds every cue of every kind
         self._cues = PhraseTable(
             [
@@ -101,8 +116,7 @@ class Classifier:
                 *self._chatter.plain,
                 *self._resolved,
                 *self._question,
-                *lexicon.urgent,
-                *self._blockers,
+                *self._urgency.phrases(),
             ]
         )
 
@@ -111,15 +125,20 @@ class Classifier:
         body = _MENTION.sub(" ", text.strip())
         return self._categorize(body, _SPACE_PUNCT.sub("", body).lower())
 
-    def _categorize(self, body: str, bare: str) -> tuple[str | None, float, tuple[str, ...]]:
+    def _categorize(
+        self, body: str, bare: str, emergency: str | None = None
+    ) -> tuple[str | None, float, tuple[str, ...]]:
         weights = self._weights
         counts = self._keywords.count(body, self.segmenter.cut(body))
-        words = list(counts)
+        words = [word for word in counts if weights[word]]  # neutral words only stop longer matches
+        if len(words) < len(counts):
+            counts = {word: counts[word] for word in words}
         openers = [word for word in self._openers if bare.startswith(word)]
         if openers:
             weights = {**weights, **{word: self._openers[word] for word in openers}}
             words = openers + [word for word in words if word not in openers]
-        if not words:
+        boost = self._emergency_category.get(emergency) if emergency else None
+        if not words and boost is None:
             return self.lexicon.fallback, 0.0, ()
         values = dict.fromkeys(words, 1.0)
         if self.lexicon.norm == "sqrt":
@@ -130,7 +149,10 @@ class Classifier:
         for word in words:
             for index, weight in weights[word]:
                 scores[index] += weight * values.get(word, 0.0)
-        best = max(range(len(scores)), key=lambda k: scores[k] + self._biases[k])
+        priors = list(self._biases)
+        if boost is not None:
+            priors[boost] += self.lexicon.urgent_category_weight
+        best = max(range(len(scores)), key=lambda k: scores[k] + priors[k])
         ranked = sorted(
             (w for w in words if any(i == best and wt > 0 for i, wt in weights[w])),
             key=lambda w: -next(wt for i, wt in weights[w] if i == best),
@@ -142,31 +164,33 @@ class Classifier:
         text = text.strip()
         body = _MENTION.sub(" ", text)
         bare = _SPACE_PUNCT.sub("", body).lower()
-        category, evidence, matched = self._categorize(body, bare)
         intent = self.lexicon.intent
         spans = self._cues.spans(text)
         found = {piece for _, piece in spans}
-        question = not found.isdisjoint(self._question)
+        notice = _HEADING.match(body.lstrip()) is not None or len(_NUMBERED.findall(body)) >= 2
+        emergency = self._urgency.detect(text, spans, found, notice)
+        category, evidence, matched = self._categorize(body, bare, emergency.kind if emergency else None)
+        shapes = {match.lastgroup for match in _SHAPES.finditer(body)}
+        question = not found.isdisjoint(self._question) or "anota" in shapes or "tail" in shapes
         # 亮了 says fixed, 不亮了 says broken: a resolution right after a negation does not count
-        resolved = any(
-            piece in self._resolved and (start == 0 or text[start - 1] not in _NEGATIONS)
-            for start, piece in spans
+        # and 修好了吗 asks, it does not report
+        resolved = not question and any(
+            piece in self._resolved and (start == 0 or text[start - 1] not in _NEGATIONS) for start, piece in spans
         )
-        urgent_words = tuple(dict.fromkeys(piece for _, piece in spans if piece in self.lexicon.urgent))
-        if urgent_words and not found.isdisjoint(self._blockers):
-            urgent_words = ()
         vote = intent.bias + self._request.score(found, bare) - self._chatter.score(found, bare)
         vote += intent.keyword_weight * min(evidence, intent.keyword_cap) if matched else 0.0
         vote += intent.question_weight * question
         vote += intent.mention_weight * (_MENTION.search(text) is not None)
-        vote += intent.urgent_weight * bool(urgent_words)
+        vote += intent.urgent_weight * (emergency is not None)
+        vote += intent.stuck_weight * ("stuck" in shapes)
+        vote -= intent.notice_weight * notice
         vote -= intent.resolved_weight * resolved
         probability = 1 / (1 + math.exp(-intent.scale * vote))
         is_request = vote > 0
-        urgent = is_request and bool(urgent_words) and not resolved
+        urgent = is_request and emergency is not None and not resolved
         if not is_request:
             category = None
-        elif urgent and not matched:
+        elif urgent and not matched and emergency.kind not in self._emergency_category:
             category = None
         return Classification(
             intent=REQUEST if is_request else CHATTER,
@@ -175,16 +199,11 @@ class Classifier:
             handling=self.handling.get(category) if category else None,
             confidence=round(max(probability, 1 - probability), 4),
             matched=matched,
-            urgent_words=urgent_words if urgent else (),
-            emergency=self._emergency(urgent_words) if urgent else None,
+            urgent_words=emergency.words if urgent else (),
+            emergency=emergency.kind if urgent else None,
             question=question,
             resolved=resolved,
         )
-
-    def _emergency(self, words: tuple[str, ...]) -> str:
-        """The kind most words point to; ties go fire > medical > police > rescue (救命 alone is rescue)."""
-        kinds = [self.lexicon.urgent[word] for word in words]
-        return max(EMERGENCIES, key=lambda kind: (kinds.count(kind), -EMERGENCIES.index(kind)))
 
     def explain(self, result: Classification, names: Mapping[str, str]) -> str:
         """The line the bot shows, e.g. "环境卫生：楼道、杂物"."""

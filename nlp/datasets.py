@@ -37,6 +37,4 @@ def read_labelled(path: str | Path) -> tuple[str, list[Labelled]]:
             return "grid", rows
         if {"text", "label"} <= fields:
             return "label", [Labelled(text=row["text"] or "", label=row["label"] or "") for row in reader]
-    raise ValueError(
-        f"{path}: expected columns text,intent,category,urgent or text,label; got {sorted(fields)}"
-    )
+    raise ValueError(f"{path}: expected columns text,intent,category,urgent or text,label; got {sorted(fields)}")

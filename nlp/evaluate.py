@@ -23,9 +23,7 @@ def _f1(precision: float, recall: float) -> float:
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
-def per_class(
-    gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] | None = None
-) -> list[ClassScore]:
+def per_class(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str] | None = None) -> list[ClassScore]:
     """Precision, recall and F1 for each gold label (and any label only predicted)."""
     if len(gold) != len(predicted):
         raise ValueError("gold and predicted differ in length")

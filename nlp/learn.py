@@ -15,6 +15,7 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from nlp.classifier import tfidf
 from nlp.lexicon import Category, Lexicon, default_lexicon
@@ -95,9 +96,7 @@ def learn(
     label_ids = [names.index(label) for _, label in data]
     tokens = [segmenter.cut(text) for text, _ in data]
     df = Counter(word for toks in tokens for word in set(toks))
-    candidates = [
-        w for w, n in df.items() if n >= min_df and len(w) >= 2 and _WORDLIKE.search(w) and w not in _STOP
-    ]
+    candidates = [w for w, n in df.items() if n >= min_df and len(w) >= 2 and _WORDLIKE.search(w) and w not in _STOP]
     vocab = set(candidates)
     idf = {w: math.log((1 + len(data)) / (1 + n)) + 1 for w, n in df.items() if w in vocab}
     # fit on all candidates, keep each class's strongest words, refit on what is kept, narrowing step by step
@@ -111,17 +110,14 @@ def learn(
             kept[c] = {word: row[c] for word, row in ranked[:limit] if abs(row[c]) > 1e-6}
         vocab = {word for words in kept.values() for word in words}
     categories = tuple(
-        Category(
-            id=name, name=name, keywords={w: round(v, 4) for w, v in kept[c].items()}, bias=round(bias[c], 4)
-        )
+        Category(id=name, name=name, keywords={w: round(v, 4) for w, v in kept[c].items()}, bias=round(bias[c], 4))
         for c, name in enumerate(names)
     )
     majority = Counter(label for _, label in data).most_common(1)[0][0]
-    return Lexicon(
+    return replace(
+        base,
         categories=categories,
-        intent=base.intent,
-        urgent=base.urgent,
-        urgent_blockers=base.urgent_blockers,
+        urgent_categories={k: v for k, v in base.urgent_categories.items() if v in names},
         fallback=majority,
         norm="tfidf",
         idf={word: round(idf[word], 4) for word in sorted(vocab, key=idf.get)},

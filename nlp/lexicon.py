@@ -42,6 +42,8 @@ class IntentModel:
     mention_weight: float = 1.0
     urgent_weight: float = 3.0
     resolved_weight: float = 3.0
+    stuck_weight: float = 0.0  # 关不上, 出不来, 打不开: something does not work
+    notice_weight: float = 0.0  # a heading (【停水通知】, 温馨提示：) or a numbered list: a notice, not a plea
     scale: float = 1.0  # sigmoid slope for the confidence
     request: Mapping[str, float] = field(default_factory=dict)
     chatter: Mapping[str, float] = field(default_factory=dict)
@@ -57,7 +59,13 @@ class Lexicon:
     intent: IntentModel = IntentModel()
     urgent: Mapping[str, str] = field(default_factory=dict)  # urgent word → emergency kind
     urgent_blockers: tuple[str, ...] = ()  # drills, tips, past events: urgent words that are not an emergency
+    urgent_weak: tuple[str, ...] = ()  # urgent words that need a second urgent word or an alarm
+    urgent_alarms: tuple[str, ...] = ()  # 快来人, 救命, 正在: it is happening now
+    urgent_hedges: tuple[str, ...] = ()  # 怕, 万一, 不是: an urgent word after one in its clause does not count
+    urgent_categories: Mapping[str, str] = field(default_factory=dict)  # emergency kind → category id
+    urgent_category_weight: float = 0.0  # evidence an emergency adds to its kind's category
     fallback: str | None = None  # category of a request that matches no keyword
+    neutral: tuple[str, ...] = ()  # places like 单元门口 that contain a keyword (单元门) but say nothing
     norm: str = "none"  # "tfidf": evidence weighted (1 + ln count)·idf and L2-normalised, as `learn` trains
     idf: Mapping[str, float] = field(default_factory=dict)  # word → inverse document frequency ("tfidf")
     description: str = ""
@@ -115,7 +123,7 @@ class _Reader:
 def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     """Validate a lexicon read from TOML; ValueError names the source and the key."""
     read = _Reader(source)
-    known = {"meta", "intent", "urgent", "categories", "idf"}
+    known = {"meta", "intent", "urgent", "categories", "idf", "neutral"}
     for key in raw:
         if key not in known:
             raise read.fail(key, "unknown key (check the spelling)")
@@ -154,6 +162,8 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
             "mention_weight",
             "urgent_weight",
             "resolved_weight",
+            "stuck_weight",
+            "notice_weight",
             "scale",
         )
     }
@@ -166,7 +176,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     )
     urgent: dict[str, str] = {}
     for kind, words in urgent_raw.items():
-        if kind == "not":
+        if kind in _URGENT_SETTINGS:
             continue
         if kind not in EMERGENCIES:
             raise read.fail(f"urgent.{kind}", f"unknown emergency kind; use one of {', '.join(EMERGENCIES)}")
@@ -183,11 +193,31 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         intent=intent,
         urgent=urgent,
         urgent_blockers=read.strings(urgent_raw.get("not", []), "urgent.not"),
+        urgent_weak=read.strings(urgent_raw.get("weak", []), "urgent.weak"),
+        urgent_alarms=read.strings(urgent_raw.get("alarm", []), "urgent.alarm"),
+        urgent_hedges=read.strings(urgent_raw.get("hedge", []), "urgent.hedge"),
+        urgent_categories=_urgent_categories(read, urgent_raw.get("categories", {}), seen),
+        urgent_category_weight=read.number(urgent_raw, "category_weight", "urgent", 0.0),
         fallback=fallback,
+        neutral=read.strings(raw.get("neutral", {}).get("words", []), "neutral.words"),
         norm=norm,
         idf=read.words(raw.get("idf", {}), "idf"),
         description=str(meta.get("description", "")),
     )
+
+
+_URGENT_SETTINGS = frozenset({"not", "weak", "alarm", "hedge", "categories", "category_weight"})
+
+
+def _urgent_categories(read: _Reader, raw: object, categories: list[str]) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise read.fail("urgent.categories", "must be a table of emergency kind = category id")
+    for kind, cat_id in raw.items():
+        if kind not in EMERGENCIES:
+            raise read.fail(f"urgent.categories.{kind}", f"unknown emergency kind; use one of {', '.join(EMERGENCIES)}")
+        if cat_id not in categories:
+            raise read.fail(f"urgent.categories.{kind}", f'unknown category "{cat_id}"')
+    return dict(raw)
 
 
 def load_lexicon(path: str | Path) -> Lexicon:
@@ -241,9 +271,7 @@ def with_keywords(
             target[word] = max(weight, hidden.get(cat_id, weight), target.get(word, weight))
     merged = []
     for cat in lexicon.categories:
-        merged.append(
-            replace(cat, keywords={**cat.keywords, **added[cat.id]}, name=names.get(cat.id, cat.name))
-        )
+        merged.append(replace(cat, keywords={**cat.keywords, **added[cat.id]}, name=names.get(cat.id, cat.name)))
     for cat_id in [*extra, *names]:
         if cat_id not in known:
             known.add(cat_id)
@@ -303,6 +331,8 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         "mention_weight",
         "urgent_weight",
         "resolved_weight",
+        "stuck_weight",
+        "notice_weight",
         "scale",
     ):
         lines.append(f"{name} = {getattr(it, name)}")
@@ -317,8 +347,20 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         words = [word for word, k in lexicon.urgent.items() if k == kind]
         if words:
             lines.append(f"{kind} = {_toml_list(words)}")
-    if lexicon.urgent_blockers:
-        lines.append(f"not = {_toml_list(lexicon.urgent_blockers)}")
+    for key, items in (
+        ("not", lexicon.urgent_blockers),
+        ("weak", lexicon.urgent_weak),
+        ("alarm", lexicon.urgent_alarms),
+        ("hedge", lexicon.urgent_hedges),
+    ):
+        if items:
+            lines.append(f"{key} = {_toml_list(items)}")
+    if lexicon.urgent_categories:
+        lines.append(f"category_weight = {lexicon.urgent_category_weight}")
+        pairs = ", ".join(f"{kind} = {_toml_str(cat)}" for kind, cat in lexicon.urgent_categories.items())
+        lines.append(f"categories = {{ {pairs} }}")
+    if lexicon.neutral:
+        lines += ["", "[neutral]", f"words = {_toml_list(lexicon.neutral)}"]
     for cat in lexicon.categories:
         ordered = dict(sorted(cat.keywords.items(), key=lambda item: -item[1]))
         lines += ["", "[[categories]]", f"id = {_toml_str(cat.id)}", f"name = {_toml_str(cat.name)}"]

@@ -139,3 +139,45 @@ def test_with_keywords_adds_words_and_new_categories():
     assert custom.classify("水龙头一直冒黄水 能不能来看看").category == "repair"
     assert custom.classify("小区流浪猫越来越多 晚上叫个不停 能不能管管").category == "pets"
     assert lexicon.names["pets"] == "宠物管理"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "楼道里总有人抽烟 烟头乱扔 怕哪天着火",  # a fear, not a fire
+        "楼道里那个烟味是楼下在熏腊肉 不是着火 大家别担心",  # denied
+        "昨天有个老人在菜市场门口晕倒了 幸好有人打了120",  # past, and over
+        "转发：燃气泄漏怎么办？1.关阀门 2.开窗通风 3.到室外打电话",  # advice shaped as a notice
+        "漏电保护器老跳闸 一天跳好几次",  # a device, not a live wire
+        "我们这栋水压特别小 早上洗澡水都出不来",  # a weak word with nothing to confirm it
+        "哈哈哈 我家猫被困在衣柜里了",  # a pet
+    ],
+)
+def test_urgent_word_without_an_urgent_event_is_not_urgent(text):
+    assert not classifier().classify(text).urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("楼下电动车棚烧起来了 好大的黑烟 大家快下楼 别坐电梯", "safety"),  # 电梯 does not make it a repair
+        ("进单元门就闻到好重的煤气味 不知道是哪家", "safety"),
+        ("有人正在撬车棚里的电动车锁 就现在 保安快去", "security"),
+        ("电梯卡住了 里面有人 快联系物业", "repair"),  # weak words confirmed by each other and 快
+    ],
+)
+def test_emergency_is_routed_by_what_happens_not_where(text, category):
+    result = classifier().classify(text)
+    assert result.urgent and result.category == category
+
+
+def test_questions_without_question_words():
+    assert classifier().classify("社区服务中心周六上班不").question  # clause-final 不
+    assert classifier().classify("社区图书室周末开不开").question  # A-not-A
+    asked = classifier().classify("电梯修好了吗")
+    assert asked.question and not asked.resolved
+
+
+def test_neutral_place_does_not_count_as_its_keyword():
+    # 单元门口 is where the bikes are, not a broken unit door
+    assert classifier().classify("单元门口电动车停得乱七八糟 推车都出不去").category == "parking"

@@ -77,8 +77,12 @@ def test_admin_word_hiding_another_categorys_word_keeps_that_evidence():
 
     merged = with_keywords(default_lexicon(), {"other": {"物业费发票": 1.0}})
     property_words = default_lexicon().category("property").keywords
-    assert (
-        merged.category("property").keywords["物业费发票"]
-        == property_words["物业费"] + property_words["发票"]
-    )
+    assert merged.category("property").keywords["物业费发票"] == property_words["物业费"] + property_words["发票"]
     assert merged.category("other").keywords["物业费发票"] == 1.0
+
+
+def test_urgent_category_must_name_a_category(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[urgent]\ncategories = { fire = "nope" }\n[[categories]]\nid = "x"\n', "utf-8")
+    with pytest.raises(ValueError, match="urgent.categories.fire"):
+        load_lexicon(path)

@@ -1,0 +1,87 @@
+"""Is something happening right now that puts life, health or property at risk?
+
+An urgent word alone is not an emergency: "怕哪天着火", "不是着火", "消防演练", "上个月摔了一跤" all carry
+one. So an urgent word counts only when its own clause does not hedge it (a hedge word such as 怕, 万一,
+不是 earlier in the clause), the message is not a drill, tip or past event (blockers), and, for the
+weak words that are often something else (中风, 出不来, 火星, 救护车), something else confirms it: a second
+urgent word or an alarm (快来人, 救命, 正在, ！！).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from nlp.lexicon import EMERGENCIES, Lexicon
+
+# clause boundaries: residents separate clauses with spaces as often as with punctuation
+_CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
+# 快 before an action or on its own (快来, 快叫电工, 快联系物业, "15栋 快"): hurry, it is happening
+_HURRY = re.compile(r"快(?:[来叫去找打报通下断救拉关送]|联系|[\s！!。，,]|$)")
+
+
+@dataclass(frozen=True)
+class Emergency:
+    """The urgent words that count, and the kind most of them point to."""
+
+    words: tuple[str, ...]
+    kind: str
+
+
+class UrgencyRules:
+    """Urgent words, hedges, blockers and alarms from a lexicon, applied to one message's cue spans."""
+
+    def __init__(self, lexicon: Lexicon):
+        self.words = dict(lexicon.urgent)
+        self.blockers = frozenset(lexicon.urgent_blockers)
+        self.weak = frozenset(lexicon.urgent_weak)
+        self.alarms = frozenset(lexicon.urgent_alarms)
+        self.hedges = tuple(lexicon.urgent_hedges)
+
+    def phrases(self) -> Iterable[str]:
+        """Every phrase this needs found in the text (for the shared phrase table)."""
+        return [*self.words, *self.blockers, *self.alarms]
+
+    def detect(
+        self, text: str, spans: Sequence[tuple[int, str]], found: set[str], notice: bool = False
+    ) -> Emergency | None:
+        """The emergency in `text`, given every cue span found in it, or None.
+
+        `notice`: the message is shaped like a notice or a quiz (heading, numbered points), so its urgent
+        words are advice unless an alarm says otherwise."""
+        words = self.words
+        hits = [(start, piece) for start, piece in spans if piece in words]
+        if not hits or not found.isdisjoint(self.blockers):
+            return None
+        alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
+        if notice and not alarmed:
+            return None
+        counted: list[str] = []
+        for start, piece in hits:
+            if piece not in counted and not self._hedged(text, start):
+                counted.append(piece)
+        if not counted:
+            return None
+        if all(word in self.weak for word in counted) and len(counted) < 2 and not alarmed:
+            return None
+        kinds = [words[word] for word in counted]
+        # fire or gas decides (a gas smell behind a door that nobody opens is still gas); else the kind
+        # most words point to, ties going medical > police > rescue (救命 alone is rescue)
+        kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
+        return Emergency(tuple(counted), kind)
+
+    def _hedged(self, text: str, start: int) -> bool:
+        """A hedge earlier in the same clause: 怕哪天着火, 不是着火, 以防漏电."""
+        begin = start
+        while begin > 0 and not _CLAUSE_END.match(text[begin - 1]):
+            begin -= 1
+        clause = text[begin:start]
+        for hedge in self.hedges:
+            at = clause.find(hedge)
+            while at >= 0:
+                # 是不是着火了 / 会不会 asks; it does not deny
+                if not (hedge[0] in "不没" and at > 0 and clause[at - 1] == hedge[1:2]):
+                    return True
+                at = clause.find(hedge, at + 1)
+        return False
