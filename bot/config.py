@@ -138,6 +138,7 @@ class IntakeConfig(_Section):
     confirm_below: float = Field(0.55, ge=0, le=1)
     follow_up_minutes: float = Field(5.0, ge=0)
     merge_window_hours: float = Field(48.0, ge=0)
+    storm_window_hours: float = Field(6.0, ge=0)
 
 
 class GridTalkDay(_Section):

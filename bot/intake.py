@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot import actions, texts, tickets
 from bot.commands import Command, parse, parse_rating
@@ -102,12 +102,7 @@ class Intake:
                 kind="transfer_menu",
             )
             return None
-        if (
-            verb == "xfer"
-            and len(parts) == 3
-            and parts[2].isdigit()
-            and int(parts[2]) < len(ctx.config.departments)
-        ):
+        if verb == "xfer" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(ctx.config.departments):
             actions.transfer(ctx, target, ctx.config.departments[int(parts[2])], "")
             return f"已转交 #{target}"
         if verb == "rate" and len(parts) == 3 and parts[2] in texts.RATING_NAMES:
@@ -147,9 +142,7 @@ class Intake:
             return tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.reply_to_message_id)
         return ctx.session.get(Ticket, ticket_id)
 
-    def _command(
-        self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None
-    ) -> bool:
+    def _command(self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None) -> bool:
         """Run a text command; False lets the text be read as ordinary speech."""
         name = cmd.name
         if name == "help":
@@ -179,12 +172,7 @@ class Intake:
         if name == "unknown":
             ctx.reply("没有这个命令。回复“帮助”查看可用的命令。", kind="usage")
             return True
-        if (
-            name == "extend"
-            and about is not None
-            and cmd.number is not None
-            and not _starts_with_number(cmd.args)
-        ):
+        if name == "extend" and about is not None and cmd.number is not None and not _starts_with_number(cmd.args):
             # "延期 3 等配件" as a reply: the number is the days, the ticket is the one replied to.
             cmd = Command(name, about.id, f"{cmd.number} {cmd.args}".strip())
         number = cmd.number if cmd.number is not None else (about.id if about is not None else None)
@@ -269,7 +257,7 @@ class Intake:
         if ctx.actor.is_staff:
             return False
         if ctx.actor.user_id == ticket.reporter_id:
-            tickets.add_followup(ctx, ticket, msg.text, msg.kind == "photo")
+            tickets.add_followup(ctx, ticket, msg.text, msg.photo_id)
             return True
         if ticket.status in [s.value for s in OPEN_STATUSES] and msg.chat_type == "group":
             tickets.add_supporter(ctx, ticket, msg.chat_id, msg.message_id)
@@ -289,9 +277,7 @@ class Intake:
         )
         ctx.session.add(question)
         ctx.session.flush()
-        buttons = [
-            [Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]
-        ]
+        buttons = [[Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]]
         ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
 
     # -- questions the bot asked ----------------------------------------------------------------------
@@ -407,7 +393,7 @@ class Intake:
         recent = self._recent_ticket(ctx, msg)
         if not text:
             if msg.kind == "photo" and recent is not None:
-                tickets.add_followup(ctx, recent, "", True)
+                tickets.add_followup(ctx, recent, "", msg.photo_id or "photo")
             return  # stickers, voice and captionless photos never open a ticket by themselves
         result = self.classifier.classify(text)
         service = match_service(ctx.config, text)
@@ -416,22 +402,21 @@ class Intake:
             return
         if result.intent != "request" and not result.urgent:
             return
-        category = (
-            ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
-        )
+        category = ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
         if (
             recent is not None
             and not result.urgent
             and (result.category in (None, recent.category) or msg.kind == "photo")
         ):
-            tickets.add_followup(ctx, recent, text, msg.kind == "photo")
+            tickets.add_followup(ctx, recent, text, msg.photo_id)
             return
         if category.id == "suggestion" and not result.urgent:
             add_topic(ctx, grid, text, msg.message_id)
             return
         place = place_of(text, grid)
+        matter = f" {' '.join(result.matched[:3])} " if result.matched else ""
         if not result.urgent:
-            same = self._same_matter(ctx, grid, category, place, msg)
+            same = self._same_matter(ctx, grid, category, place, matter, msg)
             if same is not None:
                 tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id)
                 return
@@ -447,6 +432,7 @@ class Intake:
             emergency=result.emergency,
             why=why,
             place=place,
+            matter=matter,
         )
         tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
 
@@ -484,18 +470,25 @@ class Intake:
         )
 
     def _same_matter(
-        self, ctx: Context, grid: Grid, category: Category, place: str, msg: Inbound
+        self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound
     ) -> Ticket | None:
-        """附议: an open ticket of the same grid, category and place within the merge window."""
-        if not place:
+        """附议: an open ticket of the same grid and category, about the same place, or (when no place is named,
+        as in "又停电了") about the same matter within a few hours."""
+        if place:
+            same, window = Ticket.place == place, ctx.config.intake.merge_window_hours
+        elif matter:
+            # Any shared matter word: "又停电了" and "停电了 电梯也停了" are the same power cut.
+            shares = or_(*(Ticket.matter.contains(f" {word} ") for word in matter.split()))
+            same, window = (Ticket.place == "") & shares, ctx.config.intake.storm_window_hours
+        else:
             return None
-        since = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
+        since = ctx.now - dt.timedelta(hours=window)
         return _first(
             ctx,
             select(Ticket.id).where(
                 Ticket.grid_id == grid.id,
                 Ticket.category == category.id,
-                Ticket.place == place,
+                same,
                 Ticket.created_at >= since,
                 Ticket.reporter_id != msg.user_id,
                 Ticket.status.in_([s.value for s in OPEN_STATUSES]),

@@ -46,6 +46,7 @@ class Ticket(Base):
         UniqueConstraint("platform", "source_chat_id", "source_message_id", name="uq_ticket_source"),
         Index("ix_tickets_grid_status", "grid_id", "status"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        Index("ix_tickets_suggested_status", "suggested_id", "status"),
         Index("ix_tickets_status_deadline", "status", "deadline_at"),
         Index("ix_tickets_reporter", "reporter_id", "status"),
         Index("ix_tickets_grid_created", "grid_id", "created_at"),
@@ -64,6 +65,8 @@ class Ticket(Base):
     source_message_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     place: Mapped[str] = mapped_column(String(128), default="")
+    # The words that name the matter (停电, 路灯 …): reports of the same matter fold together as 附议.
+    matter: Mapped[str] = mapped_column(String(128), default="", server_default="")
     assignee_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     assignee_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
     suggested_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -100,6 +103,7 @@ class TicketEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     to_status: Mapped[str | None] = mapped_column(String(16), nullable=True)
     detail: Mapped[str] = mapped_column(Text, default="")
+    attachment: Mapped[str | None] = mapped_column(String(256), nullable=True)  # a photo's platform file id
     source_chat_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import texts
 from bot.channel import Channel, SendFailure
 from bot.config import Config, Role
 from bot.messages import Button, Mention, Outbound
@@ -18,6 +19,37 @@ from bot.models import OutboxMessage
 log = logging.getLogger(__name__)
 RunDb = Callable[[Callable], Awaitable]
 MAX_ATTEMPTS = 8
+# Routine notices that may be folded into one summary when they pile up behind a chat's rate limit.
+GROUP_SUMMARY_KINDS = ("ack", "support", "followup", "claimed")
+DM_SUMMARY_KINDS = ("support", "followup")
+SUMMARY_LIMIT = 200
+
+
+def summarize(rows: list[OutboxMessage]) -> Outbound:
+    """One message standing for several queued notices: "已受理 #12 #13 … 共 N 条", 附议 names, and the rest."""
+    acks = [r for r in rows if r.kind == "ack"]
+    supports: dict[int | None, list[OutboxMessage]] = {}
+    for r in rows:
+        if r.kind == "support":
+            supports.setdefault(r.ticket_id, []).append(r)
+    others = [r for r in rows if r.kind not in ("ack", "support")]
+    lines = []
+    if len(acks) == 1:
+        lines.append(acks[0].text)  # a lone acknowledgement keeps its details (category, worker, deadline)
+    elif acks:
+        lines.append(
+            "已受理 " + " ".join(f"#{r.ticket_id}" for r in acks) + f"，共 {len(acks)} 条，已派给负责的网格员。"
+        )
+    for ticket_id, group in supports.items():
+        names = [m["name"] for r in group for m in (r.mentions or [])]
+        who = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
+        lines.append(texts.supporters_summary(ticket_id, who or "多位居民", len(group)))
+    lines.extend(r.text.splitlines()[0] for r in others)
+    mentioned = acks if len(acks) == 1 else []
+    mentions = [Mention(m["user_id"], m["name"]) for r in mentioned for m in (r.mentions or [])]
+    return Outbound(
+        chat_id=rows[0].chat_id, text="\n".join(lines), mentions=mentions, ticket_id=rows[0].ticket_id, kind="summary"
+    )
 
 
 def to_outbound(row: OutboxMessage) -> Outbound:
@@ -131,11 +163,12 @@ class OutboxSender:
                 self.in_flight.discard(row_id)
 
     async def _send_one(self, row_id: int) -> bool:
-        row = await self.run_db(self._load, row_id)
-        if row is None:
+        loaded = await self.run_db(self._load, row_id)
+        if loaded is None:
             return True
+        message, ids = loaded
         try:
-            message_id = await self.channel.send(to_outbound(row))
+            message_id = await self.channel.send(message)
         except SendFailure as failure:
             await self.run_db(self._failed, row_id, failure)
             return False
@@ -143,22 +176,45 @@ class OutboxSender:
             log.exception("send of outbox row %s raised", row_id)
             await self.run_db(self._failed, row_id, SendFailure(f"{type(exc).__name__}: {exc}"))
             return False
-        await self.run_db(self._sent, row_id, message_id)
+        await self.run_db(self._sent, ids, message_id)
         return True
 
-    def _load(self, row_id: int) -> OutboxMessage | None:
+    def _load(self, row_id: int) -> tuple[Outbound, list[int]] | None:
+        """The message to send for a row: the row itself, or a summary of the backlog it heads."""
         with self.sessions() as session:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.status != "pending":
                 return None
-            session.expunge(row)
-            return row
+            backlog = self._backlog(session, row)
+            if len(backlog) < 2:
+                return to_outbound(row), [row.id]
+            return summarize(backlog), [r.id for r in backlog]
 
-    def _sent(self, row_id: int, message_id: str) -> None:
+    def _backlog(self, session: Session, row: OutboxMessage) -> list[OutboxMessage]:
+        """Routine notices queued behind each other in one chat (a storm): sent as one summary, not one by one."""
+        kinds = GROUP_SUMMARY_KINDS if row.chat_id.startswith("-") else DM_SUMMARY_KINDS
+        if row.kind not in kinds:
+            return [row]
+        return list(
+            session.execute(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.chat_id == row.chat_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.kind.in_(kinds),
+                    OutboxMessage.id >= row.id,
+                    OutboxMessage.due_at <= self.clock(),
+                )
+                .order_by(OutboxMessage.id)
+                .limit(SUMMARY_LIMIT)
+            ).scalars()
+        )
+
+    def _sent(self, row_ids: list[int], message_id: str) -> None:
         with self.sessions() as session, session.begin():
             session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == row_id)
+                .where(OutboxMessage.id.in_(row_ids))
                 .values(
                     status="sent",
                     sent_at=self.clock(),

@@ -212,6 +212,10 @@ def supported(n: int, count: int) -> str:
     return f"这个问题已有居民反映（#{n}），已为您记为附议（共 {count} 人反映），处理结果会同时告诉您。"
 
 
+def supporters_summary(n: int | None, who: str, count: int) -> str:
+    return f"#{n} 又有 {count} 位居民反映同一问题（{who}），已记为附议，处理结果会同时告诉大家。"
+
+
 def supporter_dm(n: int, name: str, count: int) -> str:
     return f"#{n} 新增附议：{name}（共 {count} 人反映）。"
 
@@ -224,9 +228,7 @@ def already_answered() -> str:
     return "这个问题已经处理过了。"
 
 
-def service_answer(
-    name: str, materials: list[str], where: str, hours: str, limit: str, phone: str, notes: str
-) -> str:
+def service_answer(name: str, materials: list[str], where: str, hours: str, limit: str, phone: str, notes: str) -> str:
     lines = [f"【一次性告知】{name}"]
     if materials:
         lines.append("所需材料：")

@@ -81,7 +81,14 @@ def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
     )
 
 
-def log(ctx: Context, ticket: Ticket, action: str, detail: str = "", before: str | None = None) -> None:
+def log(
+    ctx: Context,
+    ticket: Ticket,
+    action: str,
+    detail: str = "",
+    before: str | None = None,
+    attachment: str | None = None,
+) -> None:
     """Append to the ticket's 台账; every change goes through here."""
     ticket.updated_at = ctx.now
     ctx.session.add(
@@ -94,6 +101,7 @@ def log(ctx: Context, ticket: Ticket, action: str, detail: str = "", before: str
             from_status=before,
             to_status=ticket.status,
             detail=detail,
+            attachment=attachment,
             source_chat_id=ctx.chat_id,
             source_message_id=ctx.message_id,
             created_at=ctx.now,
@@ -106,9 +114,7 @@ def grid_chat(ctx: Context, ticket: Ticket) -> str:
     return grid.chat_id if grid else ticket.source_chat_id
 
 
-def tell_reporters(
-    ctx: Context, ticket: Ticket, text: str, *, kind: str, buttons=None, mention: bool = False
-) -> None:
+def tell_reporters(ctx: Context, ticket: Ticket, text: str, *, kind: str, buttons=None, mention: bool = False) -> None:
     """Tell the reporter (and 附议 supporters) where they reported: in the group, quoting their message."""
     people = [(ticket.reporter_id, ticket.reporter_name, ticket.source_chat_id, ticket.source_message_id)]
     people += [(s.user_id, s.user_name, s.chat_id, s.message_id) for s in ticket.supporters]
@@ -160,6 +166,7 @@ class Report:
     emergency: str | None = None
     why: str = ""
     place: str = ""
+    matter: str = ""
 
 
 def find_by_source(session: Session, platform: str, chat_id: str, message_id: str) -> Ticket | None:
@@ -191,6 +198,7 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
         source_message_id=source_message_id,
         text=report.text,
         place=report.place,
+        matter=report.matter,
         suggested_id=worker.user_id if worker else None,
         department=report.category.department or None,
         status=Status.NEW.value,
@@ -253,9 +261,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
 
 def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -> None:
     """附议: a second resident reporting the same matter joins the ticket instead of opening another."""
-    if ctx.actor.user_id == ticket.reporter_id or any(
-        s.user_id == ctx.actor.user_id for s in ticket.supporters
-    ):
+    if ctx.actor.user_id == ticket.reporter_id or any(s.user_id == ctx.actor.user_id for s in ticket.supporters):
         ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
         return
     ticket.supporters.append(
@@ -269,15 +275,27 @@ def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -
     )
     log(ctx, ticket, "support", "附议")
     count = 1 + len(ticket.supporters)
-    ctx.reply(texts.supported(ticket.id, count), ticket_id=ticket.id, kind="support")
+    ctx.reply(
+        texts.supported(ticket.id, count),
+        ticket_id=ticket.id,
+        kind="support",
+        mentions=[Mention(ctx.actor.user_id, ctx.actor.name)],
+    )
     owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
-    dm(ctx, owner, ticket, texts.supporter_dm(ticket.id, ctx.actor.name, count), kind="support")
+    if owner is not None:
+        ctx.send(
+            owner.user_id,
+            texts.supporter_dm(ticket.id, ctx.actor.name, count),
+            ticket_id=ticket.id,
+            kind="support",
+            mentions=[Mention(ctx.actor.user_id, ctx.actor.name)],
+        )
 
 
-def add_followup(ctx: Context, ticket: Ticket, text: str, photo: bool) -> None:
+def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None) -> None:
     """A photo or more detail from the reporter joins the ticket and reaches its worker."""
-    detail = ("[照片] " if photo else "") + text
-    log(ctx, ticket, "followup", detail.strip())
+    detail = ("[照片] " if photo_id else "") + text
+    log(ctx, ticket, "followup", detail.strip(), attachment=photo_id)
     ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
     owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
     dm(ctx, owner, ticket, f"#{ticket.id} 居民补充：{detail.strip() or '[照片]'}", kind="followup")
