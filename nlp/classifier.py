@@ -24,11 +24,14 @@ _NEGATIONS = frozenset("不没未别")
 _SPACE_PUNCT = re.compile(r"[\s\W_]+")
 _HAN = "\u4e00-\u9fff"
 # Sentence shapes no word list covers, found in one pass: 开不开 / 有没有 (A-not-A), a clause ending in
-# 不/没/伐 (上班不, 好调整一下伐), and 关不上 / 出不来 / 打不开 (something will not work).
+# 不/没/伐 (上班不, 好调整一下伐), 关不上 / 出不来 / 打不开 (something will not work), 已经跟物业说了
+# (someone has been told: an update, not a plea) and 挺热心 / 真负责 (praise).
 _SHAPES = re.compile(
-    rf"(?P<anota>(?P<a>[{_HAN}])[不没](?P=a))"
+    rf"(?P<anota>(?P<a>[{_HAN}])[不没唔冇](?P=a))"
     rf"|(?P<tail>[{_HAN}][不没伐](?=[\s，。,.!！?？~]|$))"
     rf"|(?P<stuck>[^\W都也还就又才并再从]不[上下进出开动着来去])"
+    rf"|(?P<told>已经?(?:跟|给|向|和)[{_HAN}]{{1,6}}(?:说|讲|反映|反馈|联系|打了?招呼))"
+    r"|(?P<praise>(?:挺|真|很|非常|特别)(?:热心|负责|耐心|细心|周到|及时|给力|到位|贴心|好))"
 )
 # a notice starts with a heading (【停水通知】, 温馨提示：, 转发：) or lists points (1. 2. / A. B.)
 _HEADING = re.compile(r"转发[：:]|【[^】]{1,16}】|[^\s，。,！!？?：:@]{2,16}[：:]")
@@ -167,27 +170,29 @@ class Classifier:
         intent = self.lexicon.intent
         spans = self._cues.spans(text)
         found = {piece for _, piece in spans}
-        notice = _HEADING.match(body.lstrip()) is not None or len(_NUMBERED.findall(body)) >= 2
-        emergency = self._urgency.detect(text, spans, found, notice)
-        category, evidence, matched = self._categorize(body, bare, emergency.kind if emergency else None)
         shapes = {match.lastgroup for match in _SHAPES.finditer(body)}
         question = not found.isdisjoint(self._question) or "anota" in shapes or "tail" in shapes
-        # 亮了 says fixed, 不亮了 says broken: a resolution right after a negation does not count
+        # 亮了 says fixed, 不亮了 says broken: a resolution right after a negation does not count;
         # and 修好了吗 asks, it does not report
         resolved = not question and any(
             piece in self._resolved and (start == 0 or text[start - 1] not in _NEGATIONS) for start, piece in spans
         )
+        notice = (_HEADING.match(body.lstrip()) is not None) + (len(_NUMBERED.findall(body)) >= 2)
+        # 火已经灭了, 人都出来了: it was urgent, it is over
+        emergency = None if resolved else self._urgency.detect(text, spans, found, notice > 0)
+        category, evidence, matched = self._categorize(body, bare, emergency.kind if emergency else None)
         vote = intent.bias + self._request.score(found, bare) - self._chatter.score(found, bare)
         vote += intent.keyword_weight * min(evidence, intent.keyword_cap) if matched else 0.0
         vote += intent.question_weight * question
         vote += intent.mention_weight * (_MENTION.search(text) is not None)
         vote += intent.urgent_weight * (emergency is not None)
         vote += intent.stuck_weight * ("stuck" in shapes)
+        vote -= intent.update_weight * ("told" in shapes or "praise" in shapes)
         vote -= intent.notice_weight * notice
         vote -= intent.resolved_weight * resolved
         probability = 1 / (1 + math.exp(-intent.scale * vote))
         is_request = vote > 0
-        urgent = is_request and emergency is not None and not resolved
+        urgent = is_request and emergency is not None
         if not is_request:
             category = None
         elif urgent and not matched and emergency.kind not in self._emergency_category:

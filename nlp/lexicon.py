@@ -43,6 +43,7 @@ class IntentModel:
     urgent_weight: float = 3.0
     resolved_weight: float = 3.0
     stuck_weight: float = 0.0  # 关不上, 出不来, 打不开: something does not work
+    update_weight: float = 0.0  # 已经跟物业说了, 挺热心的: an update or praise, not a plea
     notice_weight: float = 0.0  # a heading (【停水通知】, 温馨提示：) or a numbered list: a notice, not a plea
     scale: float = 1.0  # sigmoid slope for the confidence
     request: Mapping[str, float] = field(default_factory=dict)
@@ -163,6 +164,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
             "urgent_weight",
             "resolved_weight",
             "stuck_weight",
+            "update_weight",
             "notice_weight",
             "scale",
         )
@@ -332,6 +334,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         "urgent_weight",
         "resolved_weight",
         "stuck_weight",
+        "update_weight",
         "notice_weight",
         "scale",
     ):
