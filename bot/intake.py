@@ -316,7 +316,15 @@ class Intake:
         category = ctx.config.category(question.category) or ctx.config.categories[-1]
         if grid is None:
             return "网格信息缺失"
-        report = Report(grid=grid, category=category, text=question.text, place=place_of(question.text, grid))
+        noted = question.payload or {}
+        report = Report(
+            grid=grid,
+            category=category,
+            text=question.text,
+            why=noted.get("why", ""),
+            place=noted.get("place", ""),
+            matter=noted.get("matter", ""),
+        )
         tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
         return "已立案"
 
@@ -422,7 +430,7 @@ class Intake:
                 return
         why = "、".join(result.matched[:3]) or "、".join(result.urgent_words[:3])
         if result.confidence < ctx.config.intake.confirm_below and not result.urgent:
-            self._ask_to_file(ctx, msg, grid, category, why)
+            self._ask_to_file(ctx, msg, grid, category, why, place, matter)
             return
         report = Report(
             grid=grid,
@@ -436,7 +444,9 @@ class Intake:
         )
         tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
 
-    def _ask_to_file(self, ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str) -> None:
+    def _ask_to_file(
+        self, ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str, place: str, matter: str
+    ) -> None:
         question = PendingQuestion(
             kind="file",
             user_id=msg.user_id,
@@ -446,6 +456,7 @@ class Intake:
             grid_id=grid.id,
             category=category.id,
             text=msg.text,
+            payload={"why": why, "place": place, "matter": matter},
             created_at=ctx.now,
         )
         ctx.session.add(question)

@@ -59,6 +59,12 @@ ACTION_NAMES = {
     "progress": "查询",
     "note": "添加备注",
     "recategorize": "更改类别",
+    "open": "受理",
+    "followup": "居民补充",
+    "support": "附议",
+    "edit": "居民修改",
+    "escalate": "督办",
+    "auto_close": "默认满意归档",
 }
 
 HELP = """【网格助手使用说明】

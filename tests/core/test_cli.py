@@ -1,0 +1,63 @@
+"""The admin's command line: ticket listings, the weekly report and the Excel 台账."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from bot.cli import main
+from tests.conftest import EXAMPLE
+
+RESIDENT, WANG = 501, 1001
+
+
+def run(database_url, *args):
+    result = CliRunner().invoke(main, list(args), env={"GRIDBOT_DATABASE_URL": database_url})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_tickets_json_lists_what_the_group_reported(chat, database_url):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(RESIDENT + 1, "7栋门口路灯坏了一个月了", chat="-1001000000002")
+    chat.say(WANG, "认领 1")
+    rows = json.loads(run(database_url, "tickets", "--config", str(EXAMPLE), "--json"))
+    assert [r["number"] for r in rows] == [1, 2]
+    first = rows[0]
+    for key in ("number", "status", "category", "grid", "urgent", "reporter", "assignee", "text", "created_at"):
+        assert key in first
+    assert (first["status"], first["category"], first["grid"], first["assignee"]) == (
+        "claimed",
+        "sanitation",
+        "dj-1",
+        "王芳",
+    )
+    only = json.loads(run(database_url, "tickets", "--config", str(EXAMPLE), "--json", "--grid", "dj-2"))
+    assert [r["number"] for r in only] == [2]
+    new = json.loads(run(database_url, "tickets", "--config", str(EXAMPLE), "--json", "--status", "new"))
+    assert [r["number"] for r in new] == [2]
+    text = run(database_url, "tickets", "--config", str(EXAMPLE))
+    assert "#1" in text and "楼道堆满杂物" in text
+
+
+def test_report_and_excel_ledger(chat, database_url, tmp_path):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    chat.say(RESIDENT, "满意")
+    out = tmp_path / "台账.xlsx"
+    text = run(database_url, "report", "--config", str(EXAMPLE), "--week", "2026-W48", "--xlsx", str(out))
+    assert "东郊社区第一网格" in text and "新受理 1 件" in text and "满意率 100%" in text
+    book = load_workbook(out)
+    tickets, events = book["工单"], book["办理记录"]
+    assert tickets["A2"].value == 1 and tickets["B2"].value == "已归档" and tickets["Q2"].value == "满意"
+    actions = [row[2] for row in events.iter_rows(min_row=2, values_only=True)]
+    assert actions == ["受理", "认领", "办结", "评价"]
+
+
+def test_every_subcommand_has_help():
+    for command in ("run", "demo", "check-config", "tickets", "report", "migrate", "classify", "learn", "eval"):
+        result = CliRunner().invoke(main, [command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, command
