@@ -120,8 +120,12 @@ class OutboxSender:
         self._stopping = True
         self.wakeup.set()
         lanes = [task for task in self.lanes.values() if not task.done()]
-        if lanes:
+        if lanes and drain_timeout > 0:
             await asyncio.wait(lanes, timeout=drain_timeout)
+        # What is still under way stays pending in the outbox and goes out after the next start.
+        for task in lanes:
+            task.cancel()
+        await asyncio.gather(*lanes, return_exceptions=True)
 
     async def drain(self, timeout: float = 30.0) -> bool:
         """Wait until nothing due is left (for tests, the demo and shutdown)."""

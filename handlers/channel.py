@@ -50,10 +50,7 @@ class TelegramChannel:
         markup = None
         if message.buttons:
             markup = InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-                    for row in message.buttons
-                ]
+                [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in message.buttons]
             )
         reply = None
         if message.reply_to_message_id and message.reply_to_message_id.isdigit():
@@ -72,11 +69,7 @@ class TelegramChannel:
                 reply_parameters=reply,
             )
         except RetryAfter as exc:
-            retry = (
-                exc.retry_after.total_seconds()
-                if hasattr(exc.retry_after, "total_seconds")
-                else exc.retry_after
-            )
+            retry = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
             raise SendFailure(f"rate limited: {exc}", retry_after=float(retry)) from exc
         except (BadRequest, Forbidden) as exc:
             raise SendFailure(f"{type(exc).__name__}: {exc.message}", permanent=True) from exc

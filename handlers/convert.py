@@ -72,11 +72,7 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         chat_type=_chat_type(message.chat.type),
         message_id=str(message.message_id),
         user_id=str(sender.id if sender else (message.sender_chat.id if message.sender_chat else 0)),
-        user_name=_name(sender)
-        if sender
-        else (message.sender_chat.title or "频道")
-        if message.sender_chat
-        else "未知",
+        user_name=_name(sender) if sender else (message.sender_chat.title or "频道") if message.sender_chat else "未知",
         text=text,
         kind=kind,
         # Messages on behalf of a channel or an anonymous admin have no person behind them to serve.

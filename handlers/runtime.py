@@ -55,14 +55,13 @@ class TelegramRuntime:
 
             classifier = build_classifier(config)
         self.core = Core(config, self.sessions, classifier, clock)
-        self.app = build_application(
-            config, self, base_url=base_url, base_file_url=base_file_url, token=token
-        )
+        self.app = build_application(config, self, base_url=base_url, base_file_url=base_file_url, token=token)
         self.channel = TelegramChannel(self.app.bot)
         self.sender = OutboxSender(self.sessions, self.channel, config, self.run_db, clock)
         self.scheduler = Scheduler(config, self.sessions, self.run_db, clock, self.sender.poke)
         self.warnings: list[str] = []
         self._tasks: list[asyncio.Task] = []
+        self._stopped = False
 
     async def run_db(self, fn, *args):
         """Run blocking database work off the event loop."""
@@ -126,12 +125,17 @@ class TelegramRuntime:
             self.warnings.append(PRIVACY_HINT.format(grids=", ".join(reading_all)))
             log.warning(self.warnings[-1])
 
-    async def stop(self) -> None:
+    async def stop(self, drain: bool = True) -> None:
+        """Stop polling and schedules; deliver what is due (briefly) unless told not to, then close everything."""
+        if self._stopped:
+            return
+        self._stopped = True
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
         await self.scheduler.stop()
-        await self.sender.drain(timeout=5)
-        await self.sender.stop()
+        if drain:
+            await self.sender.drain(timeout=5)
+        await self.sender.stop(drain_timeout=5 if drain else 0)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,39 @@
+"""A restart in the middle of the talk-day broadcast: every group gets its agenda exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from bot.sandbox import Sandbox
+from handlers.sandboxed import sandboxed_bot
+from tests.conftest import Clock
+
+TUESDAY_9AM = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
+TALKING_GROUPS = {-1001000000001, -1001000000002, -1001000000003}  # dj-4 talks on Wednesday
+
+
+def agendas(sb) -> dict[int, int]:
+    found: dict[int, int] = {}
+    for message in sb.bot_messages():
+        if "说事日·议程" in message.get("text", ""):
+            found[message["chat"]["id"]] = found.get(message["chat"]["id"], 0) + 1
+    return found
+
+
+async def test_restart_mid_broadcast_neither_repeats_nor_forgets(config, classifier):
+    clock = Clock(TUESDAY_9AM - dt.timedelta(hours=2))
+    async with Sandbox() as sb:
+        async with sandboxed_bot(config, classifier=classifier, sandbox=sb, clock=clock) as (_, first):
+            clock.now = TUESDAY_9AM
+            sb.faults.add("sendMessage", 500, count=2)  # two of the three agendas fail and wait for a retry
+            await first.scheduler.tick()
+            await sb.wait_for(lambda m: "说事日·议程" in m.get("text", ""), timeout=10)
+            while len(sb.errors) < 2:
+                await asyncio.sleep(0.05)
+            await first.stop(drain=False)  # "crash" before the retries
+            assert sum(agendas(sb).values()) == 1
+        clock.now = TUESDAY_9AM + dt.timedelta(minutes=5)
+        async with sandboxed_bot(config, classifier=classifier, sandbox=sb, clock=clock) as (_, second):
+            await second.settle(timeout=20)
+            assert agendas(sb) == {chat: 1 for chat in TALKING_GROUPS}
