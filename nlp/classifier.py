@@ -31,7 +31,10 @@ _SHAPES = re.compile(
     rf"|(?P<tail>[{_HAN}][不没伐](?=[\s，。,.!！?？~]|$))"
     rf"|(?P<stuck>[^\W都也还就又才并再从]不[上下进出开动着来去])"
     rf"|(?P<told>已经?(?:跟|给|向|和)[{_HAN}]{{1,6}}(?:说|讲|反映|反馈|联系|打了?招呼))"
-    r"|(?P<praise>(?:挺|真|很|非常|特别)(?:热心|负责|耐心|细心|周到|及时|给力|到位|贴心|好))"
+    r"|(?P<praise>(?:挺|真|很|非常|特别)(?:热心|负责|耐心|细心|周到|及时|给力|到位|贴心|好|乖))"
+    # 社区查一下, 物业派人, 网格员能不能: the message turns to those who can act
+    r"|(?P<ask>(?:社区|网格员?|物业|居委会?|书记)(?:能不能|能否|可不可以|可以|帮忙|帮我|去|来|派人?|查|管|处理|"
+    r"看看|出面|安排|协调|联系|核实|解决|尽快|赶紧|快))"
 )
 # a notice starts with a heading (【停水通知】, 温馨提示：, 转发：) or lists points (1. 2. / A. B.)
 _HEADING = re.compile(r"转发[：:]|【[^】]{1,16}】|[^\s，。,！!？?：:@]{2,16}[：:]")
@@ -187,6 +190,7 @@ class Classifier:
         vote += intent.mention_weight * (_MENTION.search(text) is not None)
         vote += intent.urgent_weight * (emergency is not None)
         vote += intent.stuck_weight * ("stuck" in shapes)
+        vote += intent.ask_weight * ("ask" in shapes)
         vote -= intent.update_weight * ("told" in shapes or "praise" in shapes)
         vote -= intent.notice_weight * notice
         vote -= intent.resolved_weight * resolved
@@ -196,7 +200,7 @@ class Classifier:
         if not is_request:
             category = None
         elif urgent and not matched and emergency.kind not in self._emergency_category:
-            category = None
+            category = self.lexicon.fallback  # as the bot files a request it cannot place
         return Classification(
             intent=REQUEST if is_request else CHATTER,
             category=category,

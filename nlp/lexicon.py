@@ -8,6 +8,7 @@ are merged on top with `with_keywords`.
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -43,6 +44,7 @@ class IntentModel:
     urgent_weight: float = 3.0
     resolved_weight: float = 3.0
     stuck_weight: float = 0.0  # 关不上, 出不来, 打不开: something does not work
+    ask_weight: float = 0.0  # 社区查一下, 物业派人来: turned to those who can act
     update_weight: float = 0.0  # 已经跟物业说了, 挺热心的: an update or praise, not a plea
     notice_weight: float = 0.0  # a heading (【停水通知】, 温馨提示：) or a numbered list: a notice, not a plea
     scale: float = 1.0  # sigmoid slope for the confidence
@@ -63,6 +65,8 @@ class Lexicon:
     urgent_weak: tuple[str, ...] = ()  # urgent words that need a second urgent word or an alarm
     urgent_alarms: tuple[str, ...] = ()  # 快来人, 救命, 正在: it is happening now
     urgent_hedges: tuple[str, ...] = ()  # 怕, 万一, 不是: an urgent word after one in its clause does not count
+    urgent_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → regexes of events
+    urgent_weak_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → weak ones
     urgent_categories: Mapping[str, str] = field(default_factory=dict)  # emergency kind → category id
     urgent_category_weight: float = 0.0  # evidence an emergency adds to its kind's category
     fallback: str | None = None  # category of a request that matches no keyword
@@ -164,6 +168,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
             "urgent_weight",
             "resolved_weight",
             "stuck_weight",
+            "ask_weight",
             "update_weight",
             "notice_weight",
             "scale",
@@ -198,6 +203,8 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         urgent_weak=read.strings(urgent_raw.get("weak", []), "urgent.weak"),
         urgent_alarms=read.strings(urgent_raw.get("alarm", []), "urgent.alarm"),
         urgent_hedges=read.strings(urgent_raw.get("hedge", []), "urgent.hedge"),
+        urgent_patterns=_urgent_patterns(read, urgent_raw.get("patterns", {}), "urgent.patterns"),
+        urgent_weak_patterns=_urgent_patterns(read, urgent_raw.get("weak_patterns", {}), "urgent.weak_patterns"),
         urgent_categories=_urgent_categories(read, urgent_raw.get("categories", {}), seen),
         urgent_category_weight=read.number(urgent_raw, "category_weight", "urgent", 0.0),
         fallback=fallback,
@@ -208,7 +215,26 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     )
 
 
-_URGENT_SETTINGS = frozenset({"not", "weak", "alarm", "hedge", "categories", "category_weight"})
+_URGENT_SETTINGS = frozenset(
+    {"not", "weak", "alarm", "hedge", "categories", "category_weight", "patterns", "weak_patterns"}
+)
+
+
+def _urgent_patterns(read: _Reader, raw: object, path: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise read.fail(path, "must be a table of emergency kind = [regular expressions]")
+    result = {}
+    for kind, patterns in raw.items():
+        if kind not in EMERGENCIES:
+            raise read.fail(f"{path}.{kind}", f"unknown emergency kind; use one of {', '.join(EMERGENCIES)}")
+        result[kind] = read.strings(patterns, f"{path}.{kind}")
+        for pattern in result[kind]:
+            try:
+                if re.compile(pattern).groups:
+                    raise read.fail(f"{path}.{kind}", f"{pattern!r}: use (?:...), not capturing groups")
+            except re.error as exc:
+                raise read.fail(f"{path}.{kind}", f"{pattern!r} is not a regular expression: {exc}") from None
+    return result
 
 
 def _urgent_categories(read: _Reader, raw: object, categories: list[str]) -> dict[str, str]:
@@ -334,6 +360,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         "urgent_weight",
         "resolved_weight",
         "stuck_weight",
+        "ask_weight",
         "update_weight",
         "notice_weight",
         "scale",
@@ -358,6 +385,10 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
     ):
         if items:
             lines.append(f"{key} = {_toml_list(items)}")
+    for key, table in (("patterns", lexicon.urgent_patterns), ("weak_patterns", lexicon.urgent_weak_patterns)):
+        if table:
+            pairs = ", ".join(f"{kind} = {_toml_list(list(items))}" for kind, items in table.items())
+            lines.append(f"{key} = {{ {pairs} }}")
     if lexicon.urgent_categories:
         lines.append(f"category_weight = {lexicon.urgent_category_weight}")
         pairs = ", ".join(f"{kind} = {_toml_str(cat)}" for kind, cat in lexicon.urgent_categories.items())

@@ -38,6 +38,17 @@ class UrgencyRules:
         self.weak = frozenset(lexicon.urgent_weak)
         self.alarms = frozenset(lexicon.urgent_alarms)
         self.hedges = tuple(lexicon.urgent_hedges)
+        # shapes of an event rather than fixed words (冒着烟, 喊他不应, 三天没开门): one alternation,
+        # each branch a named group that says its kind and whether it is weak
+        self._pattern_kinds: dict[str, tuple[str, bool]] = {}
+        branches = []
+        for weak, table in ((False, lexicon.urgent_patterns), (True, lexicon.urgent_weak_patterns)):
+            for kind, patterns in table.items():
+                for pattern in patterns:
+                    name = f"p{len(branches)}"
+                    self._pattern_kinds[name] = (kind, weak)
+                    branches.append(f"(?P<{name}>{pattern})")
+        self._patterns = re.compile("|".join(branches)) if branches else None
 
     def phrases(self) -> Iterable[str]:
         """Every phrase this needs found in the text (for the shared phrase table)."""
@@ -50,22 +61,26 @@ class UrgencyRules:
 
         `notice`: the message is shaped like a notice or a quiz (heading, numbered points), so its urgent
         words are advice unless an alarm says otherwise."""
-        words = self.words
-        hits = [(start, piece) for start, piece in spans if piece in words]
+        words, weak = self.words, self.weak
+        hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
+        if self._patterns is not None:
+            for match in self._patterns.finditer(text):
+                kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
+                hits.append((match.start(), match.group(), kind, is_weak))
         if not hits or not found.isdisjoint(self.blockers):
             return None
         alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
         if notice and not alarmed:
             return None
-        counted: list[str] = []
-        for start, piece in hits:
+        counted: dict[str, tuple[str, bool]] = {}
+        for start, piece, kind, is_weak in hits:
             if piece not in counted and not self._hedged(text, start):
-                counted.append(piece)
+                counted[piece] = (kind, is_weak)
         if not counted:
             return None
-        if all(word in self.weak for word in counted) and len(counted) < 2 and not alarmed:
+        if len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed:
             return None
-        kinds = [words[word] for word in counted]
+        kinds = [kind for kind, _ in counted.values()]
         # fire or gas decides (a gas smell behind a door that nobody opens is still gas); else the kind
         # most words point to, ties going medical > police > rescue (救命 alone is rescue)
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))

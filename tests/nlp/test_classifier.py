@@ -81,10 +81,10 @@ def test_urgent_fires_with_emergency_kind(text, emergency):
     assert result.urgent_words
 
 
-def test_urgent_without_category_has_no_category():
+def test_urgent_without_category_goes_to_fallback():
     result = classifier().classify("救命 快来人啊")
     assert result.urgent and result.intent == "request"
-    assert result.category is None
+    assert result.category == "other"
 
 
 def test_drill_or_tip_is_not_urgent():
@@ -181,3 +181,38 @@ def test_questions_without_question_words():
 def test_neutral_place_does_not_count_as_its_keyword():
     # 单元门口 is where the bikes are, not a broken unit door
     assert classifier().classify("单元门口电动车停得乱七八糟 推车都出不去").category == "parking"
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("家里插座烧了 冒着烟 整个屋都是糊味", "fire"),  # 冒着烟: a shape, not a fixed word
+        ("对门的老爷子倒在楼梯上了 喊他不应 我一个人扶不动", "medical"),  # weak signs that confirm each other
+        ("有两个人在砸车窗偷东西 就在东门停车场 正在砸", "police"),
+    ],
+)
+def test_urgent_event_shapes(text, emergency):
+    result = classifier().classify(text)
+    assert result.urgent and result.emergency == emergency
+
+
+def test_over_emergency_is_not_urgent():
+    result = classifier().classify("刚才电梯困人那事已经解决了 物业五分钟就到了")
+    assert not result.urgent and result.resolved
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "已经跟物业说了 他们下午派人过去看",  # an update
+        "新来的保安小伙挺热心的 帮我把米扛上楼了",  # praise
+        "有没有人知道最近的菜市场几点开门",  # a question to neighbours
+    ],
+)
+def test_updates_praise_and_neighbour_questions_are_chatter(text):
+    assert classifier().classify(text).intent == "chatter"
+
+
+def test_turning_to_the_community_makes_a_request():
+    result = classifier().classify("有人冒充燃气公司上门收费 大家小心 社区查一下是不是真的")
+    assert result.intent == "request" and result.category == "security"
