@@ -124,13 +124,13 @@ async def gridbot(config, messages: int) -> dict:
         }
 
 
-async def main(messages: int, groups: int) -> None:
+async def main(messages: int, groups: int, database_url: str | None) -> None:
     logging.basicConfig(level=logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
-        config = county_config(groups, f"sqlite:///{Path(folder) / 'ingest.db'}")
+        config = county_config(groups, database_url or f"sqlite:///{Path(folder) / 'ingest.db'}")
         floor = await null_bot(config, messages)
         result = await gridbot(config, messages)
-    print(f"messages: {messages} over {groups} groups")
+    print(f"messages: {messages} over {groups} groups; database: {config.database.url.split(':')[0]}")
     print(
         f"(a) null PTB bot received all: {floor:.2f} s; gridbot stored all {result['tickets']} tickets: "
         f"{result['stored_seconds']:.2f} s; ratio {result['stored_seconds'] / floor:.2f} (target ≤ 2)"
@@ -146,5 +146,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--groups", type=int, default=200)
+    parser.add_argument("--database-url", default=None, help="An empty database (default: a temporary SQLite file).")
     args = parser.parse_args()
-    asyncio.run(main(args.messages, args.groups))
+    asyncio.run(main(args.messages, args.groups, args.database_url))

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -27,6 +28,21 @@ PRIVACY_HINT = (
     '"all". Turn privacy mode off with BotFather (/setprivacy → Disable) and re-add the bot to the '
     'groups, or make the bot a group admin, or set intake = "mention" for those grids.'
 )
+
+
+class ChatLocks:
+    """One FIFO lock per chat, dropped when idle so that thousands of groups cost nothing."""
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @asynccontextmanager
+    async def hold(self, chat_id: str):
+        lock = self._locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            yield
+        if not lock.locked() and self._locks.get(chat_id) is lock and not getattr(lock, "_waiters", None):
+            del self._locks[chat_id]
 
 
 class TelegramRuntime:
@@ -62,6 +78,7 @@ class TelegramRuntime:
         self.warnings: list[str] = []
         self._tasks: list[asyncio.Task] = []
         self._stopped = False
+        self._chat_locks = ChatLocks()
 
     async def run_db(self, fn, *args):
         """Run blocking database work off the event loop."""
@@ -75,7 +92,9 @@ class TelegramRuntime:
         inbound = to_inbound(update, self.app.bot.bot)
         if inbound is None:
             return None
-        result = await self.run_db(self.core.handle, inbound)
+        # Chats are processed concurrently, but one chat's messages strictly in order ("认领" before "办结").
+        async with self._chat_locks.hold(inbound.chat_id):
+            result = await self.run_db(self.core.handle, inbound)
         if result.outbounds:
             self.sender.poke()
         return result
