@@ -3,42 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import or_, select
 
 from bot import actions, texts, tickets
-from bot.commands import Command, parse, parse_rating
+from bot.commands import Command, parse
 from bot.config import Category, Grid
 from bot.messages import Button, Inbound
-from bot.models import Notice, OutboxMessage, PendingQuestion, Resident, Ticket
+from bot.models import Notice, OutboxMessage, Ticket
+from bot.places import place_of
+from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
+from bot.residents import ResidentBook
 from bot.services import answer_service, is_asking, match_service
 from bot.talkday import add_topic, decide_topic
+from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
-
-_PLACE_RE = re.compile(r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)")
-_CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
-
-
-def place_of(text: str, grid: Grid) -> str:
-    """The building a report is about, so that reports of the same place can be folded together."""
-    match = _PLACE_RE.search(text)
-    if match:
-        number = "".join(_CN_DIGITS.get(ch, ch) for ch in match.group(1)).replace("十", "1")
-        return f"{number}栋" if match.group(2) in ("栋", "号楼", "幢") else f"{number}{match.group(2)}"
-    return next((b for b in grid.buildings if b in text), "")
-
-
-def _first(ctx: Context, ids) -> Ticket | None:
-    """The newest ticket among `ids` (a select of Ticket.id): ids first, so the common miss stays cheap."""
-    found = ctx.session.execute(ids.order_by(Ticket.id.desc()).limit(1)).scalar()
-    return None if found is None else ctx.session.get(Ticket, found)
-
-
-def _starts_with_number(text: str) -> bool:
-    first = text.split(maxsplit=1)[0] if text.strip() else ""
-    return first.removesuffix("天").replace(".", "", 1).isdigit()
 
 
 class Intake:
@@ -46,8 +26,7 @@ class Intake:
 
     def __init__(self, classifier):
         self.classifier = classifier
-        # Which grid each resident was last recorded in: saves a write per message; the table stays the truth.
-        self._recorded_grid: dict[tuple[str, str], str] = {}
+        self.residents = ResidentBook()
 
     # -- entry ---------------------------------------------------------------------------------------
     def handle(self, ctx: Context, msg: Inbound) -> str | None:
@@ -109,7 +88,7 @@ class Intake:
             actions.rate(ctx, target, parts[2])
             return "感谢评价"
         if verb in ("file", "note") and len(parts) == 3:
-            return self._answer_question(ctx, target, parts[2])
+            return answer_question(ctx, target, parts[2])
         return "这个按钮已失效。"
 
     # -- messages ------------------------------------------------------------------------------------
@@ -121,11 +100,11 @@ class Intake:
         if about is not None and self._reply_about_ticket(ctx, msg, about):
             return
         if msg.chat_type == "private":
-            grid = self._grid_of_resident(ctx, msg)
+            grid = self.residents.grid_of(ctx, msg)
             if grid is None:
                 return
         else:
-            self._remember_resident(ctx, msg, grid)
+            self.residents.remember(ctx, msg, grid)
         self._speech(ctx, msg, grid)
 
     def _ticket_replied_to(self, ctx: Context, msg: Inbound) -> Ticket | None:
@@ -162,89 +141,34 @@ class Intake:
         if name == "setgrid":
             return msg.chat_type == "private" and self._set_grid(ctx, msg, cmd.args)
         if name in ("file", "dismiss"):
-            question = self._open_question(ctx, msg, "file")
+            question = open_question(ctx, msg, "file")
             if question is None:
                 return False
-            self._answer_question(ctx, question.id, "yes" if name == "file" else "no")
+            answer_question(ctx, question.id, "yes" if name == "file" else "no")
             return True
         if name == "needhelp":
-            return self._service_help(ctx, msg, grid)
+            return service_help(ctx, msg, grid)
         if name == "unknown":
             ctx.reply("没有这个命令。回复“帮助”查看可用的命令。", kind="usage")
             return True
-        if name == "extend" and about is not None and cmd.number is not None and not _starts_with_number(cmd.args):
+        if name == "extend" and about is not None and cmd.number is not None and not starts_with_number(cmd.args):
             # "延期 3 等配件" as a reply: the number is the days, the ticket is the one replied to.
             cmd = Command(name, about.id, f"{cmd.number} {cmd.args}".strip())
         number = cmd.number if cmd.number is not None else (about.id if about is not None else None)
         if name == "rate" and number is None:
-            number = self._awaiting_rating(ctx, msg)
+            number = awaiting_rating(ctx, msg)
             if number is None:
                 return False
         if number is None and name in ("resolve", "note") and not cmd.args:
-            question = self._open_question(ctx, msg, "note")
+            question = open_question(ctx, msg, "note")
             if question is not None:  # the answer to "办结 or 备注?" given as text
-                self._answer_question(ctx, question.id, name)
+                answer_question(ctx, question.id, name)
                 return True
         if number is None:
             ctx.reply(texts.USAGE[name], kind="usage")
             return True
-        self._ticket_command(ctx, name, number, cmd.args)
+        run_ticket_command(ctx, name, number, cmd.args)
         return True
-
-    def _ticket_command(self, ctx: Context, name: str, number: int, args: str) -> None:
-        if name == "claim":
-            actions.claim(ctx, number)
-        elif name == "resolve":
-            actions.resolve(ctx, number, args)
-        elif name == "transfer":
-            department, _, reason = args.partition(" ")
-            if not department:
-                raise Refusal(texts.USAGE["transfer"])
-            actions.transfer(ctx, number, department, reason.strip())
-        elif name == "progress":
-            actions.progress(ctx, number)
-        elif name == "rate":
-            rating = parse_rating(args)
-            if rating is None:
-                raise Refusal(texts.USAGE["rate"])
-            actions.rate(ctx, number, *rating)
-        elif name == "extend":
-            days_text, _, reason = args.partition(" ")
-            try:
-                days = float(days_text.removesuffix("天"))
-            except ValueError:
-                raise Refusal(texts.USAGE["extend"]) from None
-            actions.extend(ctx, number, days, reason.strip())
-        elif name == "reassign":
-            if not args:
-                raise Refusal(texts.USAGE["reassign"])
-            actions.reassign(ctx, number, args.split()[0])
-        elif name == "close":
-            actions.close(ctx, number)
-        elif name == "cancel":
-            actions.cancel(ctx, number)
-        elif name == "note":
-            if not args:
-                raise Refusal(texts.USAGE["note"])
-            actions.add_note(ctx, number, args)
-        elif name == "recategorize":
-            if not args:
-                raise Refusal(texts.USAGE["recategorize"])
-            actions.recategorize(ctx, number, args.split()[0])
-
-    def _awaiting_rating(self, ctx: Context, msg: Inbound) -> int | None:
-        """A bare 满意/不满意 rates the sender's one ticket awaiting a rating (or recently closed, for 回访)."""
-        found = (
-            ctx.session.execute(
-                select(Ticket.id)
-                .where(Ticket.reporter_id == msg.user_id, Ticket.status == Status.RESOLVED.value)
-                .order_by(Ticket.resolved_at.desc())
-                .limit(2)
-            )
-            .scalars()
-            .all()
-        )
-        return found[0] if len(found) == 1 else None
 
     def _reply_about_ticket(self, ctx: Context, msg: Inbound, ticket: Ticket) -> bool:
         """A reply to a bot message about a ticket acts on that ticket."""
@@ -252,7 +176,7 @@ class Intake:
             ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True
         if ctx.actor.is_staff and msg.chat_type == "private" and msg.text:
-            self._ask_note_or_resolve(ctx, msg, ticket)
+            ask_note_or_resolve(ctx, msg, ticket)
             return True
         if ctx.actor.is_staff:
             return False
@@ -264,118 +188,9 @@ class Intake:
             return True
         return False
 
-    def _ask_note_or_resolve(self, ctx: Context, msg: Inbound, ticket: Ticket) -> None:
-        question = PendingQuestion(
-            kind="note",
-            user_id=msg.user_id,
-            user_name=ctx.actor.name,
-            chat_id=msg.chat_id,
-            message_id=msg.message_id,
-            ticket_id=ticket.id,
-            text=msg.text,
-            created_at=ctx.now,
-        )
-        ctx.session.add(question)
-        ctx.session.flush()
-        buttons = [[Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]]
-        ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
-
     # -- questions the bot asked ----------------------------------------------------------------------
-    def _open_question(self, ctx: Context, msg: Inbound, kind: str) -> PendingQuestion | None:
-        return ctx.session.execute(
-            select(PendingQuestion)
-            .where(
-                PendingQuestion.user_id == msg.user_id,
-                PendingQuestion.chat_id == msg.chat_id,
-                PendingQuestion.kind == kind,
-                PendingQuestion.status == "open",
-            )
-            .order_by(PendingQuestion.id.desc())
-            .limit(1)
-        ).scalar_one_or_none()
-
-    def _answer_question(self, ctx: Context, question_id: int, answer: str) -> str | None:
-        question = ctx.session.get(PendingQuestion, question_id)
-        if question is None or question.status != "open":
-            return "这个问题已经处理过了。"
-        if question.user_id != ctx.actor.user_id:
-            return "只有提问的本人才能回答。"
-        question.status = "answered"
-        ctx.chat_id = question.chat_id
-        ctx.message_id = question.message_id
-        if question.kind == "note":
-            if answer == "resolve":
-                actions.resolve(ctx, question.ticket_id, question.text)
-                return "已办结"
-            actions.add_note(ctx, question.ticket_id, question.text)
-            return "已记为备注"
-        if answer != "yes":
-            ctx.reply(texts.not_a_ticket(), kind="dismissed")
-            return "好的"
-        grid = ctx.config.grid(question.grid_id or "")
-        category = ctx.config.category(question.category) or ctx.config.categories[-1]
-        if grid is None:
-            return "网格信息缺失"
-        noted = question.payload or {}
-        report = Report(
-            grid=grid,
-            category=category,
-            text=question.text,
-            why=noted.get("why", ""),
-            place=noted.get("place", ""),
-            matter=noted.get("matter", ""),
-        )
-        tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
-        return "已立案"
 
     # -- residents and grids --------------------------------------------------------------------------
-    def _remember_resident(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
-        if grid is None or ctx.actor.is_staff:
-            return
-        if self._recorded_grid.get((msg.platform, msg.user_id)) == grid.id:
-            return
-        if len(self._recorded_grid) > 100_000:
-            self._recorded_grid.clear()
-        self._recorded_grid[(msg.platform, msg.user_id)] = grid.id
-        resident = ctx.session.execute(
-            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
-        ).scalar_one_or_none()
-        if resident is None:
-            ctx.session.add(
-                Resident(
-                    platform=msg.platform,
-                    user_id=msg.user_id,
-                    name=msg.user_name,
-                    grid_id=grid.id,
-                    updated_at=ctx.now,
-                )
-            )
-        elif resident.grid_id != grid.id:
-            resident.grid_id, resident.updated_at = grid.id, ctx.now
-
-    def _grid_of_resident(self, ctx: Context, msg: Inbound) -> Grid | None:
-        """A resident writing privately: their grid is known from the group, or asked for once."""
-        if ctx.actor.is_staff and len(ctx.actor.grids) == 1:
-            return ctx.config.grid(next(iter(ctx.actor.grids)))
-        resident = ctx.session.execute(
-            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
-        ).scalar_one_or_none()
-        grid = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
-        if grid is None and msg.text.strip():
-            ctx.session.add(
-                PendingQuestion(
-                    kind="grid",
-                    user_id=msg.user_id,
-                    user_name=msg.user_name,
-                    chat_id=msg.chat_id,
-                    message_id=msg.message_id,
-                    text=msg.text,
-                    created_at=ctx.now,
-                )
-            )
-            choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
-            ctx.reply(texts.ask_grid(choices), kind="ask_grid")
-        return grid
 
     def _set_grid(self, ctx: Context, msg: Inbound, grid_id: str) -> bool:
         grid = ctx.config.grid(grid_id.strip())
@@ -383,9 +198,9 @@ class Intake:
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
             ctx.reply(texts.ask_grid(choices), kind="ask_grid")
             return True
-        self._remember_resident(ctx, msg, grid)
+        self.residents.remember(ctx, msg, grid)
         ctx.reply(texts.grid_set(grid.name), kind="grid_set")
-        question = self._open_question(ctx, msg, "grid")
+        question = open_question(ctx, msg, "grid")
         if question is not None:
             question.status = "answered"
             earlier = Inbound(
@@ -430,7 +245,7 @@ class Intake:
                 return
         why = "、".join(result.matched[:3]) or "、".join(result.urgent_words[:3])
         if result.confidence < ctx.config.intake.confirm_below and not result.urgent:
-            self._ask_to_file(ctx, msg, grid, category, why, place, matter)
+            ask_to_file(ctx, msg, grid, category, why, place, matter)
             return
         report = Report(
             grid=grid,
@@ -444,33 +259,9 @@ class Intake:
         )
         tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
 
-    def _ask_to_file(
-        self, ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str, place: str, matter: str
-    ) -> None:
-        question = PendingQuestion(
-            kind="file",
-            user_id=msg.user_id,
-            user_name=ctx.actor.name,
-            chat_id=msg.chat_id,
-            message_id=msg.message_id,
-            grid_id=grid.id,
-            category=category.id,
-            text=msg.text,
-            payload={"why": why, "place": place, "matter": matter},
-            created_at=ctx.now,
-        )
-        ctx.session.add(question)
-        ctx.session.flush()
-        buttons = [[Button("立案", f"file:{question.id}:yes"), Button("不是", f"file:{question.id}:no")]]
-        ctx.reply(
-            texts.ask_to_file(category.name if category.id != "other" else "", why),
-            buttons=buttons,
-            kind="ask_file",
-        )
-
     def _recent_ticket(self, ctx: Context, msg: Inbound) -> Ticket | None:
         since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
-        return _first(
+        return tickets.newest(
             ctx,
             select(Ticket.id).where(
                 Ticket.reporter_id == msg.user_id,
@@ -494,7 +285,7 @@ class Intake:
         else:
             return None
         since = ctx.now - dt.timedelta(hours=window)
-        return _first(
+        return tickets.newest(
             ctx,
             select(Ticket.id).where(
                 Ticket.grid_id == grid.id,
@@ -505,22 +296,6 @@ class Intake:
                 Ticket.status.in_([s.value for s in OPEN_STATUSES]),
             ),
         )
-
-    def _service_help(self, ctx: Context, msg: Inbound, grid: Grid | None) -> bool:
-        question = self._open_question(ctx, msg, "service")
-        if question is None or grid is None:
-            return False
-        question.status = "answered"
-        category = ctx.config.category(question.category) or ctx.config.categories[-1]
-        report = Report(
-            grid=grid,
-            category=category,
-            text=question.text,
-            why=question.payload.get("service", ""),
-            place=place_of(question.text, grid),
-        )
-        tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
-        return True
 
     def _edited(self, ctx: Context, msg: Inbound) -> None:
         """An edit never opens a second ticket; on a reported message it is logged as a correction."""

@@ -169,6 +169,12 @@ class Report:
     matter: str = ""
 
 
+def newest(ctx: Context, ids) -> Ticket | None:
+    """The newest ticket among `ids` (a select of Ticket.id): ids first, so the common miss stays cheap."""
+    found = ctx.session.execute(ids.order_by(Ticket.id.desc()).limit(1)).scalar()
+    return None if found is None else ctx.session.get(Ticket, found)
+
+
 def find_by_source(session: Session, platform: str, chat_id: str, message_id: str) -> Ticket | None:
     found = session.execute(
         select(Ticket.id).where(

@@ -1,0 +1,19 @@
+"""Where a report is about: the building, so that reports of the same place fold together (附议)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.config import Grid
+
+_PLACE_RE = re.compile(r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)")
+_CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
+
+
+def place_of(text: str, grid: Grid) -> str:
+    """The building named in a report ("3栋", "三号楼" → "3栋"), or one of the grid's configured buildings."""
+    match = _PLACE_RE.search(text)
+    if match:
+        number = "".join(_CN_DIGITS.get(ch, ch) for ch in match.group(1)).replace("十", "1")
+        return f"{number}栋" if match.group(2) in ("栋", "号楼", "幢") else f"{number}{match.group(2)}"
+    return next((b for b in grid.buildings if b in text), "")

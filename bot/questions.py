@@ -1,0 +1,124 @@
+"""Questions the bot asks and waits on: 立案? for unsure reports, 办结 or 备注? for a worker's note, 需要帮助 after a
+service answer. The answer may come by button or as text, in any later message."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import actions, texts, tickets
+from bot.config import Category, Grid
+from bot.messages import Button, Inbound
+from bot.models import PendingQuestion, Ticket
+from bot.places import place_of
+from bot.tickets import Context, Report
+
+
+def ask_note_or_resolve(ctx: Context, msg: Inbound, ticket: Ticket) -> None:
+    """A worker's free-text reply to their DM: ask once whether it is the 办结 note or just a note."""
+    question = PendingQuestion(
+        kind="note",
+        user_id=msg.user_id,
+        user_name=ctx.actor.name,
+        chat_id=msg.chat_id,
+        message_id=msg.message_id,
+        ticket_id=ticket.id,
+        text=msg.text,
+        created_at=ctx.now,
+    )
+    ctx.session.add(question)
+    ctx.session.flush()
+    buttons = [[Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]]
+    ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
+
+
+def open_question(ctx: Context, msg: Inbound, kind: str) -> PendingQuestion | None:
+    """The newest unanswered question of this kind to this person in this chat."""
+    return ctx.session.execute(
+        select(PendingQuestion)
+        .where(
+            PendingQuestion.user_id == msg.user_id,
+            PendingQuestion.chat_id == msg.chat_id,
+            PendingQuestion.kind == kind,
+            PendingQuestion.status == "open",
+        )
+        .order_by(PendingQuestion.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def answer_question(ctx: Context, question_id: int, answer: str) -> str | None:
+    """Act on an answer (button or text); returns the toast for a button."""
+    question = ctx.session.get(PendingQuestion, question_id)
+    if question is None or question.status != "open":
+        return "这个问题已经处理过了。"
+    if question.user_id != ctx.actor.user_id:
+        return "只有提问的本人才能回答。"
+    question.status = "answered"
+    ctx.chat_id = question.chat_id
+    ctx.message_id = question.message_id
+    if question.kind == "note":
+        if answer == "resolve":
+            actions.resolve(ctx, question.ticket_id, question.text)
+            return "已办结"
+        actions.add_note(ctx, question.ticket_id, question.text)
+        return "已记为备注"
+    if answer != "yes":
+        ctx.reply(texts.not_a_ticket(), kind="dismissed")
+        return "好的"
+    grid = ctx.config.grid(question.grid_id or "")
+    category = ctx.config.category(question.category) or ctx.config.categories[-1]
+    if grid is None:
+        return "网格信息缺失"
+    noted = question.payload or {}
+    report = Report(
+        grid=grid,
+        category=category,
+        text=question.text,
+        why=noted.get("why", ""),
+        place=noted.get("place", ""),
+        matter=noted.get("matter", ""),
+    )
+    tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
+    return "已立案"
+
+
+def ask_to_file(ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str, place: str, matter: str) -> None:
+    """An unsure report: ask 立案 or 不是 before opening anything, keeping what the classifier saw."""
+    question = PendingQuestion(
+        kind="file",
+        user_id=msg.user_id,
+        user_name=ctx.actor.name,
+        chat_id=msg.chat_id,
+        message_id=msg.message_id,
+        grid_id=grid.id,
+        category=category.id,
+        text=msg.text,
+        payload={"why": why, "place": place, "matter": matter},
+        created_at=ctx.now,
+    )
+    ctx.session.add(question)
+    ctx.session.flush()
+    buttons = [[Button("立案", f"file:{question.id}:yes"), Button("不是", f"file:{question.id}:no")]]
+    ctx.reply(
+        texts.ask_to_file(category.name if category.id != "other" else "", why),
+        buttons=buttons,
+        kind="ask_file",
+    )
+
+
+def service_help(ctx: Context, msg: Inbound, grid: Grid | None) -> bool:
+    """需要帮助 after a service answer: the question becomes a ticket for a worker to help in person."""
+    question = open_question(ctx, msg, "service")
+    if question is None or grid is None:
+        return False
+    question.status = "answered"
+    category = ctx.config.category(question.category) or ctx.config.categories[-1]
+    report = Report(
+        grid=grid,
+        category=category,
+        text=question.text,
+        why=question.payload.get("service", ""),
+        place=place_of(question.text, grid),
+    )
+    tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
+    return True

@@ -1,0 +1,66 @@
+"""Residents' grids: learned from the group they post in, or asked for once when they write privately."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import texts
+from bot.config import Grid
+from bot.messages import Inbound
+from bot.models import PendingQuestion, Resident
+from bot.tickets import Context
+
+
+class ResidentBook:
+    def __init__(self) -> None:
+        # Which grid each resident was last recorded in: saves a write per message; the table stays the truth.
+        self._recorded: dict[tuple[str, str], str] = {}
+
+    def remember(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
+        """Record the grid a resident posts in."""
+        if grid is None or ctx.actor.is_staff:
+            return
+        if self._recorded.get((msg.platform, msg.user_id)) == grid.id:
+            return
+        if len(self._recorded) > 100_000:
+            self._recorded.clear()
+        self._recorded[(msg.platform, msg.user_id)] = grid.id
+        resident = ctx.session.execute(
+            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
+        ).scalar_one_or_none()
+        if resident is None:
+            ctx.session.add(
+                Resident(
+                    platform=msg.platform,
+                    user_id=msg.user_id,
+                    name=msg.user_name,
+                    grid_id=grid.id,
+                    updated_at=ctx.now,
+                )
+            )
+        elif resident.grid_id != grid.id:
+            resident.grid_id, resident.updated_at = grid.id, ctx.now
+
+    def grid_of(self, ctx: Context, msg: Inbound) -> Grid | None:
+        """A resident writing privately: their grid is known from the group, or asked for once."""
+        if ctx.actor.is_staff and len(ctx.actor.grids) == 1:
+            return ctx.config.grid(next(iter(ctx.actor.grids)))
+        resident = ctx.session.execute(
+            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
+        ).scalar_one_or_none()
+        grid = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
+        if grid is None and msg.text.strip():
+            ctx.session.add(
+                PendingQuestion(
+                    kind="grid",
+                    user_id=msg.user_id,
+                    user_name=msg.user_name,
+                    chat_id=msg.chat_id,
+                    message_id=msg.message_id,
+                    text=msg.text,
+                    created_at=ctx.now,
+                )
+            )
+            choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
+            ctx.reply(texts.ask_grid(choices), kind="ask_grid")
+        return grid

@@ -1,0 +1,76 @@
+"""Numbered ticket commands (认领 12, 办结 12 说明 …) turned into actions, with the usage hint on bad arguments."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot import actions, texts
+from bot.commands import parse_rating
+from bot.messages import Inbound
+from bot.models import Ticket
+from bot.tickets import Context
+from bot.workflow import Refusal, Status
+
+
+def starts_with_number(text: str) -> bool:
+    """Whether the arguments start with a number (days, in "延期 12 3 等配件")."""
+    first = text.split(maxsplit=1)[0] if text.strip() else ""
+    return first.removesuffix("天").replace(".", "", 1).isdigit()
+
+
+def run_ticket_command(ctx: Context, name: str, number: int, args: str) -> None:
+    """Run one numbered command; bad arguments raise a Refusal carrying the usage hint."""
+    if name == "claim":
+        actions.claim(ctx, number)
+    elif name == "resolve":
+        actions.resolve(ctx, number, args)
+    elif name == "transfer":
+        department, _, reason = args.partition(" ")
+        if not department:
+            raise Refusal(texts.USAGE["transfer"])
+        actions.transfer(ctx, number, department, reason.strip())
+    elif name == "progress":
+        actions.progress(ctx, number)
+    elif name == "rate":
+        rating = parse_rating(args)
+        if rating is None:
+            raise Refusal(texts.USAGE["rate"])
+        actions.rate(ctx, number, *rating)
+    elif name == "extend":
+        days_text, _, reason = args.partition(" ")
+        try:
+            days = float(days_text.removesuffix("天"))
+        except ValueError:
+            raise Refusal(texts.USAGE["extend"]) from None
+        actions.extend(ctx, number, days, reason.strip())
+    elif name == "reassign":
+        if not args:
+            raise Refusal(texts.USAGE["reassign"])
+        actions.reassign(ctx, number, args.split()[0])
+    elif name == "close":
+        actions.close(ctx, number)
+    elif name == "cancel":
+        actions.cancel(ctx, number)
+    elif name == "note":
+        if not args:
+            raise Refusal(texts.USAGE["note"])
+        actions.add_note(ctx, number, args)
+    elif name == "recategorize":
+        if not args:
+            raise Refusal(texts.USAGE["recategorize"])
+        actions.recategorize(ctx, number, args.split()[0])
+
+
+def awaiting_rating(ctx: Context, msg: Inbound) -> int | None:
+    """A bare 满意/不满意 rates the sender's one ticket awaiting a rating (or recently closed, for 回访)."""
+    found = (
+        ctx.session.execute(
+            select(Ticket.id)
+            .where(Ticket.reporter_id == msg.user_id, Ticket.status == Status.RESOLVED.value)
+            .order_by(Ticket.resolved_at.desc())
+            .limit(2)
+        )
+        .scalars()
+        .all()
+    )
+    return found[0] if len(found) == 1 else None
