@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Config
+from bot import texts
+from bot.config import Config, Role
 from bot.intake import Intake
 from bot.messages import Inbound, Outbound, Result
 from bot.models import InboxMessage, OutboxMessage
@@ -121,13 +122,39 @@ class Core:
             log.exception("processing inbox row %s failed", inbox_id)
             with self.sessions() as session, session.begin():
                 row = self._row_for(session, inbox_id, inbound)
-                if row is not None:
-                    row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
-            return Result()
+                if row is None:
+                    return Result()
+                row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+                failed = Inbound.from_json(row.payload)
+                sorry = self._failure_notices(failed, row.id)
+                queue(session, sorry, self.clock())
+            return Result(outbounds=sorry)
 
-    def _row_for(
-        self, session: Session, inbox_id: int | None, inbound: Inbound | None
-    ) -> InboxMessage | None:
+    def _failure_notices(self, inbound: Inbound, inbox_id: int) -> list[Outbound]:
+        """The person hears that their message is kept; the admins hear what failed (never silence)."""
+        notices = []
+        if not inbound.is_bot and (inbound.text or inbound.kind == "callback"):
+            known = inbound.chat_type == "private" or self.config.grid_for_chat(inbound.chat_id) is not None
+            if known:
+                notices.append(
+                    Outbound(
+                        inbound.chat_id,
+                        texts.processing_failed(),
+                        reply_to_message_id=inbound.message_id if inbound.kind != "callback" else None,
+                        kind="failure",
+                    )
+                )
+        for admin in self.config.with_roles(Role.ADMIN):
+            notices.append(
+                Outbound(
+                    admin.user_id,
+                    texts.processing_failed_admin(inbox_id, inbound.chat_id, inbound.text[:200]),
+                    kind="failure_admin",
+                )
+            )
+        return notices
+
+    def _row_for(self, session: Session, inbox_id: int | None, inbound: Inbound | None) -> InboxMessage | None:
         if inbound is None:
             return session.get(InboxMessage, inbox_id)
         row = session.execute(

@@ -289,3 +289,13 @@ def revisit(n: int, text: str, name: str) -> str:
 
 def auto_closed(n: int) -> str:
     return f"#{n} 办结后未收到评价，已按默认满意归档。"
+
+
+def processing_failed() -> str:
+    return "抱歉，系统处理这条消息时出了点问题。您的消息已保存，管理员会尽快处理，不需要重发。"
+
+
+def processing_failed_admin(inbox_id: int, chat_id: str, text: str) -> str:
+    return (
+        f"【处理失败】收件箱第 {inbox_id} 条（会话 {chat_id}）处理出错，消息已保存为 failed，请查看日志。\n内容：{text}"
+    )

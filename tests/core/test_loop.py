@@ -172,3 +172,19 @@ def test_other_grid_is_routed_to_its_own_worker(chat, sessions):
     chat.say(RESIDENT, "7栋门口路灯坏了一个月了", chat=GROUP_2)
     assert ticket(sessions).grid_id == "dj-2"
     assert ticket(sessions).suggested_id in (str(ZHAO), "1004")
+
+
+def test_a_processing_bug_keeps_the_message_and_says_so(chat, core, sessions, monkeypatch):
+    from bot.models import InboxMessage
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(core.intake, "_speech", broken)
+    result = chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    assert "您的消息已保存" in texts_to(result, GROUP_1)[0]
+    assert any("处理失败" in t for t in texts_to(result, 9001))
+    with sessions() as session:
+        row = session.execute(select(InboxMessage)).scalar_one()
+        assert row.status == "failed" and "simulated bug" in row.error
+        assert row.payload["text"] == "3栋楼道堆满杂物 好几天了没人管"
