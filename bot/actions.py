@@ -54,9 +54,7 @@ def claim(ctx: Context, number: int) -> Ticket:
             kind="claimed_dm",
         )
     else:
-        ctx.reply(
-            texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id, kind="claimed_dm"
-        )
+        ctx.reply(texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id, kind="claimed_dm")
     return ticket
 
 
@@ -247,9 +245,7 @@ def progress(ctx: Context, number: int) -> Ticket:
     ).scalar_one_or_none()
     latest_text = "—"
     if latest is not None:
-        latest_text = (
-            f"{ctx.when(latest.created_at)} {latest.actor_name} {texts.ACTION_NAMES.get(latest.action, '')}"
-        )
+        latest_text = f"{ctx.when(latest.created_at)} {latest.actor_name} {texts.ACTION_NAMES.get(latest.action, '')}"
         latest_text += f"：{latest.detail}" if latest.detail and latest.action != "open" else ""
     ctx.reply(
         texts.progress(
@@ -268,13 +264,9 @@ def progress(ctx: Context, number: int) -> Ticket:
 
 def my_tickets(ctx: Context, limit: int = 20) -> None:
     """A worker's open tickets, or a resident's own reports."""
-    query = select(Ticket).where(
-        Ticket.status.in_([s.value for s in OPEN_STATUSES] + [Status.RESOLVED.value])
-    )
+    query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES] + [Status.RESOLVED.value]))
     if ctx.actor.is_staff:
-        query = query.where(
-            or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id)
-        )
+        query = query.where(or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id))
         query = query.where(or_(Ticket.assignee_id.is_(None), Ticket.assignee_id == ctx.actor.user_id))
     else:
         query = query.where(Ticket.reporter_id == ctx.actor.user_id)

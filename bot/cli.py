@@ -41,9 +41,7 @@ def check_config(path: str) -> None:
 
 
 @main.command()
-@click.option(
-    "--config", "config_path", required=True, type=click.Path(dir_okay=False), help="The TOML config."
-)
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False), help="The TOML config.")
 @click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
 def run(config_path: str, verbose: bool) -> None:
     """Run the bot on Telegram (long polling, or webhook by config) until SIGTERM/SIGINT."""
@@ -98,9 +96,7 @@ def demo(config_path: str | None, pace: float) -> None:
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-@click.option(
-    "--status", default=None, help="Only this status (new, claimed, resolved, closed, reopened, …)."
-)
+@click.option("--status", default=None, help="Only this status (new, claimed, resolved, closed, reopened, …).")
 @click.option("--grid", default=None, help="Only this grid id.")
 def tickets(config_path: str, as_json: bool, status: str | None, grid: str | None) -> None:
     """List tickets from the database of the config."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -81,3 +81,12 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One short unit of work: committed on success, rolled back on any error."""
     with factory() as session, session.begin():
         yield session
+
+
+def lock_for(session: Session, key: str) -> None:
+    """Serialise transactions that check-then-create on the same key (e.g. one grid's 附议 check).
+
+    SQLite already runs one writer at a time (BEGIN IMMEDIATE); PostgreSQL takes a transaction advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})

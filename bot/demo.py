@@ -29,19 +29,12 @@ class Transcript:
         return f"群·{grid.name}" if grid else f"私聊·{self.names.get(chat_id, chat_id)}"
 
     def person(self, chat_id: int, user_id: int, text: str) -> None:
-        click.echo(
-            click.style(f"\n[{self.chat_name(chat_id)}] {self.names.get(user_id, user_id)}：", fg="cyan")
-            + text
-        )
+        click.echo(click.style(f"\n[{self.chat_name(chat_id)}] {self.names.get(user_id, user_id)}：", fg="cyan") + text)
 
     def bot_messages(self) -> None:
         sent = self.sandbox.bot_messages()
         for message in sent[self.seen :]:
-            buttons = (
-                message.get("reply_markup", {}).get("inline_keyboard", [])
-                if message.get("reply_markup")
-                else []
-            )
+            buttons = message.get("reply_markup", {}).get("inline_keyboard", []) if message.get("reply_markup") else []
             labels = " ".join(f"[{b['text']}]" for row in buttons for b in row)
             body = message.get("text", "").replace("\n", "\n      ")
             click.echo(
@@ -81,9 +74,7 @@ class Play:
 
     async def step(self, chat: int, user: int, text: str = "", **kwargs) -> dict:
         label = text or ("[照片]" if kwargs.get("photo") else "")
-        self.transcript.person(
-            chat, user, label + (" （回复机器人的消息）" if kwargs.get("reply_to") else "")
-        )
+        self.transcript.person(chat, user, label + (" （回复机器人的消息）" if kwargs.get("reply_to") else ""))
         message = self.sb.send_message(chat, user, text or None, **kwargs)
         await self.settle()
         return message
@@ -128,9 +119,7 @@ class Play:
         await self.step(wang, wang, "办结 1 已联系物业把楼道杂物全部清走了")
         await self.step(g1, 501, "满意 谢谢王芳", reply_to=self.last(g1, "#1 已办结")["message_id"])
         await self.step(li, li, "办结 2 已报修 路灯换好了")
-        await self.step(
-            g1, 502, "不满意 只修了一盏 还有一盏不亮", reply_to=self.last(g1, "#2 已办结")["message_id"]
-        )
+        await self.step(g1, 502, "不满意 只修了一盏 还有一盏不亮", reply_to=self.last(g1, "#2 已办结")["message_id"])
 
 
 def ledger_summary(config: Config, runtime) -> str:

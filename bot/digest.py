@@ -18,9 +18,7 @@ Week = tuple[dt.datetime, dt.datetime]
 def week_of(moment: dt.datetime) -> Week:
     """Monday 00:00 to the next Monday 00:00 (local) of the week containing `moment`, in UTC."""
     local = moment.astimezone(moment.tzinfo)
-    monday = dt.datetime.combine(
-        local.date() - dt.timedelta(days=local.weekday()), dt.time(0), tzinfo=local.tzinfo
-    )
+    monday = dt.datetime.combine(local.date() - dt.timedelta(days=local.weekday()), dt.time(0), tzinfo=local.tzinfo)
     return monday.astimezone(dt.UTC), (monday + dt.timedelta(days=7)).astimezone(dt.UTC)
 
 
@@ -92,9 +90,7 @@ def figures(session: Session, config: Config, grid_id: str, week: Week, now: dt.
     )
     return WeekFigures(
         new=len(claimable),
-        closed=count(
-            in_grid, Ticket.status == Status.CLOSED.value, Ticket.closed_at >= start, Ticket.closed_at < end
-        ),
+        closed=count(in_grid, Ticket.status == Status.CLOSED.value, Ticket.closed_at >= start, Ticket.closed_at < end),
         overdue=count(
             in_grid,
             Ticket.status.in_([s.value for s in OPEN_STATUSES if s != Status.TRANSFERRED]),

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from bot import actions, texts, tickets
 from bot.commands import Command, parse
 from bot.config import Category, Grid
+from bot.db import lock_for
 from bot.messages import Button, Inbound
 from bot.models import Notice, OutboxMessage, Ticket
 from bot.places import place_of
@@ -236,6 +237,7 @@ class Intake:
         if category.id == "suggestion" and not result.urgent:
             add_topic(ctx, grid, text, msg.message_id)
             return
+        lock_for(ctx.session, f"intake:{grid.id}")  # two reports of one matter at once: one ticket, one 附议
         place = place_of(text, grid)
         matter = f" {' '.join(result.matched[:3])} " if result.matched else ""
         if not result.urgent:

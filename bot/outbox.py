@@ -8,7 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from bot import texts
 from bot.channel import Channel, SendFailure
@@ -37,9 +37,8 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
     if len(acks) == 1:
         lines.append(acks[0].text)  # a lone acknowledgement keeps its details (category, worker, deadline)
     elif acks:
-        lines.append(
-            "已受理 " + " ".join(f"#{r.ticket_id}" for r in acks) + f"，共 {len(acks)} 条，已派给负责的网格员。"
-        )
+        # "#12（张阿姨）" from each acknowledgement's head, so every resident finds their number.
+        lines.append(texts.acks_summary([r.text.split("｜")[0].removeprefix("已受理 ") for r in acks]))
     for ticket_id, group in supports.items():
         names = [m["name"] for r in group for m in (r.mentions or [])]
         who = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
@@ -139,12 +138,25 @@ class OutboxSender:
         return False
 
     def _due(self) -> list[tuple[int, str]]:
+        """Due rows in order, leaving out any chat whose earlier row waits for a retry: a chat's order holds."""
+        now = self.clock()
+        waiting = aliased(OutboxMessage)
+        blocked = (
+            select(waiting.id)
+            .where(
+                waiting.chat_id == OutboxMessage.chat_id,
+                waiting.status == "pending",
+                waiting.id < OutboxMessage.id,
+                waiting.due_at > now,
+            )
+            .exists()
+        )
         with self.sessions() as session:
             return [
                 (row_id, chat_id)
                 for row_id, chat_id in session.execute(
                     select(OutboxMessage.id, OutboxMessage.chat_id)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= self.clock())
+                    .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now, ~blocked)
                     .order_by(OutboxMessage.id)
                     .limit(self.batch)
                 )
@@ -189,6 +201,15 @@ class OutboxSender:
             row = session.get(OutboxMessage, row_id)
             if row is None or row.status != "pending":
                 return None
+            earlier = session.execute(
+                select(OutboxMessage.id).where(
+                    OutboxMessage.chat_id == row.chat_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.id < row.id,
+                )
+            ).first()
+            if earlier is not None:
+                return None  # an earlier message to this chat waits for its retry: this one goes after it
             backlog = self._backlog(session, row)
             if len(backlog) < 2:
                 return to_outbound(row), [row.id]
@@ -257,7 +278,8 @@ class OutboxSender:
             session.add(
                 OutboxMessage(
                     chat_id=admin.user_id,
-                    text=f"【发送失败】发往 {row.chat_id} 的消息多次发送失败（{row.last_error[:200]}），请检查。"
+                    text=f"【发送失败】发往 {row.chat_id} 的消息发送失败，已尝试 {row.attempts} 次"
+                    f"（{row.last_error[:200]}），请检查。"
                     f"\n原文：{row.text[:300]}",
                     buttons=[],
                     mentions=[],

@@ -34,9 +34,7 @@ GRACE = {
 
 
 def talk_slot(config: Config, grid: Grid) -> tuple[int, dt.time]:
-    weekday = (
-        grid.talk_day.weekday if grid.talk_day and grid.talk_day.weekday else None
-    ) or config.talk_day.weekday
+    weekday = (grid.talk_day.weekday if grid.talk_day and grid.talk_day.weekday else None) or config.talk_day.weekday
     at = (grid.talk_day.time if grid.talk_day and grid.talk_day.time else None) or config.talk_day.time
     return WEEKDAY_INDEX[weekday], at
 
@@ -79,9 +77,7 @@ class Reminders:
             start.date() - dt.timedelta(days=1), self.config.talk_day.notice_time, tzinfo=self.config.tz
         )
         digest_at = notice_at - dt.timedelta(hours=1)
-        if self._window(ctx.session, now, digest_at, "digest", grid, period) and self._new(
-            ctx, "digest", grid, period
-        ):
+        if self._window(ctx.session, now, digest_at, "digest", grid, period) and self._new(ctx, "digest", grid, period):
             text = digest_text(ctx.session, self.config, grid, week_of(start - dt.timedelta(days=7)), now)
             ctx.send(grid.chat_id, text, kind="digest", idempotency_key=f"digest:{grid.id}:{period}")
             for admin in self.config.with_roles(Role.ADMIN):
@@ -100,9 +96,7 @@ class Reminders:
                 kind="talk_notice",
                 idempotency_key=f"talk_notice:{grid.id}:{period}",
             )
-        if self._window(ctx.session, now, start, "agenda", grid, period) and self._new(
-            ctx, "agenda", grid, period
-        ):
+        if self._window(ctx.session, now, start, "agenda", grid, period) and self._new(ctx, "agenda", grid, period):
             ctx.send(
                 grid.chat_id,
                 self._agenda(ctx, grid, now),
@@ -113,14 +107,9 @@ class Reminders:
     def _new(self, ctx: Context, kind: str, grid: Grid, period: str) -> bool:
         """Not yet queued: checked before the text is built, so that ticks inside a window stay cheap."""
         key = f"{kind}:{grid.id}:{period}"
-        return (
-            ctx.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first()
-            is None
-        )
+        return ctx.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first() is None
 
-    def _window(
-        self, session: Session, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid, period: str
-    ) -> bool:
+    def _window(self, session: Session, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid, period: str) -> bool:
         """Due from `at` until its grace runs out; a post missed beyond the grace is dropped with one log line."""
         if now < at:
             return False
@@ -130,9 +119,7 @@ class Reminders:
             key = f"{kind}:{grid.id}:{period}"
             if (
                 session.get(Notice, f"dropped:{key}") is None
-                and not session.execute(
-                    select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)
-                ).first()
+                and not session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first()
             ):
                 session.add(Notice(key=f"dropped:{key}", created_at=now))
                 logger.warning(

@@ -26,9 +26,7 @@ DAY_NAMES = list(WEEKDAY_INDEX)
 CHUNK = 100
 
 
-def run_due(
-    sessions: sessionmaker[Session], config: Config, now: dt.datetime, grids=None, tickets: bool = True
-) -> int:
+def run_due(sessions: sessionmaker[Session], config: Config, now: dt.datetime, grids=None, tickets: bool = True) -> int:
     """Queue what is due at `now` in one transaction; returns how many sends were newly queued."""
     with sessions() as session, session.begin():
         outbounds = Reminders(config).due(session, now, grids, tickets)
@@ -55,9 +53,7 @@ class Scheduler:
 
     def jobs(self) -> list[tuple[str, object]]:
         """(id, trigger) for every job: the tick and each grid's notice and agenda times."""
-        jobs: list[tuple[str, object]] = [
-            ("tick", IntervalTrigger(seconds=self.tick_seconds, timezone=self.config.tz))
-        ]
+        jobs: list[tuple[str, object]] = [("tick", IntervalTrigger(seconds=self.tick_seconds, timezone=self.config.tz))]
         for grid in self.config.grids:
             weekday, at = talk_slot(self.config, grid)
             notice = self.config.talk_day.notice_time

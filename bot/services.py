@@ -10,9 +10,7 @@ from bot.messages import Inbound
 from bot.models import PendingQuestion
 from bot.tickets import Context
 
-_ASKING = re.compile(
-    r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
-)
+_ASKING = re.compile(r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]")
 
 
 def match_service(config: Config, text: str) -> ServiceEntry | None:

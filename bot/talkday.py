@@ -43,9 +43,7 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
     """`决定 议题N 内容` by a leader; with 立案 in front of the content the decision becomes a ticket."""
     match = _DECISION_RE.match(args.strip())
     if not match:
-        raise Refusal(
-            "请写明议题编号和决定，例如：决定 议题3 下周安排施工（要派单办理就写：决定 议题3 立案 内容）"
-        )
+        raise Refusal("请写明议题编号和决定，例如：决定 议题3 下周安排施工（要派单办理就写：决定 议题3 立案 内容）")
     topic = ctx.session.get(Topic, int(match.group(1)))
     if topic is None:
         raise Refusal(f"没有找到议题{match.group(1)}。")
@@ -70,9 +68,7 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
         ticket = tickets.open_ticket(ctx, report, ctx.chat_id or grid.chat_id, f"topic-{topic.id}")
         topic.ticket_id, topic.status = ticket.id, "ticket"
     else:
-        ctx.reply(
-            f"已记录议题{topic.id}的决定：{decision or '已商议'}。下次说事日向大家反馈。", kind="decision"
-        )
+        ctx.reply(f"已记录议题{topic.id}的决定：{decision or '已商议'}。下次说事日向大家反馈。", kind="decision")
     return topic
 
 

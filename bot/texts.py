@@ -103,12 +103,12 @@ def when(moment: dt.datetime, tz: ZoneInfo) -> str:
 
 
 def ticket_opened_group(
-    n: int, category: str, why: str, handling: str, worker: str, deadline: str, department: str = ""
+    n: int, reporter: str, category: str, why: str, handling: str, worker: str, deadline: str, department: str = ""
 ) -> str:
     reason = f"（识别依据：{why}）" if why else ""
     route = f"，将转交{department}办理" if handling == "transfer" and department else ""
     return (
-        f"已受理 #{n}｜{category}{reason}\n"
+        f"已受理 #{n}（{reporter}）｜{category}{reason}\n"
         f"负责人：@{worker}（{HANDLING_NAMES.get(handling, '受理自办')}{route}）\n"
         f"办结时限：{deadline} 前。办理进展会在群里告诉您。"
     )
@@ -216,6 +216,10 @@ def followup_joined(n: int) -> str:
 
 def supported(n: int, count: int) -> str:
     return f"这个问题已有居民反映（#{n}），已为您记为附议（共 {count} 人反映），处理结果会同时告诉您。"
+
+
+def acks_summary(items: list[str]) -> str:
+    return f"已受理 {'、'.join(items)}，共 {len(items)} 条，已派给负责的网格员，办理进展会在群里告诉大家。"
 
 
 def supporters_summary(n: int | None, who: str, count: int) -> str:

@@ -224,6 +224,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
     worker_name = worker.name if worker else "网格员"
     group_text = texts.ticket_opened_group(
         ticket.id,
+        ticket.reporter_name,
         report.category.name,
         report.why,
         ticket.handling,

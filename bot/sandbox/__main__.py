@@ -26,20 +26,32 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--token", default="123456:SANDBOX")
     ap.add_argument("--username", default="gridbot_sandbox_bot")
     ap.add_argument("--name", default="网格助手")
-    ap.add_argument("--privacy", action="store_true",
-                    help="privacy mode: in groups the bot sees only commands, mentions, replies")
-    ap.add_argument("--limits", action="store_true",
-                    help="answer 429 when Telegram flood limits are exceeded")
+    ap.add_argument(
+        "--privacy", action="store_true", help="privacy mode: in groups the bot sees only commands, mentions, replies"
+    )
+    ap.add_argument("--limits", action="store_true", help="answer 429 when Telegram flood limits are exceeded")
     ap.add_argument("--user", action="append", default=[], type=_pair, metavar="ID:NAME")
-    ap.add_argument("--chat", action="append", default=[], type=_pair, metavar="ID:TITLE",
-                    help="a group, e.g. --chat=-100500:幸福社区1网格 (note the = for negative ids)")
+    ap.add_argument(
+        "--chat",
+        action="append",
+        default=[],
+        type=_pair,
+        metavar="ID:TITLE",
+        help="a group, e.g. --chat=-100500:幸福社区1网格 (note the = for negative ids)",
+    )
     return ap.parse_args(argv)
 
 
 async def serve(args: argparse.Namespace) -> None:
-    sb = Sandbox(token=args.token, bot_username=args.username, bot_name=args.name,
-                 can_read_all_group_messages=not args.privacy, limits=Limits() if args.limits else False,
-                 host=args.host, port=args.port)
+    sb = Sandbox(
+        token=args.token,
+        bot_username=args.username,
+        bot_name=args.name,
+        can_read_all_group_messages=not args.privacy,
+        limits=Limits() if args.limits else False,
+        host=args.host,
+        port=args.port,
+    )
     for user_id, name in args.user:
         sb.add_user(user_id, name or f"User{user_id}")
     for chat_id, title in args.chat:

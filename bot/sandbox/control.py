@@ -27,6 +27,7 @@ def _ok(result: Any) -> web.Response:
 
 def _wrap(action: Callable[[web.Request, dict[str, Any]], Any]) -> Handler:
     """JSON body (or query string) in, result out; bad input becomes a 400."""
+
     async def handler(request: web.Request) -> web.Response:
         body: dict[str, Any] = dict(request.query)
         if request.can_read_body:
@@ -42,6 +43,7 @@ def _wrap(action: Callable[[web.Request, dict[str, Any]], Any]) -> Handler:
         except (ValueError, TypeError, KeyError, TimeoutError) as exc:
             return web.json_response({"ok": False, "description": str(exc)}, status=400)
         return _ok(result)
+
     return handler
 
 
@@ -54,32 +56,48 @@ def add_control_routes(app: web.Application, sb: Sandbox) -> None:
 
     def send_message(_: web.Request, b: dict[str, Any]) -> Any:
         return sb.send_message(
-            int(b["chat_id"]), int(b["user_id"]), b.get("text"), reply_to=_int(b.get("reply_to")),
-            photo=bool(b.get("photo")), caption=b.get("caption"), sticker=bool(b.get("sticker")),
-            voice=bool(b.get("voice")), sender_chat_id=_int(b.get("sender_chat_id")))
+            int(b["chat_id"]),
+            int(b["user_id"]),
+            b.get("text"),
+            reply_to=_int(b.get("reply_to")),
+            photo=bool(b.get("photo")),
+            caption=b.get("caption"),
+            sticker=bool(b.get("sticker")),
+            voice=bool(b.get("voice")),
+            sender_chat_id=_int(b.get("sender_chat_id")),
+        )
 
     def faults(_: web.Request, b: dict[str, Any]) -> Any:
         if b.get("clear"):
             sb.faults.clear()
             return True
-        sb.faults.add(b.get("method"), int(b.get("status", 500)), count=int(b.get("count", 1)),
-                      retry_after=_int(b.get("retry_after")), delay=float(b.get("delay", 0.0)),
-                      description=b.get("description"))
+        sb.faults.add(
+            b.get("method"),
+            int(b.get("status", 500)),
+            count=int(b.get("count", 1)),
+            retry_after=_int(b.get("retry_after")),
+            delay=float(b.get("delay", 0.0)),
+            description=b.get("description"),
+        )
         return True
 
     routes: dict[str, Callable[[web.Request, dict[str, Any]], Any]] = {
         "send_message": send_message,
         "edit_message": lambda _, b: sb.edit_message(int(b["chat_id"]), int(b["message_id"]), b["text"]),
         "press_button": lambda _, b: sb.press_button(
-            int(b["chat_id"]), int(b["user_id"]), int(b["message_id"]), str(b["data"])),
+            int(b["chat_id"]), int(b["user_id"]), int(b["message_id"]), str(b["data"])
+        ),
         "inject_update": lambda _, b: sb.inject_update(b.get("update", b)),
-        "add_chat": lambda _, b: sb.add_chat(int(b["chat_id"]), b.get("title"), b.get("type", "supergroup"),
-                                             b.get("username")),
-        "add_user": lambda _, b: sb.add_user(int(b["user_id"]), b["first_name"], b.get("last_name"),
-                                             b.get("username"), bool(b.get("is_bot", False))),
+        "add_chat": lambda _, b: sb.add_chat(
+            int(b["chat_id"]), b.get("title"), b.get("type", "supergroup"), b.get("username")
+        ),
+        "add_user": lambda _, b: sb.add_user(
+            int(b["user_id"]), b["first_name"], b.get("last_name"), b.get("username"), bool(b.get("is_bot", False))
+        ),
         "faults": faults,
-        "wait_for_text": lambda _, b: sb.wait_for_text(b["text"], _int(b.get("chat_id")),
-                                                       float(b.get("timeout", 10.0))),
+        "wait_for_text": lambda _, b: sb.wait_for_text(
+            b["text"], _int(b.get("chat_id")), float(b.get("timeout", 10.0))
+        ),
         "wait_until_consumed": lambda _, b: sb.wait_until_consumed(float(b.get("timeout", 10.0))),
     }
     for name, action in routes.items():
@@ -89,8 +107,12 @@ def add_control_routes(app: web.Application, sb: Sandbox) -> None:
         "stats": lambda _, b: sb.stats,
         "calls": lambda _, b: [[m, p] for m, p in sb.calls],
         "callback_answers": lambda _, b: sb.callback_answers,
-        "info": lambda _, b: {"base_url": sb.base_url, "base_file_url": sb.base_file_url,
-                              "token": sb.token, "bot": sb.bot_user},
+        "info": lambda _, b: {
+            "base_url": sb.base_url,
+            "base_file_url": sb.base_file_url,
+            "token": sb.token,
+            "bot": sb.bot_user,
+        },
     }
     for name, action in getters.items():
         app.router.add_get(f"/_sandbox/{name}", _wrap(action))

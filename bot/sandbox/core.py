@@ -39,9 +39,7 @@ def forbidden(message: str) -> ApiError:
 
 def too_many_requests(retry_after: int) -> ApiError:
     """429 carrying ``parameters.retry_after`` (PTB turns it into ``RetryAfter``)."""
-    return ApiError(
-        429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-    )
+    return ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
 
 
 class Signal:

@@ -17,12 +17,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # Methods that put or change a message in a chat and so count against the limits.
-LIMITED_METHODS = frozenset({
-    "sendmessage", "sendphoto", "senddocument", "sendsticker", "sendvoice", "sendaudio", "sendvideo",
-    "sendanimation", "sendmediagroup", "sendlocation", "sendcontact", "sendpoll", "senddice",
-    "copymessage", "forwardmessage", "editmessagetext", "editmessagecaption", "editmessagereplymarkup",
-    "editmessagemedia",
-})
+LIMITED_METHODS = frozenset(
+    {
+        "sendmessage",
+        "sendphoto",
+        "senddocument",
+        "sendsticker",
+        "sendvoice",
+        "sendaudio",
+        "sendvideo",
+        "sendanimation",
+        "sendmediagroup",
+        "sendlocation",
+        "sendcontact",
+        "sendpoll",
+        "senddice",
+        "copymessage",
+        "forwardmessage",
+        "editmessagetext",
+        "editmessagecaption",
+        "editmessagereplymarkup",
+        "editmessagemedia",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,9 @@ def auto_entities(text: str, existing: list[Entity] | None = None) -> list[Entit
 
 
 def format_text(
-    text: str, parse_mode: str | None, entities: Any = None,
+    text: str,
+    parse_mode: str | None,
+    entities: Any = None,
     find_user: Callable[[int], dict[str, Any] | None] | None = None,
 ) -> tuple[str, list[Entity]]:
     """Apply explicit ``entities`` or ``parse_mode``, then auto-detection; raise a 400 on bad input.
@@ -89,10 +91,22 @@ def format_text(
 
 
 _HTML_TAGS = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "code": "code", "pre": "pre", "a": "text_link", "tg-spoiler": "spoiler", "span": "spoiler",
-    "blockquote": "blockquote", "tg-emoji": "custom_emoji",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
 }
 
 
@@ -140,12 +154,11 @@ class _Html(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if not self.stack:
-            raise ParseError(f'Unexpected end tag at byte offset {self._byte_offset()}')
+            raise ParseError(f"Unexpected end tag at byte offset {self._byte_offset()}")
         open_tag, entity = self.stack.pop()
         if open_tag != tag:
             raise ParseError(
-                f'Unmatched end tag at byte offset {self._byte_offset()}, '
-                f'expected "</{open_tag}>", found "</{tag}>"'
+                f'Unmatched end tag at byte offset {self._byte_offset()}, expected "</{open_tag}>", found "</{tag}>"'
             )
         if entity is not None and self.pos16 > entity["offset"]:
             entity["length"] = self.pos16 - entity["offset"]
@@ -161,8 +174,7 @@ def _parse_html(raw: str) -> tuple[str, list[Entity]]:
     return "".join(parser.parts), parser.entities
 
 
-_MD_NAMES = {"*": "Bold", "_": "Italic", "__": "Underline", "~": "Strikethrough", "||": "Spoiler",
-             "[": "TextUrl"}
+_MD_NAMES = {"*": "Bold", "_": "Italic", "__": "Underline", "~": "Strikethrough", "||": "Spoiler", "[": "TextUrl"}
 _MD_TYPES = {"*": "bold", "_": "italic", "__": "underline", "~": "strikethrough", "||": "spoiler"}
 _MD2_RESERVED = set("_*[]()~`>#+-=|{}.!")
 

@@ -16,14 +16,35 @@ from .params import Upload, bool_param, int_param
 from .world import World
 
 _TEXT_BUTTON = "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
-NOT_MODIFIED = ("message is not modified: specified new message content and reply markup are "
-                "exactly the same as a current content and reply markup of the message")
-_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-            "upload_document", "choose_sticker", "find_location", "record_video_note",
-            "upload_video_note"}
-_BUTTON_ACTIONS = ("callback_data", "url", "web_app", "login_url", "switch_inline_query",
-                   "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-                   "copy_text", "callback_game", "pay")
+NOT_MODIFIED = (
+    "message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+_ACTIONS = {
+    "typing",
+    "upload_photo",
+    "record_video",
+    "upload_video",
+    "record_voice",
+    "upload_voice",
+    "upload_document",
+    "choose_sticker",
+    "find_location",
+    "record_video_note",
+    "upload_video_note",
+}
+_BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
 
 
 def _check_markup(markup: Any) -> Any:
@@ -48,8 +69,7 @@ def _check_markup(markup: Any) -> Any:
     return markup
 
 
-def _text(p: dict[str, Any], field: str, limit: int, entities_field: str,
-          find_user: Any = None) -> tuple[str, list]:
+def _text(p: dict[str, Any], field: str, limit: int, entities_field: str, find_user: Any = None) -> tuple[str, list]:
     raw = p.get(field)
     if raw is None or not str(raw).strip():
         raise bad_request("message text is empty")
@@ -142,8 +162,9 @@ def _bot_message(w: World, p: dict[str, Any], verb: str) -> tuple[tuple[int, int
     return (chat["id"], msg["message_id"]), msg
 
 
-def _apply_edit(w: World, key: tuple[int, int], msg: dict[str, Any], changes: dict[str, Any],
-                markup: Any) -> dict[str, Any]:
+def _apply_edit(
+    w: World, key: tuple[int, int], msg: dict[str, Any], changes: dict[str, Any], markup: Any
+) -> dict[str, Any]:
     inline = markup if markup is not None and "inline_keyboard" in markup else None
     same = all((msg.get(k) or None) == (v or None) for k, v in changes.items())
     if same and msg.get("reply_markup") == inline:
@@ -169,8 +190,7 @@ def edit_message_text(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any
     if "text" not in msg:
         raise bad_request("there is no text in the message to edit")
     text, entities = _text(p, "text", 4096, "entities", w.users.get)
-    return _apply_edit(w, key, msg, {"text": text, "entities": entities},
-                       _check_markup(p.get("reply_markup")))
+    return _apply_edit(w, key, msg, {"text": text, "entities": entities}, _check_markup(p.get("reply_markup")))
 
 
 def edit_message_caption(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
@@ -178,9 +198,13 @@ def edit_message_caption(w: World, p: dict[str, Any], up: dict[str, Upload]) -> 
     if "text" in msg:
         raise bad_request("there is no caption in the message to edit")
     content = _caption(p, {})
-    return _apply_edit(w, key, msg, {"caption": content.get("caption"),
-                                     "caption_entities": content.get("caption_entities")},
-                       _check_markup(p.get("reply_markup")))
+    return _apply_edit(
+        w,
+        key,
+        msg,
+        {"caption": content.get("caption"), "caption_entities": content.get("caption_entities")},
+        _check_markup(p.get("reply_markup")),
+    )
 
 
 def edit_message_reply_markup(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:

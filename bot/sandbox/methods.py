@@ -17,16 +17,41 @@ from .params import Upload, bool_param, int_param
 from .world import World
 
 UPDATE_TYPES = (
-    "message", "edited_message", "channel_post", "edited_channel_post", "business_connection",
-    "business_message", "edited_business_message", "deleted_business_messages", "message_reaction",
-    "message_reaction_count", "inline_query", "chosen_inline_result", "callback_query",
-    "shipping_query", "pre_checkout_query", "purchased_paid_media", "poll", "poll_answer",
-    "my_chat_member", "chat_member", "chat_join_request", "chat_boost", "removed_chat_boost",
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_connection",
+    "business_message",
+    "edited_business_message",
+    "deleted_business_messages",
+    "message_reaction",
+    "message_reaction_count",
+    "inline_query",
+    "chosen_inline_result",
+    "callback_query",
+    "shipping_query",
+    "pre_checkout_query",
+    "purchased_paid_media",
+    "poll",
+    "poll_answer",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+    "chat_boost",
+    "removed_chat_boost",
 )
 DEFAULT_ALLOWED = frozenset(UPDATE_TYPES) - {"chat_member", "message_reaction", "message_reaction_count"}
 _COMMAND = re.compile(r"^[a-z0-9_]{1,32}$")
-_ADMIN_RIGHTS = ("can_manage_chat", "can_delete_messages", "can_manage_video_chats", "can_restrict_members",
-                 "can_change_info", "can_invite_users", "can_pin_messages")
+_ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+)
 
 
 def get_me(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
@@ -35,8 +60,11 @@ def get_me(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
 
 async def get_updates(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
     if w.webhook.get("url"):
-        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                            "use deleteWebhook to delete the webhook first")
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     w.poll_generation += 1
     generation = w.poll_generation
     w.changed.fire()  # an older long poll wakes up and ends with 409, as on Telegram
@@ -56,8 +84,9 @@ async def get_updates(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any
             return batch
         await w.changed.wait(deadline - loop.time())
         if w.poll_generation != generation:
-            raise ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                "make sure that only one bot instance is running")
+            raise ApiError(
+                409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+            )
 
 
 def _deliverable(w: World, limit: int) -> list[dict[str, Any]]:
@@ -123,8 +152,11 @@ def delete_webhook(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
 
 
 def get_webhook_info(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
-    info: dict[str, Any] = {"url": w.webhook.get("url", ""), "has_custom_certificate": False,
-                            "pending_update_count": len(w.updates)}
+    info: dict[str, Any] = {
+        "url": w.webhook.get("url", ""),
+        "has_custom_certificate": False,
+        "pending_update_count": len(w.updates),
+    }
     if w.allowed_updates:
         info["allowed_updates"] = sorted(w.allowed_updates)
     return info
@@ -132,8 +164,13 @@ def get_webhook_info(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
 
 def get_chat(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
     chat = dict(w.resolve_chat(p.get("chat_id")))
-    gifts = {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-             "premium_subscription": False, "gifts_from_channels": False}
+    gifts = {
+        "unlimited_gifts": False,
+        "limited_gifts": False,
+        "unique_gifts": False,
+        "premium_subscription": False,
+        "gifts_from_channels": False,
+    }
     return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": gifts}
 
 
@@ -147,8 +184,19 @@ def member_dict(w: World, chat_id: int, user_id: int) -> dict[str, Any]:
         member["is_anonymous"] = False
     elif status == "administrator":
         member.update({k: True for k in _ADMIN_RIGHTS})
-        member.update({k: False for k in ("can_be_edited", "is_anonymous", "can_promote_members",
-                                          "can_post_stories", "can_edit_stories", "can_delete_stories")})
+        member.update(
+            {
+                k: False
+                for k in (
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_promote_members",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                )
+            }
+        )
     elif status == "kicked":
         member["until_date"] = 0
     return member
@@ -169,15 +217,31 @@ def _true(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
     return True
 
 
-METHODS = {name.lower(): fn for name, fn in {
-    "getMe": get_me, "getUpdates": get_updates, "sendMessage": m.send_message,
-    "sendPhoto": m.send_photo, "sendDocument": m.send_document,
-    "editMessageText": m.edit_message_text, "editMessageCaption": m.edit_message_caption,
-    "editMessageReplyMarkup": m.edit_message_reply_markup, "deleteMessage": m.delete_message,
-    "answerCallbackQuery": m.answer_callback_query, "getFile": m.get_file,
-    "sendChatAction": m.send_chat_action, "setMyCommands": set_my_commands,
-    "getMyCommands": get_my_commands, "deleteMyCommands": delete_my_commands,
-    "setWebhook": set_webhook, "deleteWebhook": delete_webhook, "getWebhookInfo": get_webhook_info,
-    "getChat": get_chat, "getChatMember": get_chat_member,
-    "getChatAdministrators": get_chat_administrators, "logOut": _true, "close": _true,
-}.items()}
+METHODS = {
+    name.lower(): fn
+    for name, fn in {
+        "getMe": get_me,
+        "getUpdates": get_updates,
+        "sendMessage": m.send_message,
+        "sendPhoto": m.send_photo,
+        "sendDocument": m.send_document,
+        "editMessageText": m.edit_message_text,
+        "editMessageCaption": m.edit_message_caption,
+        "editMessageReplyMarkup": m.edit_message_reply_markup,
+        "deleteMessage": m.delete_message,
+        "answerCallbackQuery": m.answer_callback_query,
+        "getFile": m.get_file,
+        "sendChatAction": m.send_chat_action,
+        "setMyCommands": set_my_commands,
+        "getMyCommands": get_my_commands,
+        "deleteMyCommands": delete_my_commands,
+        "setWebhook": set_webhook,
+        "deleteWebhook": delete_webhook,
+        "getWebhookInfo": get_webhook_info,
+        "getChat": get_chat,
+        "getChatMember": get_chat_member,
+        "getChatAdministrators": get_chat_administrators,
+        "logOut": _true,
+        "close": _true,
+    }.items()
+}

@@ -16,13 +16,41 @@ from aiohttp import web
 from .core import bad_request
 
 # Parameters that are plain strings: never JSON-decode them ("123" must stay text).
-STRING_FIELDS = frozenset({
-    "text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "url", "file_id",
-    "description", "short_description", "name", "language_code", "data", "action", "secret_token",
-    "ip_address", "photo", "document", "sticker", "voice", "audio", "video", "animation",
-    "business_connection_id", "message_effect_id", "emoji", "title", "question", "custom_title",
-    "filename", "thumbnail", "certificate",
-})
+STRING_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "inline_message_id",
+        "url",
+        "file_id",
+        "description",
+        "short_description",
+        "name",
+        "language_code",
+        "data",
+        "action",
+        "secret_token",
+        "ip_address",
+        "photo",
+        "document",
+        "sticker",
+        "voice",
+        "audio",
+        "video",
+        "animation",
+        "business_connection_id",
+        "message_effect_id",
+        "emoji",
+        "title",
+        "question",
+        "custom_title",
+        "filename",
+        "thumbnail",
+        "certificate",
+    }
+)
 
 
 @dataclass

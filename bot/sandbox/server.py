@@ -34,17 +34,28 @@ class Sandbox(UserSide):
     """A fake Bot API server plus helpers to act as users and inspect what the bot did."""
 
     def __init__(
-        self, token: str = "123456:SANDBOX", bot_id: int | None = None,
-        bot_username: str = "gridbot_sandbox_bot", bot_name: str = "网格助手",
-        can_read_all_group_messages: bool = True, limits: bool | Limits = False,
-        host: str = "127.0.0.1", port: int = 0,
+        self,
+        token: str = "123456:SANDBOX",
+        bot_id: int | None = None,
+        bot_username: str = "gridbot_sandbox_bot",
+        bot_name: str = "网格助手",
+        can_read_all_group_messages: bool = True,
+        limits: bool | Limits = False,
+        host: str = "127.0.0.1",
+        port: int = 0,
     ) -> None:
         prefix = token.split(":", 1)[0]
         bot_id = bot_id if bot_id is not None else int(prefix) if prefix.isdigit() else 123456
         bot_user = {
-            "id": bot_id, "is_bot": True, "first_name": bot_name, "username": bot_username,
-            "can_join_groups": True, "can_read_all_group_messages": can_read_all_group_messages,
-            "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False,
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": bot_name,
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": can_read_all_group_messages,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
         }
         self.token = token
         self.host = host
@@ -182,8 +193,18 @@ class Sandbox(UserSide):
 
     @property
     def stats(self) -> dict[str, int]:
-        stats = {"calls": 0, "sent": 0, "edited": 0, "deleted": 0, "errors": 0, "429": 0, "500": 0,
-                 "rate_limited": 0, "updates": 0, "delivered": 0}
+        stats = {
+            "calls": 0,
+            "sent": 0,
+            "edited": 0,
+            "deleted": 0,
+            "errors": 0,
+            "429": 0,
+            "500": 0,
+            "rate_limited": 0,
+            "updates": 0,
+            "delivered": 0,
+        }
         stats.update(self.world.stats)
         stats["pending_updates"] = self.pending_updates
         return stats
@@ -212,13 +233,15 @@ class Sandbox(UserSide):
                 raise TimeoutError(describe())
             await self.world.changed.wait(deadline - loop.time())
 
-    async def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0,
-                       chat_id: int | None = None) -> dict[str, Any]:
+    async def wait_for(
+        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = 10.0, chat_id: int | None = None
+    ) -> dict[str, Any]:
         """First bot message (sent or arriving, current state) matching ``predicate``.
 
         A predicate raising KeyError/TypeError/AttributeError (e.g. ``m["text"]`` on a photo)
         counts as "no match".
         """
+
         def check() -> dict[str, Any] | None:
             for key in self.world.bot_keys:
                 if chat_id is not None and key[0] != chat_id:
@@ -229,27 +252,30 @@ class Sandbox(UserSide):
                 except (KeyError, TypeError, AttributeError):
                     pass
             return None
+
         return await self._until(check, timeout, lambda: self.summary("no matching bot message", chat_id))
 
-    async def wait_for_text(self, fragment: str, chat_id: int | None = None,
-                            timeout: float = 10.0) -> dict[str, Any]:
+    async def wait_for_text(self, fragment: str, chat_id: int | None = None, timeout: float = 10.0) -> dict[str, Any]:
         """First bot message whose text or caption contains ``fragment``."""
-        return await self.wait_for(lambda m: fragment in (m.get("text") or m.get("caption") or ""),
-                                   timeout, chat_id)
+        return await self.wait_for(lambda m: fragment in (m.get("text") or m.get("caption") or ""), timeout, chat_id)
 
-    async def wait_for_count(self, n: int, chat_id: int | None = None,
-                             timeout: float = 10.0) -> list[dict[str, Any]]:
+    async def wait_for_count(self, n: int, chat_id: int | None = None, timeout: float = 10.0) -> list[dict[str, Any]]:
         """All bot messages (in that chat) once there are at least ``n``."""
+
         def check() -> list[dict[str, Any]] | None:
             count = sum(1 for c, _ in self.world.bot_keys if chat_id is None or c == chat_id)
             return self.bot_messages(chat_id) if count >= n else None
+
         headline = f"fewer than {n} bot messages"
         return await self._until(check, timeout, lambda: self.summary(headline, chat_id))
 
     async def wait_until_consumed(self, timeout: float = 10.0) -> None:
         """Until the bot confirmed (getUpdates with a higher offset) every queued update."""
-        await self._until(lambda: True if not self.world.updates else None, timeout,
-                          lambda: f"{self.pending_updates} updates still pending; {self.summary('', None)}")
+        await self._until(
+            lambda: True if not self.world.updates else None,
+            timeout,
+            lambda: f"{self.pending_updates} updates still pending; {self.summary('', None)}",
+        )
 
     def summary(self, headline: str, chat_id: int | None) -> str:
         """What the bot sent and which calls failed: the message of a failed wait."""

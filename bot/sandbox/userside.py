@@ -20,8 +20,9 @@ class UserSide:
 
     world: World
 
-    def add_chat(self, chat_id: int, title: str | None = None, type: str = "supergroup",
-                 username: str | None = None) -> dict[str, Any]:
+    def add_chat(
+        self, chat_id: int, title: str | None = None, type: str = "supergroup", username: str | None = None
+    ) -> dict[str, Any]:
         """Register a group, supergroup or channel (private chats come from ``add_user``)."""
         if type == "private":
             raise ValueError("private chats are implicit: use add_user(user_id, ...)")
@@ -31,9 +32,15 @@ class UserSide:
         self.world.chats[chat_id] = chat
         return dict(chat)
 
-    def add_user(self, user_id: int, first_name: str, last_name: str | None = None,
-                 username: str | None = None, is_bot: bool = False,
-                 language_code: str | None = None) -> dict[str, Any]:
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        is_bot: bool = False,
+        language_code: str | None = None,
+    ) -> dict[str, Any]:
         user: dict[str, Any] = {"id": user_id, "is_bot": is_bot, "first_name": first_name}
         extra = {"last_name": last_name, "username": username, "language_code": language_code}
         user.update({k: v for k, v in extra.items() if v})
@@ -69,8 +76,16 @@ class UserSide:
         return text.startswith("/") or f"@{w.bot.get('username')}" in text or replied == w.bot["id"]
 
     def send_message(
-        self, chat_id: int, user_id: int, text: str | None = None, *, reply_to: int | None = None,
-        photo: bool = False, caption: str | None = None, sticker: bool = False, voice: bool = False,
+        self,
+        chat_id: int,
+        user_id: int,
+        text: str | None = None,
+        *,
+        reply_to: int | None = None,
+        photo: bool = False,
+        caption: str | None = None,
+        sticker: bool = False,
+        voice: bool = False,
         sender_chat_id: int | None = None,
     ) -> dict[str, Any]:
         """A user writes; returns the Message dict and queues a ``message`` update if the bot can see it."""
@@ -88,13 +103,26 @@ class UserSide:
             content["photo"] = w.photo_sizes(w.add_file(tiny_png(), "photos", "png"))
         if sticker:
             f = w.add_file(b"RIFF\x00\x00\x00\x00WEBP", "stickers", "webp")
-            content["sticker"] = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "type": "regular",
-                                  "width": 512, "height": 512, "is_animated": False, "is_video": False,
-                                  "emoji": "👍", "file_size": len(f.data)}
+            content["sticker"] = {
+                "file_id": f.file_id,
+                "file_unique_id": f.file_unique_id,
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": "👍",
+                "file_size": len(f.data),
+            }
         if voice:
             f = w.add_file(b"OggS\x00\x02" + b"\x00" * 20, "voice", "oga")
-            content["voice"] = {"file_id": f.file_id, "file_unique_id": f.file_unique_id, "duration": 3,
-                                "mime_type": "audio/ogg", "file_size": len(f.data)}
+            content["voice"] = {
+                "file_id": f.file_id,
+                "file_unique_id": f.file_unique_id,
+                "duration": 3,
+                "mime_type": "audio/ogg",
+                "file_size": len(f.data),
+            }
         if caption is not None:
             content["caption"] = caption
             if entities := auto_entities(caption):
@@ -136,11 +164,14 @@ class UserSide:
         rows = msg.get("reply_markup", {}).get("inline_keyboard", [])
         offered = [b.get("callback_data") for row in rows for b in row if "callback_data" in b]
         if data not in offered:
-            raise ValueError(f"message {message_id} has no button with callback_data={data!r}; "
-                             f"it offers {offered}")
-        query = {"id": w.next_callback_id(), "from": dict(self._sender(user_id)),
-                 "message": copy.deepcopy(msg), "chat_instance": str(abs(chat_id) * 7919 % 10**12),
-                 "data": data}
+            raise ValueError(f"message {message_id} has no button with callback_data={data!r}; it offers {offered}")
+        query = {
+            "id": w.next_callback_id(),
+            "from": dict(self._sender(user_id)),
+            "message": copy.deepcopy(msg),
+            "chat_instance": str(abs(chat_id) * 7919 % 10**12),
+            "data": data,
+        }
         w.callbacks[query["id"]] = query
         w.queue_update({"callback_query": copy.deepcopy(query)})
         return query["id"]

@@ -24,11 +24,17 @@ CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "userna
 
 def tiny_png() -> bytes:
     """A valid 1x1 PNG, so downloaded "photos" really are images."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff")) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\xff\xff"))
+        + chunk(b"IEND", b"")
+    )
 
 
 @dataclass
@@ -39,8 +45,12 @@ class StoredFile:
     data: bytes
 
     def as_file(self) -> dict[str, Any]:
-        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
-                "file_size": len(self.data), "file_path": self.path}
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.data),
+            "file_path": self.path,
+        }
 
 
 class World:
@@ -121,8 +131,13 @@ class World:
         return None if key in self.deleted else self.messages.get(key)
 
     def new_message(
-        self, chat_id: int, sender: dict[str, Any], content: dict[str, Any], *,
-        reply_to: int | None = None, sender_chat: dict[str, Any] | None = None,
+        self,
+        chat_id: int,
+        sender: dict[str, Any],
+        content: dict[str, Any],
+        *,
+        reply_to: int | None = None,
+        sender_chat: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """Store a message with the next id in its chat; embeds the replied-to message if it is alive."""
         mid = self._next_mid.get(chat_id, 1)
@@ -160,11 +175,9 @@ class World:
         return stored
 
     def photo_sizes(self, stored: StoredFile) -> list[dict[str, Any]]:
-        base = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                "file_size": len(stored.data)}
+        base = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_size": len(stored.data)}
         thumb = {**base, "file_id": stored.file_id + "_s", "file_unique_id": stored.file_unique_id + "s"}
-        self.files[thumb["file_id"]] = StoredFile(thumb["file_id"], thumb["file_unique_id"],
-                                                  stored.path, stored.data)
+        self.files[thumb["file_id"]] = StoredFile(thumb["file_id"], thumb["file_unique_id"], stored.path, stored.data)
         return [{**thumb, "width": 90, "height": 90}, {**base, "width": 800, "height": 600}]
 
     # --- updates ---------------------------------------------------------------------

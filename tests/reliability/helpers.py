@@ -60,8 +60,9 @@ def acks_per_resident(sandbox, reporters: dict[int, int], chat_id: int = GROUP) 
     return Counter(reporters.get(n, f"unknown ticket #{n}") for n in acknowledged(sandbox, chat_id))
 
 
-async def eventually(check: Callable[[], Any | Awaitable[Any]], timeout: float, what: Callable[[], str],
-                     interval: float = 0.05) -> Any:
+async def eventually(
+    check: Callable[[], Any | Awaitable[Any]], timeout: float, what: Callable[[], str], interval: float = 0.05
+) -> Any:
     """Poll `check` until it returns something truthy; fail with `what()` after `timeout` seconds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

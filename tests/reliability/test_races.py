@@ -14,13 +14,12 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.messages import Inbound
 from bot.models import InboxMessage, OutboxMessage, Supporter, Ticket, TicketEvent
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import GROUP_1, TEST_DB
+from tests.conftest import GROUP_1
 from tests.reliability.helpers import GROUP, LI, WANG, complaint, residents, text_of
 
 WORKERS = {WANG: "王芳", LI: "李娜"}
@@ -30,16 +29,32 @@ _update_ids = itertools.count(1)
 
 def message(user_id: int, text: str, *, chat: str = GROUP_1, name: str | None = None) -> Inbound:
     n = next(_update_ids)
-    return Inbound(platform="telegram", update_id=f"r{n}", chat_id=chat,
-                   chat_type="private" if chat == str(user_id) else "group", message_id=str(5000 + n),
-                   user_id=str(user_id), user_name=name or WORKERS.get(user_id, f"居民{user_id}"), text=text)
+    return Inbound(
+        platform="telegram",
+        update_id=f"r{n}",
+        chat_id=chat,
+        chat_type="private" if chat == str(user_id) else "group",
+        message_id=str(5000 + n),
+        user_id=str(user_id),
+        user_name=name or WORKERS.get(user_id, f"居民{user_id}"),
+        text=text,
+    )
 
 
 def button(user_id: int, data: str, *, chat: str) -> Inbound:
     n = next(_update_ids)
-    return Inbound(platform="telegram", update_id=f"r{n}", chat_id=chat, chat_type="private",
-                   message_id=f"cb-{n}", user_id=str(user_id), user_name=WORKERS[user_id], kind="callback",
-                   callback_data=data, callback_id=str(n))
+    return Inbound(
+        platform="telegram",
+        update_id=f"r{n}",
+        chat_id=chat,
+        chat_type="private",
+        message_id=f"cb-{n}",
+        user_id=str(user_id),
+        user_name=WORKERS[user_id],
+        kind="callback",
+        callback_data=data,
+        callback_id=str(n),
+    )
 
 
 def at_once(core, inbounds: list[Inbound]) -> list:
@@ -56,8 +71,11 @@ def at_once(core, inbounds: list[Inbound]) -> list:
 
 def claims(sessions, ticket_id: int) -> list[TicketEvent]:
     with sessions() as session:
-        return list(session.execute(select(TicketEvent).where(TicketEvent.ticket_id == ticket_id,
-                                                              TicketEvent.action == "claim")).scalars())
+        return list(
+            session.execute(
+                select(TicketEvent).where(TicketEvent.ticket_id == ticket_id, TicketEvent.action == "claim")
+            ).scalars()
+        )
 
 
 def texts_of(result) -> list[str]:
@@ -82,15 +100,13 @@ def test_two_workers_typing_claim_at_the_same_moment_one_wins_the_other_is_told_
         assert texts_of(loser) == [f"#{ticket_id} 已由 {winner_name} 认领，无需重复认领。"]
         with sessions() as session:
             ticket = session.get(Ticket, ticket_id)
-            assert (ticket.status, ticket.assignee_id, ticket.assignee_name) == ("claimed", event.actor_id,
-                                                                                 winner_name)
+            assert (ticket.status, ticket.assignee_id, ticket.assignee_name) == ("claimed", event.actor_id, winner_name)
 
 
 def test_two_workers_pressing_claim_buttons_at_the_same_moment_one_wins_the_other_is_told_who(core, sessions):
     for n in range(1, ROUNDS + 1):
         ticket_id = open_ticket(core, 700 + n, n)
-        presses = [button(WANG, f"claim:{ticket_id}", chat=str(WANG)),
-                   button(LI, f"claim:{ticket_id}", chat=str(LI))]
+        presses = [button(WANG, f"claim:{ticket_id}", chat=str(WANG)), button(LI, f"claim:{ticket_id}", chat=str(LI))]
         wang, li = at_once(core, presses)
 
         [event] = claims(sessions, ticket_id)
@@ -124,15 +140,13 @@ async def test_in_the_group_one_claim_wins_when_a_button_press_and_a_typed_claim
 
 def test_twenty_residents_reporting_at_the_same_moment_get_twenty_distinct_tickets(core, sessions):
     people = residents(20, first_id=801)
-    results = at_once(core, [message(user_id, complaint(n), name=name)
-                             for n, (user_id, name) in enumerate(people, 1)])
+    results = at_once(core, [message(user_id, complaint(n), name=name) for n, (user_id, name) in enumerate(people, 1)])
 
     acked = [o.ticket_id for r in results for o in r.outbounds if "已受理" in o.text]
     assert len(acked) == 20 and len(set(acked)) == 20, f"ticket numbers told to residents: {sorted(acked)}"
     with sessions() as session:
         tickets = session.execute(select(Ticket.id, Ticket.reporter_id)).all()
-        statuses = dict(session.execute(select(InboxMessage.status, func.count())
-                                        .group_by(InboxMessage.status)).all())
+        statuses = dict(session.execute(select(InboxMessage.status, func.count()).group_by(InboxMessage.status)).all())
         queued_acks = session.execute(select(OutboxMessage.ticket_id).where(OutboxMessage.kind == "ack")).scalars()
         queued_acks = sorted(queued_acks)
     assert sorted(t.id for t in tickets) == sorted(acked) == queued_acks, "one 已受理 queued per ticket"
@@ -140,9 +154,6 @@ def test_twenty_residents_reporting_at_the_same_moment_get_twenty_distinct_ticke
     assert statuses == {"done": 20}
 
 
-@pytest.mark.xfail(condition=TEST_DB.startswith("postgresql"), strict=True,
-                   reason="BUG: on PostgreSQL two simultaneous reports of the same matter from two chats both open "
-                          "a ticket: Intake._same_matter looks for an open ticket without any lock")
 def test_neighbours_reporting_the_same_matter_at_once_from_the_group_and_a_dm_get_one_ticket(core, sessions):
     """The runtime serialises one chat's messages, but not the group against a resident's private chat."""
     for n in range(1, ROUNDS + 1):
@@ -168,8 +179,13 @@ async def test_a_photo_sent_right_after_a_report_joins_that_ticket(config, class
         await sandbox.wait_until_consumed()
         assert await runtime.settle()
         with runtime.sessions() as session:
-            photos = Counter(session.execute(select(TicketEvent.ticket_id).where(
-                TicketEvent.action == "followup", TicketEvent.detail.startswith("[照片]"))).scalars())
+            photos = Counter(
+                session.execute(
+                    select(TicketEvent.ticket_id).where(
+                        TicketEvent.action == "followup", TicketEvent.detail.startswith("[照片]")
+                    )
+                ).scalars()
+            )
             tickets = session.execute(select(func.count()).select_from(Ticket)).scalar()
     assert tickets == len(people)
     assert sorted(photos.values()) == [1] * len(people), f"photos in the 台账 per ticket: {dict(photos)}"

@@ -19,14 +19,24 @@ _ids = itertools.count(1)
 
 def said(user_id: int, text: str = "", *, name: str | None = None, photo: bool = False) -> Inbound:
     n = next(_ids)
-    return Inbound(platform="telegram", update_id=str(n), chat_id=GROUP_1, chat_type="group",
-                   message_id=str(3000 + n), user_id=str(user_id), user_name=name or f"居民{user_id}", text=text,
-                   kind="photo" if photo else "text", photo_id="photo-1" if photo else None)
+    return Inbound(
+        platform="telegram",
+        update_id=str(n),
+        chat_id=GROUP_1,
+        chat_type="group",
+        message_id=str(3000 + n),
+        user_id=str(user_id),
+        user_name=name or f"居民{user_id}",
+        text=text,
+        kind="photo" if photo else "text",
+        photo_id="photo-1" if photo else None,
+    )
 
 
 def ledger(sessions) -> dict:
     """Everything a restart could change: tickets, their 台账, queued sends, the inbox."""
     with sessions() as session:
+
         def count(model, *where):
             return session.execute(select(func.count()).select_from(model).where(*where)).scalar()
 
@@ -45,7 +55,8 @@ def restarted(config, sessions, classifier, clock) -> Core:
 
 
 def test_reports_stored_but_never_processed_are_processed_by_recover_exactly_once(
-        core, config, sessions, classifier, clock):
+    core, config, sessions, classifier, clock
+):
     reports = [said(601 + i, complaint(i + 1)) for i in range(3)]
     core.accept(reports)  # stored; the process dies before processing them
     assert ledger(sessions)["pending"] == 3 and ledger(sessions)["tickets"] == 0
@@ -94,7 +105,8 @@ def test_only_messages_left_pending_are_redone(core, chat, config, sessions, cla
 
 
 def test_a_recovered_message_that_telegram_delivers_again_after_the_restart_is_not_processed_twice(
-        core, config, sessions, classifier, clock):
+    core, config, sessions, classifier, clock
+):
     report = said(601, complaint(4))
     core.accept([report])
     after_crash = restarted(config, sessions, classifier, clock)

@@ -85,8 +85,9 @@ def report_burst(sandbox, people=RESIDENTS) -> list[dict]:
 
 def _processed(runtime) -> int:
     with runtime.sessions() as session:
-        return session.execute(select(func.count()).select_from(InboxMessage)
-                               .where(InboxMessage.status == "done")).scalar()
+        return session.execute(
+            select(func.count()).select_from(InboxMessage).where(InboxMessage.status == "done")
+        ).scalar()
 
 
 async def one_after_another(sandbox, runtime, messages: list[tuple[int, str]]) -> None:
@@ -109,8 +110,7 @@ async def assert_each_report_answered_exactly_once(sandbox, runtime) -> None:
     """One 已受理 per resident, one 【新工单】 DM per ticket, every outbox row sent."""
     acked = acks_per_resident(sandbox, await reporters(runtime))
     assert acked == Counter({user_id: 1 for user_id, _ in RESIDENTS}), sandbox.summary("acks", GROUP)
-    dms = [ticket_number(m) for worker in (WANG, LI) for m in sandbox.bot_messages(worker)
-           if "【新工单" in text_of(m)]
+    dms = [ticket_number(m) for worker in (WANG, LI) for m in sandbox.bot_messages(worker) if "【新工单" in text_of(m)]
     assert sorted(dms) == list(range(1, len(RESIDENTS) + 1)), f"assignment DMs by ticket: {sorted(dms)}"
     rows = await outbox_rows(runtime)
     assert [r.status for r in rows if r.status != "sent"] == []
@@ -160,8 +160,7 @@ async def test_reports_during_a_run_of_server_errors_are_each_acknowledged_and_a
 async def test_reports_through_a_slow_api_are_each_acknowledged_and_assigned_exactly_once_in_order(bot):
     sandbox, runtime = bot
     sandbox.faults.add("sendMessage", 200, count=6, delay=0.7)  # answers take 0.7 s, below PTB's timeout
-    await one_after_another(sandbox, runtime, [(user_id, complaint(n)) for n, (user_id, _) in
-                                               enumerate(RESIDENTS, 1)])
+    await one_after_another(sandbox, runtime, [(user_id, complaint(n)) for n, (user_id, _) in enumerate(RESIDENTS, 1)])
     await all_delivered(sandbox, runtime)
 
     assert all(r.attempts == 1 for r in await outbox_rows(runtime)), "a slow answer is not a failure"
@@ -175,8 +174,7 @@ ASKING = RESIDENTS[:3]  # residents with a ticket who then ask about it
 
 async def _tickets_opened_and_delivered(sandbox, runtime) -> None:
     report_burst(sandbox, ASKING)
-    await eventually(lambda: len(set(acknowledged(sandbox))) == len(ASKING), 15,
-                     lambda: sandbox.summary("acks", GROUP))
+    await eventually(lambda: len(set(acknowledged(sandbox))) == len(ASKING), 15, lambda: sandbox.summary("acks", GROUP))
     await all_delivered(sandbox, runtime)
 
 
@@ -185,16 +183,17 @@ async def _ask_progress_of_own_tickets(sandbox, runtime) -> tuple[list[int], lis
     answers, ticket numbers in the order the bot queued them)."""
     own = {user: ticket for ticket, user in (await reporters(runtime)).items()}
     await one_after_another(sandbox, runtime, [(user_id, f"进度 {own[user_id]}") for user_id, _ in ASKING])
-    await eventually(lambda: len([m for m in sandbox.bot_messages(GROUP) if "最近进展" in text_of(m)])
-                     == len(ASKING), 20, lambda: sandbox.summary("progress answers", GROUP))
+    await eventually(
+        lambda: len([m for m in sandbox.bot_messages(GROUP) if "最近进展" in text_of(m)]) == len(ASKING),
+        20,
+        lambda: sandbox.summary("progress answers", GROUP),
+    )
     await all_delivered(sandbox, runtime)
     seen = [ticket_number(m) for m in sandbox.bot_messages(GROUP) if "最近进展" in text_of(m)]
     queued = [r.ticket_id for r in await outbox_rows(runtime, GROUP) if r.kind == "progress"]
     return seen, queued
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: OutboxSender lets later rows of a chat overtake one waiting to be "
-                                       "retried, so after a 429 the group sees answers out of order")
 async def test_answers_in_one_chat_keep_their_order_through_a_429_storm(bot):
     sandbox, runtime = bot
     await _tickets_opened_and_delivered(sandbox, runtime)
@@ -205,8 +204,6 @@ async def test_answers_in_one_chat_keep_their_order_through_a_429_storm(bot):
     assert seen == queued, f"the group saw the answers for {seen}; the bot queued them as {queued}"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: OutboxSender lets later rows of a chat overtake one waiting to be "
-                                       "retried, so after a 500 the group sees answers out of order")
 async def test_answers_in_one_chat_keep_their_order_through_a_server_error(bot):
     sandbox, runtime = bot
     await _tickets_opened_and_delivered(sandbox, runtime)
