@@ -94,7 +94,7 @@ def classify_command(text: str | None, jsonl: bool, config_path: str | None, lex
 @click.command("learn")
 @click.argument("train", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Lexicon TOML to write.")
-@click.option("--max-keywords", default=300, show_default=True, help="Keywords kept per category.")
+@click.option("--max-keywords", default=400, show_default=True, help="Keywords kept per category.")
 def learn_command(train: str, out_path: str, max_keywords: int) -> None:
     """Learn a weighted keyword lexicon from TRAIN.csv (columns text,label)."""
     from nlp.datasets import read_labelled

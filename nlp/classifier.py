@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 
@@ -104,6 +105,8 @@ class Classifier:
         for word in self._weights:
             self.segmenter.add_word(word)
         self._keywords = KeywordIndex(self._weights)
+        # a learned lexicon counts every occurrence of every keyword, overlaps included, as it was trained
+        self._every = PhraseTable(self._weights) if lexicon.match == "all" else None
         self._biases = [cat.bias for cat in lexicon.categories]
         self._ids = [cat.id for cat in lexicon.categories]
         intent = lexicon.intent
@@ -135,7 +138,10 @@ class Classifier:
         self, body: str, bare: str, emergency: str | None = None
     ) -> tuple[str | None, float, tuple[str, ...]]:
         weights = self._weights
-        counts = self._keywords.count(body, self.segmenter.cut(body))
+        if self._every is not None:
+            counts = dict(Counter(piece for _, piece in self._every.spans(body)))
+        else:
+            counts = self._keywords.count(body, self.segmenter.cut(body))
         words = [word for word in counts if weights[word]]  # neutral words only stop longer matches
         if len(words) < len(counts):
             counts = {word: counts[word] for word in words}

@@ -20,6 +20,7 @@ from nlp.matching import KeywordIndex
 
 EMERGENCIES = ("fire", "medical", "police", "rescue")
 NORMS = ("none", "sqrt", "tfidf")
+MATCHES = ("longest", "all")
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,7 @@ class Lexicon:
     urgent_category_weight: float = 0.0  # evidence an emergency adds to its kind's category
     fallback: str | None = None  # category of a request that matches no keyword
     neutral: tuple[str, ...] = ()  # places like 单元门口 that contain a keyword (单元门) but say nothing
+    match: str = "longest"  # "longest": non-overlapping, longest first; "all": every occurrence (learned)
     norm: str = "none"  # "tfidf": evidence weighted (1 + ln count)·idf and L2-normalised, as `learn` trains
     idf: Mapping[str, float] = field(default_factory=dict)  # word → inverse document frequency ("tfidf")
     description: str = ""
@@ -192,6 +194,9 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     norm = read.text(meta, "norm", "meta", "none")
     if norm not in NORMS:
         raise read.fail("meta.norm", f"must be one of {', '.join(NORMS)}")
+    match = read.text(meta, "match", "meta", "longest")
+    if match not in MATCHES:
+        raise read.fail("meta.match", f"must be one of {', '.join(MATCHES)}")
     fallback = meta.get("fallback") or None
     if fallback is not None and fallback not in seen:
         raise read.fail("meta.fallback", f'unknown category "{fallback}"')
@@ -210,6 +215,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         fallback=fallback,
         neutral=read.strings(raw.get("neutral", {}).get("words", []), "neutral.words"),
         norm=norm,
+        match=match,
         idf=read.words(raw.get("idf", {}), "idf"),
         description=str(meta.get("description", "")),
     )
@@ -346,6 +352,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         "[meta]",
         f"description = {_toml_str(lexicon.description)}",
         f"norm = {_toml_str(lexicon.norm)}",
+        f"match = {_toml_str(lexicon.match)}",
     ]
     if lexicon.fallback:
         lines.append(f"fallback = {_toml_str(lexicon.fallback)}")
@@ -389,8 +396,9 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         if table:
             pairs = ", ".join(f"{kind} = {_toml_list(list(items))}" for kind, items in table.items())
             lines.append(f"{key} = {{ {pairs} }}")
-    if lexicon.urgent_categories:
+    if lexicon.urgent_category_weight:
         lines.append(f"category_weight = {lexicon.urgent_category_weight}")
+    if lexicon.urgent_categories:
         pairs = ", ".join(f"{kind} = {_toml_str(cat)}" for kind, cat in lexicon.urgent_categories.items())
         lines.append(f"categories = {{ {pairs} }}")
     if lexicon.neutral:
