@@ -8,7 +8,10 @@ counts only where the segmenter made it a word of its own and no longer keyword 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
+
+_WHITESPACE = re.compile(r"\s+")
 
 
 class PhraseTable:
@@ -61,14 +64,16 @@ class KeywordIndex:
         """Keywords in order of first appearance (multi-character first, then single characters)."""
         return list(self.count(text, tokens))
 
-    def count(self, text: str, tokens: list[str]) -> dict[str, int]:
+    def count(self, text: str, tokens: list[str] | Callable[[str], list[str]]) -> dict[str, int]:
         """Keyword → number of occurrences, in order of first appearance.
 
-        `tokens` must be `text` segmented with only whitespace dropped (as every Segmenter does), so the
-        search runs on their concatenation and a token's offset is the sum of the lengths before it.
+        `tokens` is `text` segmented with only whitespace dropped (as every Segmenter does), or the
+        segmenter itself: it is then called only when a one-character keyword is left uncovered by the
+        longer ones, which most messages never need. The search runs on the text without whitespace, so
+        a token's offset is the sum of the lengths before it.
         """
         multi, by_start = self._multi, self._by_start
-        joined = "".join(tokens)
+        joined = "".join(tokens) if isinstance(tokens, list) else _WHITESPACE.sub("", text)
         found: dict[str, int] = {}
         covered: set[int] = set()
         n = len(joined)
@@ -88,7 +93,9 @@ class KeywordIndex:
             else:
                 i += 1
         single = self._single
-        if single:
+        if single and any(char in single and at not in covered for at, char in enumerate(joined)):
+            if not isinstance(tokens, list):
+                tokens = tokens(text)
             position = 0
             for token in tokens:
                 if token in single and position not in covered:

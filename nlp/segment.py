@@ -50,7 +50,11 @@ def cache_dir() -> Path:
 
 
 class JiebaSegmenter:
-    """jieba with its own Tokenizer instance: added words never leak into other users of jieba."""
+    """jieba with its own Tokenizer instance: added words never leak into other users of jieba.
+
+    The dictionary (a second or more to load) is read on the first cut, not at start: the classifier
+    segments only messages where a one-character keyword needs it, and many runs never do.
+    """
 
     name = "jieba"
 
@@ -66,12 +70,21 @@ class JiebaSegmenter:
             self._tokenizer.cache_file = "jieba-default.cache"
         except OSError:
             pass  # read-only home: jieba falls back to the system temp dir
+        self._pending: list[str] | None = []  # words added before the dictionary is loaded
+        self._cut_dag = None
+
+    def _load(self) -> None:
         self._tokenizer.initialize()
+        for word in self._pending or ():
+            self._tokenizer.add_word(word)
+        self._pending = None
         # The pieces handed over are pure Chinese runs, so jieba's own block splitting is skipped
         # (it dominated the cost on short messages); jieba is pinned to 0.42, where this method exists.
         self._cut_dag = getattr(self._tokenizer, "_Tokenizer__cut_DAG", None)
 
     def cut(self, text: str) -> list[str]:
+        if self._pending is not None:
+            self._load()
         return split_pieces(text, self._cut)
 
     def _cut(self, han: str) -> list[str]:
@@ -80,7 +93,10 @@ class JiebaSegmenter:
         return self._tokenizer.lcut(han, HMM=True)
 
     def add_word(self, word: str) -> None:
-        self._tokenizer.add_word(word)
+        if self._pending is not None:
+            self._pending.append(word)
+        else:
+            self._tokenizer.add_word(word)
 
 
 class RjiebaSegmenter:
