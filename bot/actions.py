@@ -72,7 +72,7 @@ def resolve(ctx: Context, number: int, note: str) -> Ticket:
     tell_reporters(
         ctx,
         ticket,
-        texts.resolved_group(ticket.id, ctx.actor.name, note, "{reporters}"),
+        lambda who: texts.resolved_group(ticket.id, ctx.actor.name, note, who),
         kind="rating_prompt",
         buttons=rating_buttons(ticket),
         mention=True,
@@ -154,7 +154,7 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
 def extend(ctx: Context, number: int, days: float, reason: str) -> Ticket:
     ticket = load(ctx, number, lock=True)
     authorize(ctx, Action.EXTEND, ticket)
-    if not 0 < days <= 365:
+    if not 1 <= days <= 365:
         raise Refusal("延期天数需要在 1 到 365 天之间，例如：延期 12 3 等配件")
     ticket.deadline_at += dt.timedelta(days=days)
     log(ctx, ticket, "extend", f"{days:g}天 {reason}".strip(), ticket.status)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import or_, select
 
@@ -20,6 +21,8 @@ from bot.talkday import add_topic, decide_topic
 from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
+
+_NUMBER = re.compile(r"[0-9]{1,9}")  # ticket and question numbers: ASCII digits, within any database's integer
 
 
 class Intake:
@@ -63,10 +66,13 @@ class Intake:
     # -- buttons -------------------------------------------------------------------------------------
     def _callback(self, ctx: Context, msg: Inbound) -> str | None:
         parts = (msg.callback_data or "").split(":")
-        try:
-            verb, target = parts[0], int(parts[1])
-        except (IndexError, ValueError):
-            return "这个按钮已失效。"
+        if (
+            len(parts) < 2
+            or not _NUMBER.fullmatch(parts[1])
+            or not all(_NUMBER.fullmatch(p) for p in parts[2:3] if parts[0] == "xfer")
+        ):
+            return "这个按钮已失效。"  # forged or stale button data
+        verb, target = parts[0], int(parts[1])
         ctx.message_id = None  # answers to a button go to the chat, not as a reply to the bot's own message
         if verb == "claim":
             actions.claim(ctx, target)
@@ -82,7 +88,7 @@ class Intake:
                 kind="transfer_menu",
             )
             return None
-        if verb == "xfer" and len(parts) == 3 and parts[2].isdigit() and int(parts[2]) < len(ctx.config.departments):
+        if verb == "xfer" and len(parts) == 3 and int(parts[2]) < len(ctx.config.departments):
             actions.transfer(ctx, target, ctx.config.departments[int(parts[2])], "")
             return f"已转交 #{target}"
         if verb == "rate" and len(parts) == 3 and parts[2] in texts.RATING_NAMES:

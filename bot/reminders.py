@@ -17,7 +17,6 @@ from bot.config import Config, Grid, Role, Worker
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
 from bot.models import Notice, OutboxMessage, Ticket
-from bot.privacy import mask
 from bot.talkday import SIX_STEPS, decisions_to_report, open_tickets, open_topics
 from bot.tickets import Context, log, rating_buttons
 from bot.workflow import Actor, Status
@@ -149,7 +148,7 @@ class Reminders:
                 f"｜{texts.STATUS_NAMES.get(ticket.status)}｜{ticket.assignee_name or '待认领'}｜{ticket.text[:24]}"
             )
         lines.append("网格长记录决定：决定 议题编号 内容（要派单办理写：决定 议题编号 立案 内容）")
-        return mask("\n".join(lines))
+        return "\n".join(lines)
 
     # -- the deadline ladder ------------------------------------------------------------------------------
     def _ladder(self, ctx: Context, now: dt.datetime, quiet: bool) -> None:
@@ -298,7 +297,7 @@ class Reminders:
         for ticket in closed:
             ctx.send(
                 ticket.source_chat_id,
-                mask(texts.revisit(ticket.id, ticket.text[:20], ticket.reporter_name)),
+                texts.revisit(ticket.id, ticket.text[:20], ticket.reporter_name),
                 ticket_id=ticket.id,
                 kind="revisit",
                 reply_to_message_id=ticket.source_message_id,

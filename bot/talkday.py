@@ -17,7 +17,7 @@ from bot.tickets import Context, Report
 from bot.workflow import OPEN_STATUSES, Refusal
 
 SIX_STEPS = "网格问事 → 商议说事 → 具体解事 → 反馈息事 → 回访宁事 → 归档完事"
-_DECISION_RE = re.compile(r"^议题\s*[#＃]?(\d+)\s*(.*)$", re.DOTALL)
+_DECISION_RE = re.compile(r"^议题\s*[#＃]?([0-9]+)\s*(.*)$", re.DOTALL)
 
 
 def add_topic(ctx: Context, grid: Grid, text: str, message_id: str | None) -> Topic:
@@ -44,7 +44,8 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
     match = _DECISION_RE.match(args.strip())
     if not match:
         raise Refusal("请写明议题编号和决定，例如：决定 议题3 下周安排施工（要派单办理就写：决定 议题3 立案 内容）")
-    topic = ctx.session.get(Topic, int(match.group(1)))
+    number = match.group(1)
+    topic = ctx.session.get(Topic, int(number)) if len(number) <= 9 else None  # beyond any integer column
     if topic is None:
         raise Refusal(f"没有找到议题{match.group(1)}。")
     if not ctx.actor.supervises(topic.grid_id):

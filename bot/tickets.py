@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -36,9 +37,12 @@ class Context:
     def reply(self, text: str, **kwargs) -> None:
         """Answer the actor where they wrote."""
         if self.chat_id is not None:
-            self.out.append(Outbound(self.chat_id, text, reply_to_message_id=self.message_id, **kwargs))
+            self.send(self.chat_id, text, reply_to_message_id=self.message_id, **kwargs)
 
     def send(self, chat_id: str, text: str, **kwargs) -> None:
+        """Queue a message; whatever goes to a group has phone, ID-card and bank-card numbers masked."""
+        if self.config.grid_for_chat(chat_id) is not None:
+            text = mask(text)
         self.out.append(Outbound(chat_id, text, **kwargs))
 
 
@@ -114,7 +118,9 @@ def grid_chat(ctx: Context, ticket: Ticket) -> str:
     return grid.chat_id if grid else ticket.source_chat_id
 
 
-def tell_reporters(ctx: Context, ticket: Ticket, text: str, *, kind: str, buttons=None, mention: bool = False) -> None:
+def tell_reporters(
+    ctx: Context, ticket: Ticket, text: str | Callable[[str], str], *, kind: str, buttons=None, mention: bool = False
+) -> None:
     """Tell the reporter (and 附议 supporters) where they reported: in the group, quoting their message."""
     people = [(ticket.reporter_id, ticket.reporter_name, ticket.source_chat_id, ticket.source_message_id)]
     people += [(s.user_id, s.user_name, s.chat_id, s.message_id) for s in ticket.supporters]
@@ -124,10 +130,11 @@ def tell_reporters(ctx: Context, ticket: Ticket, text: str, *, kind: str, button
     for chat_id, members in by_chat.items():
         is_group = ctx.config.grid_for_chat(chat_id) is not None
         mentions = [Mention(user_id, name) for user_id, name, _ in members] if mention and is_group else []
-        body = text.replace("{reporters}", "、".join(f"@{m.name}" for m in mentions) or "您")
+        who = "、".join(f"@{m.name}" for m in mentions) or "您"
+        body = text(who) if callable(text) else text
         ctx.send(
             chat_id,
-            mask(body) if is_group else body,
+            body,
             reply_to_message_id=members[0][2],
             ticket_id=ticket.id,
             kind=kind,
@@ -248,7 +255,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
             )
     ctx.send(
         ticket.source_chat_id,
-        mask(group_text) if ctx.config.grid_for_chat(ticket.source_chat_id) else group_text,
+        group_text,
         reply_to_message_id=ticket.source_message_id,
         ticket_id=ticket.id,
         kind="ack",

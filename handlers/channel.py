@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import warnings
+
 from aiolimiter import AsyncLimiter
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, ReplyParameters, User
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.channel import SendFailure
 from bot.messages import Outbound
@@ -12,8 +16,27 @@ from bot.messages import Outbound
 MAX_TEXT = 4096
 
 
+def retry_after_seconds_of(value: object) -> float:
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """Telegram's wait, whichever type this PTB version gives (int now, timedelta in a future major)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        return retry_after_seconds_of(error.retry_after)
+
+
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def fit(text: str, limit: int = MAX_TEXT) -> str:
+    """Cut to Telegram's limit, which counts UTF-16 units (an emoji counts twice), ending with "…"."""
+    if utf16_len(text) <= limit:
+        return text
+    units = text.encode("utf-16-le")[: (limit - 1) * 2]
+    return units.decode("utf-16-le", errors="ignore") + "…"
 
 
 def mention_entities(message: Outbound) -> list[MessageEntity]:
@@ -46,7 +69,7 @@ class TelegramChannel:
         self._private: dict[str, AsyncLimiter] = {}
 
     async def send(self, message: Outbound) -> str:
-        text = message.text if len(message.text) <= MAX_TEXT else message.text[: MAX_TEXT - 1] + "…"
+        text = fit(message.text)
         markup = None
         if message.buttons:
             markup = InlineKeyboardMarkup(
@@ -69,8 +92,7 @@ class TelegramChannel:
                 reply_parameters=reply,
             )
         except RetryAfter as exc:
-            retry = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
-            raise SendFailure(f"rate limited: {exc}", retry_after=float(retry)) from exc
+            raise SendFailure(f"rate limited: {exc}", retry_after=retry_seconds(exc)) from exc
         except (BadRequest, Forbidden) as exc:
             raise SendFailure(f"{type(exc).__name__}: {exc.message}", permanent=True) from exc
         except (TimedOut, NetworkError) as exc:

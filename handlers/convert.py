@@ -28,7 +28,10 @@ def _mentions(message: Message, bot: User) -> bool:
     entities = message.entities or message.caption_entities or ()
     for entity in entities:
         if entity.type == MessageEntity.MENTION and bot.username:
-            handle = message.parse_entity(entity) if message.text else message.parse_caption_entity(entity)
+            try:
+                handle = message.parse_entity(entity) if message.text else message.parse_caption_entity(entity)
+            except (RuntimeError, UnicodeDecodeError, ValueError):
+                continue  # an entity that does not fit the text is read as plain text
             if handle.lower() == f"@{bot.username.lower()}":
                 return True
         if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:

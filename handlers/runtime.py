@@ -84,12 +84,20 @@ class TelegramRuntime:
         """Run blocking database work off the event loop."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
+    def _convert(self, update: Update):
+        """The neutral form of an update; one that cannot be read is logged and skipped, never blocks the rest."""
+        try:
+            return to_inbound(update, self.app.bot.bot)
+        except Exception:
+            log.exception("could not read update %s; skipped", update.update_id)
+            return None
+
     async def store_updates(self, updates: Sequence[Update]) -> None:
-        inbounds = [i for i in (to_inbound(u, self.app.bot.bot) for u in updates) if i is not None]
+        inbounds = [i for i in (self._convert(u) for u in updates) if i is not None]
         await self.run_db(self.core.accept, inbounds)
 
     async def handle_update(self, update: Update) -> Result | None:
-        inbound = to_inbound(update, self.app.bot.bot)
+        inbound = self._convert(update)
         if inbound is None:
             return None
         # Chats are processed concurrently, but one chat's messages strictly in order ("认领" before "办结").

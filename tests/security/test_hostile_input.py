@@ -106,8 +106,6 @@ async def test_a_10000_character_complaint_is_stored_whole_and_the_worker_gets_a
     await answers_a_normal_complaint(live)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: handlers/channel.py cuts long texts at 4096 code points, but Telegram "
-                                       "counts UTF-16 units; an emoji-heavy report's worker DM is rejected (400)")
 async def test_a_long_complaint_full_of_emoji_still_reaches_the_worker(live: LiveBot):
     live.next_group()
     text = COMPLAINT + " " + "😡" * 3000
@@ -231,8 +229,6 @@ async def test_payloads_in_a_resolution_note_reach_the_group_verbatim(live: Live
     await answers_a_normal_complaint(live)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: bot/tickets.py tell_reporters replaces '{reporters}' anywhere in the "
-                                       "text, so a worker's note containing it is rewritten into @-mentions")
 async def test_a_resolution_note_mentioning_the_reporters_placeholder_is_shown_verbatim(live: LiveBot, calm):
     ticket = await live.prepared("claimed")
     live.sb.send_message(live.G1, ASSIGNEE.user_id, f"办结 {ticket.n} 已通知{{reporters}}")
@@ -240,8 +236,6 @@ async def test_a_resolution_note_mentioning_the_reporters_placeholder_is_shown_v
     assert prompt["text"].startswith(f"#{ticket.n} 已办结：已通知{{reporters}}（网格员 王芳）")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: bot/actions.py extend accepts any days > 0 (e.g. 0.00001, shown as "
-                                       "'1e-05 天') although its refusal says 1 to 365 days")
 async def test_an_extension_below_one_day_is_refused_as_the_usage_says(live: LiveBot, calm):
     ticket = await live.prepared("claimed")
     deadline = live.ticket(ticket.n).deadline_at
@@ -312,9 +306,6 @@ def poison_updates(chat: int, user: dict) -> list[dict]:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: handlers/convert.py _mentions raises on malformed mention entities "
-                                       "inside InboxBot.get_updates; PTB then refetches the same batch forever and "
-                                       "the bot answers nobody")
 async def test_one_unreadable_update_does_not_stop_the_bot_answering_everyone_else(tmp_path_factory, classifier):
     updater_log = logging.getLogger("telegram.ext.Updater")
     updater_log.disabled = True  # a stalled polling loop logs hundreds of lines a second

@@ -328,8 +328,6 @@ def test_the_matrix_covers_every_command_button_and_person():
 PHONE, MASKED = "13812345678", "138****5678"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 进度 in a group quotes the latest event (a worker's private 备注) "
-                                       "without masking phone numbers (bot/actions.py progress)")
 def test_progress_asked_in_the_group_masks_a_phone_number_from_a_private_note(start_in):
     scene = start_in("claimed")
     scene.driver.say(ASSIGNEE_P, f"备注 1 已联系张阿姨 {PHONE} 明天上门", chat=ASSIGNEE_P.uid)
@@ -338,8 +336,6 @@ def test_progress_asked_in_the_group_masks_a_phone_number_from_a_private_note(st
     assert PHONE not in answer[0] and MASKED in answer[0]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: 我的工单 in a group lists residents' report texts without masking "
-                                       "phone numbers (bot/actions.py my_tickets)")
 def test_my_tickets_asked_in_the_group_masks_phone_numbers_in_the_reports(start_in):
     scene = start_in("new")
     opened = scene.driver.say(CAST["other_resident"], f"电话{PHONE} 门口的路灯坏了 晚上黑漆漆的")
