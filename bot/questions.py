@@ -13,20 +13,26 @@ from bot.places import place_of
 from bot.tickets import Context, Report
 
 
-def ask_note_or_resolve(ctx: Context, msg: Inbound, ticket: Ticket) -> None:
-    """A worker's free-text reply to their DM: ask once whether it is the 办结 note or just a note."""
+def remember_question(ctx: Context, msg: Inbound, kind: str, **fields) -> PendingQuestion:
+    """Store what the bot asked this person in this chat, to be answered by a later button press or message."""
     question = PendingQuestion(
-        kind="note",
+        kind=kind,
         user_id=msg.user_id,
         user_name=ctx.actor.name,
         chat_id=msg.chat_id,
         message_id=msg.message_id,
-        ticket_id=ticket.id,
         text=msg.text,
         created_at=ctx.now,
+        **fields,
     )
     ctx.session.add(question)
     ctx.session.flush()
+    return question
+
+
+def ask_note_or_resolve(ctx: Context, msg: Inbound, ticket: Ticket) -> None:
+    """A worker's free-text reply to their DM: ask once whether it is the 办结 note or just a note."""
+    question = remember_question(ctx, msg, "note", ticket_id=ticket.id)
     buttons = [[Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]]
     ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
 
@@ -84,20 +90,9 @@ def answer_question(ctx: Context, question_id: int, answer: str) -> str | None:
 
 def ask_to_file(ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str, place: str, matter: str) -> None:
     """An unsure report: ask 立案 or 不是 before opening anything, keeping what the classifier saw."""
-    question = PendingQuestion(
-        kind="file",
-        user_id=msg.user_id,
-        user_name=ctx.actor.name,
-        chat_id=msg.chat_id,
-        message_id=msg.message_id,
-        grid_id=grid.id,
-        category=category.id,
-        text=msg.text,
-        payload={"why": why, "place": place, "matter": matter},
-        created_at=ctx.now,
+    question = remember_question(
+        ctx, msg, "file", grid_id=grid.id, category=category.id, payload={"why": why, "place": place, "matter": matter}
     )
-    ctx.session.add(question)
-    ctx.session.flush()
     buttons = [[Button("立案", f"file:{question.id}:yes"), Button("不是", f"file:{question.id}:no")]]
     ctx.reply(
         texts.ask_to_file(category.name if category.id != "other" else "", why),

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from bot import texts
 from bot.config import Grid
 from bot.messages import Inbound
-from bot.models import PendingQuestion, Resident
+from bot.models import Resident
+from bot.questions import remember_question
 from bot.tickets import Context
 
 
@@ -50,17 +51,7 @@ class ResidentBook:
         ).scalar_one_or_none()
         grid = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
         if grid is None and msg.text.strip():
-            ctx.session.add(
-                PendingQuestion(
-                    kind="grid",
-                    user_id=msg.user_id,
-                    user_name=msg.user_name,
-                    chat_id=msg.chat_id,
-                    message_id=msg.message_id,
-                    text=msg.text,
-                    created_at=ctx.now,
-                )
-            )
+            remember_question(ctx, msg, "grid")
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
             ctx.reply(texts.ask_grid(choices), kind="ask_grid")
         return grid

@@ -7,7 +7,7 @@ import re
 from bot import texts
 from bot.config import Config, Grid, ServiceEntry
 from bot.messages import Inbound
-from bot.models import PendingQuestion
+from bot.questions import remember_question
 from bot.tickets import Context
 
 _ASKING = re.compile(r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]")
@@ -35,17 +35,4 @@ def answer_service(ctx: Context, entry: ServiceEntry, msg: Inbound, grid: Grid, 
         ),
         kind="service",
     )
-    ctx.session.add(
-        PendingQuestion(
-            kind="service",
-            user_id=msg.user_id,
-            user_name=ctx.actor.name,
-            chat_id=msg.chat_id,
-            message_id=msg.message_id,
-            grid_id=grid.id,
-            category=category,
-            text=msg.text,
-            payload={"service": entry.name},
-            created_at=ctx.now,
-        )
-    )
+    remember_question(ctx, msg, "service", grid_id=grid.id, category=category, payload={"service": entry.name})
