@@ -1,4 +1,4 @@
-"""Print grid-chat quality figures for the default lexicon on ../shared/data/gridchat/dev.csv.
+"""Print grid-chat quality figures for the default lexicon and grid model on ../shared/data/gridchat/dev.csv.
 
 --half even|odd scores only even/odd rows: the lexicon was tuned while looking at even rows only, so the
 odd rows give an honest estimate of how it does on messages it has never seen.
@@ -27,11 +27,15 @@ def main() -> None:
     parser.add_argument("--errors", action="store_true")
     parser.add_argument("--lexicon")
     parser.add_argument("--segmenter", choices=["jieba", "rjieba"])
+    parser.add_argument("--no-model", action="store_true", help="the hand-written lexicon alone, no learned models")
     args = parser.parse_args()
     from nlp.segment import best_segmenter
 
     lexicon = load_lexicon(args.lexicon) if args.lexicon else default_lexicon()
-    classifier = Classifier(lexicon, segmenter=best_segmenter(args.segmenter))
+    from nlp.model import default_model, default_urgent_model
+
+    models = {} if args.no_model else {"model": default_model(), "urgent_model": default_urgent_model()}
+    classifier = Classifier(lexicon, segmenter=best_segmenter(args.segmenter), **models)
     _, rows = read_labelled(args.file)
     if args.half != "all":
         rows = rows[0 if args.half == "even" else 1 :: 2]

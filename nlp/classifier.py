@@ -12,15 +12,16 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from nlp.lexicon import Lexicon
 from nlp.matching import KeywordIndex, PhraseTable
+from nlp.model import MENTION as _MENTION
+from nlp.model import LinearModel, ModelSet, message_body, tfidf
 from nlp.segment import Segmenter, best_segmenter
 from nlp.urgency import UrgencyRules
 
 REQUEST, CHATTER = "request", "chatter"
-_MENTION = re.compile(r"@[^\s@，。,:：]{1,12}")
 _NEGATIONS = frozenset("不没未别")
 _SPACE_PUNCT = re.compile(r"[\s\W_]+")
 _HAN = "\u4e00-\u9fff"
@@ -39,6 +40,7 @@ _SHAPES = re.compile(
 )
 # a notice starts with a heading (【停水通知】, 温馨提示：, 转发：) or lists points (1. 2. / A. B.)
 _HEADING = re.compile(r"转发[：:]|【[^】]{1,16}】|[^\s，。,！!？?：:@]{2,16}[：:]")
+_SOFTENED = re.compile(r"不(?:太|大|怎么|是很|是太)")
 _NUMBERED = re.compile(r"(?:^|[\s，。；;：:？?])[1-9A-D][.、．]")
 
 
@@ -58,17 +60,36 @@ class Classification:
     resolved: bool
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["matched"] = list(self.matched)
-        data["urgent_words"] = list(self.urgent_words)
-        return data
+        """A JSON-ready dict (by hand: dataclasses.asdict deep-copies, which dominated --jsonl)."""
+        return {
+            "intent": self.intent,
+            "category": self.category,
+            "urgent": self.urgent,
+            "handling": self.handling,
+            "confidence": self.confidence,
+            "matched": list(self.matched),
+            "urgent_words": list(self.urgent_words),
+            "emergency": self.emergency,
+            "question": self.question,
+            "resolved": self.resolved,
+        }
 
 
-def tfidf(counts: Mapping[str, int], idf: Mapping[str, float]) -> dict[str, float]:
-    """Sublinear tf × idf, L2-normalised: how `learn` weighs the words of a message."""
-    raw = {word: (1 + math.log(n)) * idf.get(word, 1.0) for word, n in counts.items()}
-    norm = math.sqrt(sum(v * v for v in raw.values())) or 1.0
-    return {word: v / norm for word, v in raw.items()}
+def _characters(text: str) -> list[str]:
+    """Every character its own token: a one-character keyword counts wherever no longer one covers it."""
+    return [char for char in text if not char.isspace()]
+
+
+class _NoSegmenter:
+    """Stands in where no segmentation is needed; words added to it go nowhere."""
+
+    name = "none"
+
+    def cut(self, text: str) -> list[str]:
+        return _characters(text)
+
+    def add_word(self, word: str) -> None:
+        pass
 
 
 class _Anchored:
@@ -79,21 +100,37 @@ class _Anchored:
         self.end = {k[:-1]: w for k, w in cues.items() if k.endswith("$") and not k.startswith(("^", "="))}
         self.whole = {k[1:]: w for k, w in cues.items() if k.startswith("=")}
         self.plain = {k: w for k, w in cues.items() if not k.startswith(("^", "=")) and not k.endswith("$")}
+        self._starts, self._ends = tuple(self.start), tuple(self.end)
 
     def score(self, found: set[str], bare: str) -> float:
-        total = sum(self.plain.get(cue, 0.0) for cue in found)
-        total += sum(w for cue, w in self.start.items() if bare.startswith(cue))
-        total += sum(w for cue, w in self.end.items() if bare.endswith(cue))
+        plain = self.plain
+        total = sum(plain[cue] for cue in found if cue in plain)
+        if self._starts and bare.startswith(self._starts):  # one C call rules most messages out
+            total += sum(w for cue, w in self.start.items() if bare.startswith(cue))
+        if self._ends and bare.endswith(self._ends):
+            total += sum(w for cue, w in self.end.items() if bare.endswith(cue))
         return total + self.whole.get(bare, 0.0)
 
 
 class Classifier:
     """Intent, category, urgency and explanation for one message at a time."""
 
-    def __init__(self, lexicon: Lexicon, handling: Mapping[str, str] | None = None, segmenter: Segmenter | None = None):
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        handling: Mapping[str, str] | None = None,
+        segmenter: Segmenter | None = None,
+        model: Lexicon | None = None,
+        urgent_model: Lexicon | None = None,
+    ):
+        """`model`: a learned lexicon over "chatter" and categories (the built-in grid model) whose scores
+        join the intent vote and the category evidence, with the weights in the lexicon's [intent].
+        `urgent_model`: a learned lexicon over "urgent" and "calm"; above the lexicon's [urgent]
+        model_threshold it reports an emergency that no urgent word shows (blockers still apply)."""
         self.lexicon = lexicon
         self.handling = dict(handling or {})
-        self.segmenter = segmenter or best_segmenter()
+        # a lexicon that counts one-character keywords anywhere ("char") never needs the segmenter
+        self.segmenter = segmenter or (best_segmenter() if lexicon.single == "token" else _NoSegmenter())
         self._weights: dict[str, list[tuple[int, float]]] = {}
         self._openers: dict[str, list[tuple[int, float]]] = {}  # "^建议": only at the message's start
         for index, cat in enumerate(lexicon.categories):
@@ -115,6 +152,16 @@ class Classifier:
         self._resolved = frozenset(intent.resolved)
         self._question = frozenset(intent.question)
         self._urgency = UrgencyRules(lexicon)
+        self._model = LinearModel(model) if model is not None else None
+        # the model's classes as this lexicon's category indices; its "chatter" class is the other side
+        self._model_map = [
+            self._ids.index(i) if i in self._ids else None for i in (self._model.ids if self._model else ())
+        ]
+        self._model_chatter = self._model.ids.index(CHATTER) if self._model and CHATTER in self._model.ids else None
+        self._urgent_model = LinearModel(urgent_model) if urgent_model is not None else None
+        models = [m for m in (self._model, self._urgent_model) if m is not None]
+        self._models = ModelSet(models) if models and all(m.short for m in models) else None
+        self._kind_of_category = {cat: kind for kind, cat in lexicon.urgent_categories.items()}
         self._emergency_category = {
             kind: self._ids.index(cat) for kind, cat in lexicon.urgent_categories.items() if cat in self._ids
         }
@@ -131,17 +178,27 @@ class Classifier:
 
     def categorize(self, text: str) -> tuple[str | None, float, tuple[str, ...]]:
         """Best category by keyword evidence alone (no intent): id, evidence, matched words best first."""
-        body = _MENTION.sub(" ", text.strip())
-        return self._categorize(body, _SPACE_PUNCT.sub("", body).lower())
+        body = message_body(text)
+        extra = self._model_evidence(self._model.scores(body)) if self._model else None
+        return self._categorize(body, _SPACE_PUNCT.sub("", body).lower(), extra=extra)
+
+    def _model_evidence(self, scores: list[float]) -> list[float]:
+        """The model's category scores, weighted, on this lexicon's category indices."""
+        extra = [0.0] * len(self._ids)
+        weight = self.lexicon.intent.model_category_weight
+        for score, index in zip(scores, self._model_map, strict=True):
+            if index is not None:
+                extra[index] += weight * score
+        return extra
 
     def _categorize(
-        self, body: str, bare: str, emergency: str | None = None
+        self, body: str, bare: str, emergency: str | None = None, extra: list[float] | None = None
     ) -> tuple[str | None, float, tuple[str, ...]]:
         weights = self._weights
         if self._every is not None:
             counts = dict(Counter(piece for _, piece in self._every.spans(body)))
         else:
-            counts = self._keywords.count(body, self.segmenter.cut)
+            counts = self._keywords.count(body, self.segmenter.cut if self.lexicon.single == "token" else _characters)
         words = [word for word in counts if weights[word]]  # neutral words only stop longer matches
         if len(words) < len(counts):
             counts = {word: counts[word] for word in words}
@@ -150,7 +207,7 @@ class Classifier:
             weights = {**weights, **{word: self._openers[word] for word in openers}}
             words = openers + [word for word in words if word not in openers]
         boost = self._emergency_category.get(emergency) if emergency else None
-        if not words and boost is None:
+        if not words and boost is None and extra is None:
             return self.lexicon.fallback, 0.0, ()
         values = dict.fromkeys(words, 1.0)
         if self.lexicon.norm == "sqrt":
@@ -164,6 +221,11 @@ class Classifier:
         priors = list(self._biases)
         if boost is not None:
             priors[boost] += self.lexicon.urgent_category_weight
+        if extra is not None:
+            # clear keyword evidence (a lead of lexicon_lead points) decides; else the grid model weighs in
+            totals = sorted((score + prior for score, prior in zip(scores, priors, strict=True)), reverse=True)
+            if len(totals) < 2 or totals[0] - totals[1] < self.lexicon.intent.lexicon_lead:
+                priors = [prior + more for prior, more in zip(priors, extra, strict=True)]
         best = max(range(len(scores)), key=lambda k: scores[k] + priors[k])
         ranked = sorted(
             (w for w in words if any(i == best and wt > 0 for i, wt in weights[w])),
@@ -173,8 +235,13 @@ class Classifier:
 
     def classify(self, text: str) -> Classification:
         """Classify one message."""
+        original = message_body(text)  # what the learned models read, as they were trained
+        # the lexicon reads 不太亮 / 不怎么热 as 不亮 / 不热: a softened negation is still the complaint
         text = text.strip()
-        body = _MENTION.sub(" ", text)
+        body = original
+        if "不" in text:
+            text = _SOFTENED.sub("不", text)
+            body = message_body(text)
         bare = _SPACE_PUNCT.sub("", body).lower()
         intent = self.lexicon.intent
         spans = self._cues.spans(text)
@@ -187,14 +254,36 @@ class Classifier:
             piece in self._resolved and (start == 0 or text[start - 1] not in _NEGATIONS) for start, piece in spans
         )
         notice = (_HEADING.match(body.lstrip()) is not None) + (len(_NUMBERED.findall(body)) >= 2)
+        sensed = False
+        if self._models is not None:
+            scored = iter(self._models.scores(original))
+            grid_scores = next(scored) if self._model is not None else None
+            urgent_scores = next(scored) if self._urgent_model is not None else None
+        else:
+            grid_scores = self._model.scores(original) if self._model is not None else None
+            urgent_scores = self._urgent_model.scores(original) if self._urgent_model is not None else None
+        if self._urgent_model is not None and urgent_scores is not None:
+            by_class = dict(zip(self._urgent_model.ids, urgent_scores, strict=True))
+            margin = by_class.get("urgent", 0.0) - by_class.get("calm", 0.0)
+            sensed = margin > self.lexicon.urgent_model_threshold
         # 火已经灭了, 人都出来了: it was urgent, it is over
-        emergency = None if resolved else self._urgency.detect(text, spans, found, notice > 0)
-        category, evidence, matched = self._categorize(body, bare, emergency.kind if emergency else None)
+        emergency = None if resolved else self._urgency.detect(text, spans, found, notice > 0, sensed)
+        extra = None
+        leaning = 0.0  # the model's request-over-chatter margin
+        if self._model is not None and grid_scores is not None:
+            scores = grid_scores
+            extra = self._model_evidence(scores)
+            if self._model_chatter is not None:
+                # chatter against the rest is the model's request/chatter margin, with the sign flipped
+                leaning = -scores[self._model_chatter]
+        category, evidence, matched = self._categorize(body, bare, emergency.kind if emergency else None, extra=extra)
         vote = intent.bias + self._request.score(found, bare) - self._chatter.score(found, bare)
         vote += intent.keyword_weight * min(evidence, intent.keyword_cap) if matched else 0.0
         vote += intent.question_weight * question
         vote += intent.mention_weight * (_MENTION.search(text) is not None)
-        vote += intent.urgent_weight * (emergency is not None)
+        # an emergency the urgent model senses marks a request as urgent; it does not make chatter a request
+        vote += intent.urgent_weight * (emergency is not None and not emergency.sensed)
+        vote += intent.model_weight * leaning
         vote += intent.stuck_weight * ("stuck" in shapes)
         vote += intent.ask_weight * ("ask" in shapes)
         vote -= intent.update_weight * ("told" in shapes or "praise" in shapes)
@@ -203,10 +292,15 @@ class Classifier:
         probability = 1 / (1 + math.exp(-intent.scale * vote))
         is_request = vote > 0
         urgent = is_request and emergency is not None
+        kind = emergency.kind if urgent else None
+        if urgent and kind is None:  # sensed by the model alone: the category says which kind
+            kind = self._kind_of_category.get(category or "", "rescue")
         if not is_request:
             category = None
-        elif urgent and not matched and emergency.kind not in self._emergency_category:
+        elif urgent and not matched and kind not in self._emergency_category and not extra:
             category = self.lexicon.fallback  # as the bot files a request it cannot place
+        if category and not matched and self._model is not None and category in self._model.ids:
+            matched = self._model.evidence(original, self._model.ids.index(category))  # for the explanation
         return Classification(
             intent=REQUEST if is_request else CHATTER,
             category=category,
@@ -215,7 +309,7 @@ class Classifier:
             confidence=round(max(probability, 1 - probability), 4),
             matched=matched,
             urgent_words=emergency.words if urgent else (),
-            emergency=emergency.kind if urgent else None,
+            emergency=kind,
             question=question,
             resolved=resolved,
         )

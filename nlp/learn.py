@@ -24,10 +24,12 @@ from dataclasses import replace
 
 from nlp.lexicon import Category, Lexicon, default_lexicon
 from nlp.matching import PhraseTable
+from nlp.model import message_body
 from nlp.segment import Segmenter, best_segmenter
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _HAN_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+_RUN = re.compile(r"\S+")
 _STOP = frozenset(
     "我们 你们 他们 这个 那个 什么 没有 一个 就是 还是 但是 因为 所以".split()
     + "如果 可以 已经 自己 这些 那些 现在".split()
@@ -42,12 +44,24 @@ Counts = dict[str, int]
 Weights = list[dict[str, float]]  # per class: word → weight
 
 
+FEATURES = ("words", "chars")
+
+
 def candidates(text: str, tokens: Sequence[str]) -> set[str]:
     """The words a message offers as keywords: segmenter words and two-character runs of Chinese."""
     words = {t for t in tokens if len(t) >= 2 and _HAN.search(t) and t not in _STOP}
     for run in _HAN_RUN.findall(text):
         words.update(run[i : i + 2] for i in range(len(run) - 1))
     return words
+
+
+def pieces(text: str) -> set[str]:
+    """Every one- and two-character piece of a message that has no space in it (emoji and ？ count)."""
+    found: set[str] = set()
+    for run in _RUN.findall(text):
+        found.update(run)
+        found.update(run[i : i + 2] for i in range(len(run) - 1))
+    return found
 
 
 def learn(
@@ -60,22 +74,28 @@ def learn(
     base: Lexicon | None = None,
     segmenter: Segmenter | None = None,
     seed: int = 13,
+    features: str = "words",
 ) -> Lexicon:
     """A lexicon with per-category weighted keywords and biases learned from (text, label) rows.
 
+    `features`: "words" (segmenter words and two-character runs of Chinese; long tickets) or "chars"
+    (every one- and two-character piece; short group messages, where one character can decide).
     Intent cues and urgent words come from `base` (the built-in lexicon by default), so a learned
     lexicon still tells chatter from requests in a group.
     """
-    data = [(text, label) for text, label in rows if text and label]
+    if features not in FEATURES:
+        raise ValueError(f"features must be one of {', '.join(FEATURES)}")
+    data = [(message_body(text), label) for text, label in rows if text and label]
     if not data:
         raise ValueError("no labelled rows to learn from")
-    segmenter = segmenter or best_segmenter()
+    if features == "words":
+        segmenter = segmenter or best_segmenter()
     base = base or default_lexicon()
     names = sorted({label for _, label in data})
     labels = [names.index(label) for _, label in data]
     df: Counter[str] = Counter()
     for text, _ in data:
-        df.update(candidates(text, segmenter.cut(text)))
+        df.update(pieces(text) if segmenter is None else candidates(text, segmenter.cut(text)))
     vocab = sorted(word for word, n in df.items() if n >= min_df)
     idf = {word: math.log((1 + len(data)) / (1 + df[word])) + 1 for word in vocab}
     table = PhraseTable(vocab)

@@ -21,6 +21,7 @@ from nlp.matching import KeywordIndex
 EMERGENCIES = ("fire", "medical", "police", "rescue")
 NORMS = ("none", "sqrt", "tfidf")
 MATCHES = ("longest", "all")
+SINGLES = ("token", "char")
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class IntentModel:
     ask_weight: float = 0.0  # 社区查一下, 物业派人来: turned to those who can act
     update_weight: float = 0.0  # 已经跟物业说了, 挺热心的: an update or praise, not a plea
     notice_weight: float = 0.0  # a heading (【停水通知】, 温馨提示：) or a numbered list: a notice, not a plea
+    model_weight: float = 0.0  # each point of the grid model's request-over-chatter margin
+    model_category_weight: float = 0.0  # the grid model's category scores, added to keyword evidence
+    lexicon_lead: float = 0.0  # ... unless the keywords' best category leads the next by this much
     scale: float = 1.0  # sigmoid slope for the confidence
     request: Mapping[str, float] = field(default_factory=dict)
     chatter: Mapping[str, float] = field(default_factory=dict)
@@ -65,13 +69,16 @@ class Lexicon:
     urgent_blockers: tuple[str, ...] = ()  # drills, tips, past events: urgent words that are not an emergency
     urgent_weak: tuple[str, ...] = ()  # urgent words that need a second urgent word or an alarm
     urgent_alarms: tuple[str, ...] = ()  # 快来人, 救命, 正在: it is happening now
+    urgent_advice: tuple[str, ...] = ()  # 请大家, 讲解视频: advice, whose urgent words need an alarm to count
     urgent_hedges: tuple[str, ...] = ()  # 怕, 万一, 不是: an urgent word after one in its clause does not count
     urgent_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → regexes of events
     urgent_weak_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → weak ones
     urgent_categories: Mapping[str, str] = field(default_factory=dict)  # emergency kind → category id
     urgent_category_weight: float = 0.0  # evidence an emergency adds to its kind's category
+    urgent_model_threshold: float = 0.0  # the urgent model's urgent-over-calm margin that counts
     fallback: str | None = None  # category of a request that matches no keyword
     neutral: tuple[str, ...] = ()  # places like 单元门口 that contain a keyword (单元门) but say nothing
+    single: str = "token"  # one-character keywords: "token" where the segmenter makes one a word, "char" anywhere
     match: str = "longest"  # "longest": non-overlapping, longest first; "all": every occurrence (learned)
     norm: str = "none"  # "tfidf": evidence weighted (1 + ln count)·idf and L2-normalised, as `learn` trains
     idf: Mapping[str, float] = field(default_factory=dict)  # word → inverse document frequency ("tfidf")
@@ -173,6 +180,9 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
             "ask_weight",
             "update_weight",
             "notice_weight",
+            "model_weight",
+            "model_category_weight",
+            "lexicon_lead",
             "scale",
         )
     }
@@ -194,6 +204,9 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     norm = read.text(meta, "norm", "meta", "none")
     if norm not in NORMS:
         raise read.fail("meta.norm", f"must be one of {', '.join(NORMS)}")
+    single = read.text(meta, "single", "meta", "token")
+    if single not in SINGLES:
+        raise read.fail("meta.single", f"must be one of {', '.join(SINGLES)}")
     match = read.text(meta, "match", "meta", "longest")
     if match not in MATCHES:
         raise read.fail("meta.match", f"must be one of {', '.join(MATCHES)}")
@@ -207,22 +220,36 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         urgent_blockers=read.strings(urgent_raw.get("not", []), "urgent.not"),
         urgent_weak=read.strings(urgent_raw.get("weak", []), "urgent.weak"),
         urgent_alarms=read.strings(urgent_raw.get("alarm", []), "urgent.alarm"),
+        urgent_advice=read.strings(urgent_raw.get("advice", []), "urgent.advice"),
         urgent_hedges=read.strings(urgent_raw.get("hedge", []), "urgent.hedge"),
         urgent_patterns=_urgent_patterns(read, urgent_raw.get("patterns", {}), "urgent.patterns"),
         urgent_weak_patterns=_urgent_patterns(read, urgent_raw.get("weak_patterns", {}), "urgent.weak_patterns"),
         urgent_categories=_urgent_categories(read, urgent_raw.get("categories", {}), seen),
         urgent_category_weight=read.number(urgent_raw, "category_weight", "urgent", 0.0),
+        urgent_model_threshold=read.number(urgent_raw, "model_threshold", "urgent", 0.0),
         fallback=fallback,
         neutral=read.strings(raw.get("neutral", {}).get("words", []), "neutral.words"),
         norm=norm,
         match=match,
+        single=single,
         idf=read.words(raw.get("idf", {}), "idf"),
         description=str(meta.get("description", "")),
     )
 
 
 _URGENT_SETTINGS = frozenset(
-    {"not", "weak", "alarm", "hedge", "categories", "category_weight", "patterns", "weak_patterns"}
+    {
+        "not",
+        "weak",
+        "alarm",
+        "advice",
+        "hedge",
+        "categories",
+        "category_weight",
+        "model_threshold",
+        "patterns",
+        "weak_patterns",
+    }
 )
 
 
@@ -353,6 +380,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         f"description = {_toml_str(lexicon.description)}",
         f"norm = {_toml_str(lexicon.norm)}",
         f"match = {_toml_str(lexicon.match)}",
+        f"single = {_toml_str(lexicon.single)}",
     ]
     if lexicon.fallback:
         lines.append(f"fallback = {_toml_str(lexicon.fallback)}")
@@ -370,6 +398,9 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         "ask_weight",
         "update_weight",
         "notice_weight",
+        "model_weight",
+        "model_category_weight",
+        "lexicon_lead",
         "scale",
     ):
         lines.append(f"{name} = {getattr(it, name)}")
@@ -388,6 +419,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         ("not", lexicon.urgent_blockers),
         ("weak", lexicon.urgent_weak),
         ("alarm", lexicon.urgent_alarms),
+        ("advice", lexicon.urgent_advice),
         ("hedge", lexicon.urgent_hedges),
     ):
         if items:
@@ -398,6 +430,8 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
             lines.append(f"{key} = {{ {pairs} }}")
     if lexicon.urgent_category_weight:
         lines.append(f"category_weight = {lexicon.urgent_category_weight}")
+    if lexicon.urgent_model_threshold:
+        lines.append(f"model_threshold = {lexicon.urgent_model_threshold}")
     if lexicon.urgent_categories:
         pairs = ", ".join(f"{kind} = {_toml_str(cat)}" for kind, cat in lexicon.urgent_categories.items())
         lines.append(f"categories = {{ {pairs} }}")

@@ -93,7 +93,11 @@ class KeywordIndex:
             else:
                 i += 1
         single = self._single
-        if single and any(char in single and at not in covered for at, char in enumerate(joined)):
+        if (
+            single
+            and not single.isdisjoint(joined)
+            and any(char in single and at not in covered for at, char in enumerate(joined))
+        ):
             if not isinstance(tokens, list):
                 tokens = tokens(text)
             position = 0

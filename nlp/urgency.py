@@ -26,7 +26,8 @@ class Emergency:
     """The urgent words that count, and the kind most of them point to."""
 
     words: tuple[str, ...]
-    kind: str
+    kind: str | None  # None: sensed by the urgent model with no urgent word to say which kind
+    sensed: bool = False  # the words alone would not do: the urgent model made it one
 
 
 class UrgencyRules:
@@ -37,6 +38,7 @@ class UrgencyRules:
         self.blockers = frozenset(lexicon.urgent_blockers)
         self.weak = frozenset(lexicon.urgent_weak)
         self.alarms = frozenset(lexicon.urgent_alarms)
+        self.advice = frozenset(lexicon.urgent_advice)
         self.hedges = tuple(lexicon.urgent_hedges)
         # shapes of an event rather than fixed words (冒着烟, 喊他不应, 三天没开门): one alternation,
         # each branch a named group that says its kind and whether it is weak
@@ -52,39 +54,57 @@ class UrgencyRules:
 
     def phrases(self) -> Iterable[str]:
         """Every phrase this needs found in the text (for the shared phrase table)."""
-        return [*self.words, *self.blockers, *self.alarms]
+        return [*self.words, *self.blockers, *self.alarms, *self.advice]
 
     def detect(
-        self, text: str, spans: Sequence[tuple[int, str]], found: set[str], notice: bool = False
+        self,
+        text: str,
+        spans: Sequence[tuple[int, str]],
+        found: set[str],
+        notice: bool = False,
+        sensed: bool = False,
     ) -> Emergency | None:
         """The emergency in `text`, given every cue span found in it, or None.
 
         `notice`: the message is shaped like a notice or a quiz (heading, numbered points), so its urgent
-        words are advice unless an alarm says otherwise."""
+        words are advice unless an alarm says otherwise. `sensed`: the urgent model reads the message as
+        an emergency; that counts when no word does, but blockers, notices and advice hold it back too
+        (its kind is then the words' kind, or None for the caller to decide)."""
         words, weak = self.words, self.weak
         hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
         if self._patterns is not None:
             for match in self._patterns.finditer(text):
                 kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
                 hits.append((match.start(), match.group(), kind, is_weak))
-        if not hits or not found.isdisjoint(self.blockers):
+        if not (hits or sensed) or not found.isdisjoint(self.blockers):
             return None
         alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
-        if notice and not alarmed:
+        if (notice or not found.isdisjoint(self.advice)) and not alarmed:
             return None
         counted: dict[str, tuple[str, bool]] = {}
+        # 摔了 inside 摔了一跤 is the same word, not a second sign
+        hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
+        reach = -1
         for start, piece, kind, is_weak in hits:
+            end = start + len(piece)
+            if end <= reach:
+                continue
+            reach = end
             if piece not in counted and not self._hedged(text, start):
                 counted[piece] = (kind, is_weak)
-        if not counted:
-            return None
-        if len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed:
-            return None
+        by_model = False
+        if not counted or (len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed):
+            if not sensed:
+                return None
+            by_model = True
+            counted = {piece: (kind, is_weak) for _, piece, kind, is_weak in hits}
+            if not counted:
+                return Emergency((), None, sensed=True)
         kinds = [kind for kind, _ in counted.values()]
         # fire or gas decides (a gas smell behind a door that nobody opens is still gas); else the kind
         # most words point to, ties going medical > police > rescue (救命 alone is rescue)
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
-        return Emergency(tuple(counted), kind)
+        return Emergency(tuple(counted), kind, sensed=by_model)
 
     def _hedged(self, text: str, start: int) -> bool:
         """A hedge earlier in the same clause: 怕哪天着火, 不是着火, 以防漏电."""

@@ -216,3 +216,10 @@ def test_updates_praise_and_neighbour_questions_are_chatter(text):
 def test_turning_to_the_community_makes_a_request():
     result = classifier().classify("有人冒充燃气公司上门收费 大家小心 社区查一下是不是真的")
     assert result.intent == "request" and result.category == "security"
+
+
+def test_to_dict_has_every_field():
+    from dataclasses import asdict
+
+    result = classifier().classify("楼道灯坏了 能不能修一下")
+    assert result.to_dict() == asdict(result) | {"matched": list(result.matched), "urgent_words": []}
