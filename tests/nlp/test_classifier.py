@@ -223,3 +223,28 @@ def test_to_dict_has_every_field():
 
     result = classifier().classify("楼道灯坏了 能不能修一下")
     assert result.to_dict() == asdict(result) | {"matched": list(result.matched), "urgent_words": []}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "3号楼电梯停在半空 门打不开 里面关着两个小孩 一直在哭",  # 停在 + 关着: two signs
+        "家里的热水器管子炸了 热水喷得到处都是 总闸在哪",  # a pipe that bursts
+        "我家六岁的闺女在楼下玩 一眨眼人没了 找了半小时了",  # a missing child
+        "救火啊 6栋3楼厨房火蹿上来了 大家快跑",
+    ],
+)
+def test_emergencies_told_without_the_usual_words(text):
+    assert classifier().classify(text).urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "被困电梯怎么办？不要扒门，按警铃，等待救援。",  # advice
+        "这个电影太吓人了 着火那段我都不敢看",  # a film
+        "刚才消防车过去了 不知道哪里着火了",  # hearsay
+    ],
+)
+def test_urgent_words_in_advice_films_and_hearsay(text):
+    assert not classifier().classify(text).urgent
