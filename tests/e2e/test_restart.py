@@ -21,7 +21,9 @@ def agendas(sb) -> dict[int, int]:
     return found
 
 
-async def test_restart_mid_broadcast_neither_repeats_nor_forgets(config, classifier):
+async def test_restart_mid_broadcast_neither_repeats_nor_forgets(config, classifier, monkeypatch):
+    # Retries wait a minute here, so the "crash" reliably comes before them however slow the machine is.
+    monkeypatch.setattr("bot.outbox.backoff", lambda attempts, retry_after: 60.0)
     clock = Clock(TUESDAY_9AM - dt.timedelta(hours=2))
     async with Sandbox() as sb:
         async with sandboxed_bot(config, classifier=classifier, sandbox=sb, clock=clock) as (_, first):
@@ -33,7 +35,7 @@ async def test_restart_mid_broadcast_neither_repeats_nor_forgets(config, classif
                 await asyncio.sleep(0.05)
             await first.stop(drain=False)  # "crash" before the retries
             assert sum(agendas(sb).values()) == 1
-        clock.now = TUESDAY_9AM + dt.timedelta(minutes=5)
+        clock.now = TUESDAY_9AM + dt.timedelta(minutes=5)  # past the retries' due time
         async with sandboxed_bot(config, classifier=classifier, sandbox=sb, clock=clock) as (_, second):
             await second.settle(timeout=20)
             assert agendas(sb) == {chat: 1 for chat in TALKING_GROUPS}
