@@ -60,7 +60,8 @@ async def test_a_resident_writing_privately_is_asked_for_their_grid_once(bot):
 
 
 async def test_unsure_reports_are_confirmed_before_a_ticket_opens(database_url, classifier):
-    config = example_config(database_url, replace=("confirm_below = 0.55", "confirm_below = 0.999"))
+    # Every report below full certainty is confirmed first (a message is never exactly 1.0 sure).
+    config = example_config(database_url, replace=("confirm_below = 0.55", "confirm_below = 1.0"))
     residents = [(AUNT, "张阿姨"), (502, "李大爷")]
     async with sandboxed_bot(config, classifier=classifier, residents=residents) as (sb, runtime):
         sb.send_message(G1, AUNT, "5栋门口的路灯好像不太亮")
