@@ -50,6 +50,8 @@ class Ticket(Base):
         Index("ix_tickets_status_deadline", "status", "deadline_at"),
         Index("ix_tickets_reporter", "reporter_id", "status"),
         Index("ix_tickets_grid_created", "grid_id", "created_at"),
+        Index("ix_tickets_grid_resolved", "grid_id", "resolved_at"),
+        Index("ix_tickets_grid_closed", "grid_id", "closed_at"),
     )
 
     # The id is the number residents see as #N: unique per deployment and increasing.

@@ -52,15 +52,17 @@ class Scheduler:
         self.aps = AsyncIOScheduler(timezone=config.tz)
 
     def jobs(self) -> list[tuple[str, object]]:
-        """(id, trigger) for every job: the tick and each grid's notice and agenda times."""
+        """(id, trigger) for every job: the tick and the notice and agenda time of each talk-day slot."""
         jobs: list[tuple[str, object]] = [("tick", IntervalTrigger(seconds=self.tick_seconds, timezone=self.config.tz))]
-        for grid in self.config.grids:
-            weekday, at = talk_slot(self.config, grid)
+        # One job per distinct talk-day slot, not per grid: a county has thousands of grids and a few slots.
+        slots = sorted({talk_slot(self.config, grid) for grid in self.config.grids})
+        for weekday, at in slots:
+            slot = f"{DAY_NAMES[weekday]}-{at:%H%M}"
             notice = self.config.talk_day.notice_time
             # Day names, not numbers: CronTrigger and cron number weekdays differently.
             jobs.append(
                 (
-                    f"agenda:{grid.id}",
+                    f"agenda:{slot}",
                     CronTrigger(
                         day_of_week=DAY_NAMES[weekday],
                         hour=at.hour,
@@ -71,7 +73,7 @@ class Scheduler:
             )
             jobs.append(
                 (
-                    f"notice:{grid.id}",
+                    f"notice:{slot}",
                     CronTrigger(
                         day_of_week=DAY_NAMES[(weekday - 1) % 7],
                         hour=notice.hour,

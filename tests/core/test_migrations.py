@@ -48,7 +48,7 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(database_url):
             {"t": "2026-11-23 01:30:00"},
         )
     migrate(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == "0003"
     with engine.connect() as connection:
         row = connection.execute(text("SELECT text, matter FROM tickets WHERE id = 7")).one()
     assert tuple(row) == ("路灯坏了", "")

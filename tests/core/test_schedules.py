@@ -168,9 +168,7 @@ def test_weekly_digest_goes_to_groups_and_admins_before_the_talk_day(chat, sessi
     group = [d for d in digests if d.chat_id == GROUP_1]
     assert len(group) == 1 and any(d.chat_id == str(ADMIN) for d in digests)
     text = group[0].text
-    assert (
-        "新受理 1 件" in text and "办结归档 1 件" in text and "响应率 100%" in text and "满意率 100%" in text
-    )
+    assert "新受理 1 件" in text and "办结归档 1 件" in text and "响应率 100%" in text and "满意率 100%" in text
     tick(sessions, config, clock, local("2026-11-30", "17:30"))
     assert len(sent(sessions, "digest")) == len(digests)
 
@@ -192,8 +190,9 @@ async def test_scheduler_jobs_use_day_names_and_rebuild_on_start(config, session
     pokes = []
     scheduler = Scheduler(config, sessions, run_db, clock, lambda: pokes.append(1))
     jobs = dict(scheduler.jobs())
-    assert "day_of_week='tue'" in str(jobs["agenda:dj-1"]) and "day_of_week='wed'" in str(jobs["agenda:dj-4"])
-    assert "day_of_week='mon'" in str(jobs["notice:dj-1"])
+    assert set(jobs) == {"tick", "agenda:tue-0900", "notice:tue-0900", "agenda:wed-1930", "notice:wed-1930"}
+    assert "day_of_week='tue'" in str(jobs["agenda:tue-0900"]) and "day_of_week='wed'" in str(jobs["agenda:wed-1930"])
+    assert "day_of_week='mon'" in str(jobs["notice:tue-0900"])
     await scheduler.start()
     await scheduler.stop()
     assert len(sent(sessions, "talk_notice")) == 3 and pokes
