@@ -98,9 +98,7 @@ def test_missing_sections_are_reported_together():
 
 def test_category_role_must_exist():
     text = SOURCE.replace('role = "secretary"', 'role = "admin"')
-    text = text.replace(
-        'role = "grid_leader"\ndepartment = "派出所"', 'role = "secretary"\ndepartment = "派出所"'
-    )
+    text = text.replace('role = "grid_leader"\ndepartment = "派出所"', 'role = "secretary"\ndepartment = "派出所"')
     assert 'c.toml: categories[9].role: no worker has the role "secretary"' in problems(text)
 
 
