@@ -104,6 +104,13 @@ class Ledger:
     def inbox(self) -> Counter:
         return Counter(dict(self.rows(select(InboxMessage.status, func.count()).group_by(InboxMessage.status))))
 
+    def intact(self) -> bool:
+        """SQLite's own check that the file was not left half-written by the kill (PostgreSQL: always)."""
+        if self.engine.dialect.name != "sqlite":
+            return True
+        with self.engine.connect() as connection:
+            return connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
     def outbox(self, chat_id: int | None = None) -> Counter:
         query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
         if chat_id is not None:
@@ -198,6 +205,7 @@ async def crash_rig(database_url, tmp_path):
 
 
 def assert_one_ticket_and_one_ack_per_report(sandbox: Sandbox, ledger: Ledger, sent: list[dict]) -> None:
+    assert ledger.intact(), "the database file is damaged after the kill"
     tickets = ledger.rows(select(Ticket.source_message_id, Ticket.reporter_id))
     assert len(tickets) == len(RESIDENTS), f"{len(tickets)} tickets for {len(RESIDENTS)} reports"
     assert sorted(int(m) for m, _ in tickets) == sorted(m["message_id"] for m in sent)
