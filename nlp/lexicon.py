@@ -11,7 +11,7 @@ import json
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,6 +57,10 @@ class IntentModel:
     chatter: Mapping[str, float] = field(default_factory=dict)
     resolved: tuple[str, ...] = ()
     question: tuple[str, ...] = ()
+
+
+# The intent model's numeric weights, read from and written to the [intent] table of a lexicon file.
+INTENT_NUMBERS = tuple(f.name for f in fields(IntentModel) if f.type in ("float", float))
 
 
 @dataclass(frozen=True)
@@ -168,23 +172,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     defaults = IntentModel()
     numbers = {
         name: read.number(intent_raw, name, "intent", getattr(defaults, name))
-        for name in (
-            "bias",
-            "keyword_weight",
-            "keyword_cap",
-            "question_weight",
-            "mention_weight",
-            "urgent_weight",
-            "resolved_weight",
-            "stuck_weight",
-            "ask_weight",
-            "update_weight",
-            "notice_weight",
-            "model_weight",
-            "model_category_weight",
-            "lexicon_lead",
-            "scale",
-        )
+        for name in INTENT_NUMBERS
     }
     intent = IntentModel(
         **numbers,
@@ -386,23 +374,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         lines.append(f"fallback = {_toml_str(lexicon.fallback)}")
     it = lexicon.intent
     lines += ["", "[intent]"]
-    for name in (
-        "bias",
-        "keyword_weight",
-        "keyword_cap",
-        "question_weight",
-        "mention_weight",
-        "urgent_weight",
-        "resolved_weight",
-        "stuck_weight",
-        "ask_weight",
-        "update_weight",
-        "notice_weight",
-        "model_weight",
-        "model_category_weight",
-        "lexicon_lead",
-        "scale",
-    ):
+    for name in INTENT_NUMBERS:
         lines.append(f"{name} = {getattr(it, name)}")
     lines += [f"request = {_toml_table(it.request)}", f"chatter = {_toml_table(it.chatter)}"]
     lines += [
