@@ -22,6 +22,7 @@ from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 
+_TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 _NUMBER = re.compile(r"[0-9]{1,9}")  # ticket and question numbers: ASCII digits, within any database's integer
 
 
@@ -124,9 +125,15 @@ class Intake:
                 OutboxMessage.ticket_id.is_not(None),
             )
         ).scalar()
-        if ticket_id is None:
-            return tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.reply_to_message_id)
-        return ctx.session.get(Ticket, ticket_id)
+        if ticket_id is not None:
+            return ctx.session.get(Ticket, ticket_id)
+        reported = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.reply_to_message_id)
+        if reported is not None or not msg.reply_to_bot:
+            return reported
+        # The bot's message may not be marked sent yet (a very quick reply), or came from another transport:
+        # its own text names the ticket ("已受理 #12…", "#12 已办结…").
+        quoted = _TICKET_IN_TEXT.search(msg.reply_to_text)
+        return ctx.session.get(Ticket, int(quoted.group(1))) if quoted else None
 
     def _command(self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None) -> bool:
         """Run a text command; False lets the text be read as ordinary speech."""

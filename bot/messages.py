@@ -28,6 +28,7 @@ class Inbound:
     photo_id: str | None = None
     reply_to_message_id: str | None = None
     reply_to_bot: bool = False
+    reply_to_text: str = ""  # the quoted message's text (Telegram's reply, WeChat's 引用)
     mentions_bot: bool = False
     callback_data: str | None = None
     callback_id: str | None = None

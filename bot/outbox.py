@@ -199,7 +199,8 @@ class OutboxSender:
         """The message to send for a row: the row itself, or a summary of the backlog it heads."""
         with self.sessions() as session:
             row = session.get(OutboxMessage, row_id)
-            if row is None or row.status != "pending":
+            if row is None or row.status != "pending" or row.due_at > self.clock():
+                # Sent, failed, or waiting for a retry since the row was listed (another thread's fresh write).
                 return None
             earlier = session.execute(
                 select(OutboxMessage.id).where(

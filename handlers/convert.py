@@ -84,6 +84,7 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         photo_id=message.photo[-1].file_id if message.photo else None,
         reply_to_message_id=str(reply.message_id) if reply is not None else None,
         reply_to_bot=bool(reply is not None and reply.from_user is not None and reply.from_user.id == bot.id),
+        reply_to_text=(reply.text or reply.caption or "") if reply is not None else "",
         mentions_bot=_mentions(message, bot),
         sent_at=message.date,
     )

@@ -188,3 +188,24 @@ def test_a_processing_bug_keeps_the_message_and_says_so(chat, core, sessions, mo
         row = session.execute(select(InboxMessage)).scalar_one()
         assert row.status == "failed" and "simulated bug" in row.error
         assert row.payload["text"] == "3栋楼道堆满杂物 好几天了没人管"
+
+
+def test_a_reply_to_a_bot_message_not_yet_marked_sent_finds_the_ticket_by_its_quoted_text(chat, core, sessions):
+    from bot.messages import Inbound
+
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    quick = Inbound(
+        platform="telegram",
+        update_id="quick-1",
+        chat_id=GROUP_1,
+        chat_type="group",
+        message_id="5000",
+        user_id=str(WANG),
+        user_name="王芳",
+        text="认领",
+        reply_to_message_id="4999",
+        reply_to_bot=True,
+        reply_to_text="已受理 #1（居民501）｜环境卫生",
+    )
+    result = core.handle(quick)
+    assert any("#1 已由网格员 王芳 认领" in t for t in texts_to(result, GROUP_1))
