@@ -271,8 +271,15 @@ class Config(_Section):
         found = self._workers_by_grid.get(grid_id, [])
         return [w for w in found if role is None or w.role == role]
 
+    @cached_property
+    def _workers_by_role(self) -> dict[Role, list[Worker]]:
+        found: dict[Role, list[Worker]] = {role: [] for role in Role}
+        for worker in self.workers:
+            found[worker.role].append(worker)
+        return found
+
     def with_roles(self, *roles: Role) -> list[Worker]:
-        return [worker for worker in self.workers if worker.role in roles]
+        return [worker for role in roles for worker in self._workers_by_role[role]]
 
     def intake_mode(self, grid: Grid) -> str:
         return grid.intake or self.intake.mode
@@ -305,8 +312,9 @@ def _cross_reference_problems(config: Config) -> Iterable[_Check]:
         if category.handling is Handling.TRANSFER and config.departments and category.department:
             if category.department not in config.departments:
                 yield _Check(f"categories[{index}].department", f'unknown department "{category.department}"')
+    served = {grid_id for worker in config.workers for grid_id in worker.grids}  # once: a county has 20,000 workers
     for index, grid in enumerate(config.grids):
-        if not any(grid.id in w.grids for w in config.workers):
+        if grid.id not in served:
             yield _Check(f"grids[{index}]", f'grid "{grid.id}" has no worker')
 
 

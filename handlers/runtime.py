@@ -132,7 +132,6 @@ class TelegramRuntime:
             log.info("processed %d inbox messages left over from the last run", recovered)
         await self.app.start()
         self._tasks.append(asyncio.create_task(self.sender.run(), name="gridbot-outbox"))
-        await self.scheduler.start()
         if polling and self.config.telegram.mode == "webhook":
             await self.app.updater.start_webhook(
                 listen=self.config.telegram.webhook_listen,
@@ -144,6 +143,8 @@ class TelegramRuntime:
             await self.app.updater.start_polling(
                 poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
             )
+        # Schedules start once residents are being served: the catch-up tick can be long on a county database.
+        await self.scheduler.start()
 
     def _check_privacy(self) -> None:
         me = self.app.bot.bot
