@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import texts
@@ -27,14 +28,14 @@ def utcnow() -> dt.datetime:
 
 def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> list[OutboxMessage]:
     """Write sends to the outbox in the caller's transaction; scheduled sends with a known key are skipped."""
+    messages = list(messages)
+    taken = known_keys(session, [m.idempotency_key for m in messages if m.idempotency_key is not None])
     rows = []
     for message in messages:
         if message.idempotency_key is not None:
-            taken = session.execute(
-                select(OutboxMessage.id).where(OutboxMessage.idempotency_key == message.idempotency_key)
-            ).first()
-            if taken is not None:
+            if message.idempotency_key in taken:
                 continue
+            taken.add(message.idempotency_key)
         row = OutboxMessage(
             chat_id=message.chat_id,
             text=message.text,
@@ -50,6 +51,21 @@ def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> l
         session.add(row)
         rows.append(row)
     return rows
+
+
+def known_keys(session: Session, keys: Iterable[str], chunk: int = 500) -> set[str]:
+    """Which of `keys` the outbox already holds: a few IN queries, not one query per key."""
+    keys = list(dict.fromkeys(keys))
+    found: set[str] = set()
+    for start in range(0, len(keys), chunk):
+        found.update(
+            session.execute(
+                select(OutboxMessage.idempotency_key).where(
+                    OutboxMessage.idempotency_key.in_(keys[start : start + chunk])
+                )
+            ).scalars()
+        )
+    return found
 
 
 class Core:
@@ -103,32 +119,75 @@ class Core:
                 if row is None or row.status != "pending":
                     return Result()
                 inbox_id = row.id
-                inbound = Inbound.from_json(row.payload)
-                now = self.clock()
-                ctx = Context(
-                    session=session,
-                    config=self.config,
-                    now=now,
-                    actor=actor_for(self.config, inbound.user_id, inbound.user_name, inbound.is_bot),
-                    platform=inbound.platform,
-                    chat_id=inbound.chat_id,
-                    message_id=inbound.message_id,
-                )
-                toast = self.intake.handle(ctx, inbound)
-                queue(session, ctx.out, now)
-                row.status, row.processed_at = "done", now
-                return Result(outbounds=ctx.out, toast=toast)
+                return self._act(session, row)
         except Exception as exc:  # a bug must not lose the message: it stays in the inbox, marked failed
             log.exception("processing inbox row %s failed", inbox_id)
             with self.sessions() as session, session.begin():
                 row = self._row_for(session, inbox_id, inbound)
                 if row is None:
                     return Result()
-                row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
-                failed = Inbound.from_json(row.payload)
-                sorry = self._failure_notices(failed, row.id)
-                queue(session, sorry, self.clock())
-            return Result(outbounds=sorry)
+                return self._mark_failed(session, row, exc)
+
+    def process_many(self, inbounds: Sequence[Inbound]) -> list[Result | None]:
+        """Act on many inbounds in one transaction, each in its own savepoint, in the order given.
+
+        One commit for a whole burst instead of one per message. A message whose processing raises is
+        rolled back alone and kept as failed. None means "not done, submit again later": a transient
+        database conflict (a PostgreSQL deadlock with another batch), and every later message of that
+        chat in this batch, so that each chat stays in order.
+        """
+        results: list[Result | None] = []
+        try:
+            with self.sessions() as session, session.begin():
+                rows = self._rows_for(session, inbounds)
+                deferred: set[str] = set()
+                for inbound, row in zip(inbounds, rows, strict=True):
+                    if inbound.chat_id in deferred:
+                        results.append(None)
+                        continue
+                    if row.status != "pending":
+                        results.append(Result())
+                        continue
+                    try:
+                        with session.begin_nested():
+                            results.append(self._act(session, row))
+                    except DBAPIError as exc:
+                        if not _is_transient(exc):
+                            raise
+                        log.warning("inbox row %s met a transient conflict; retried: %s", row.id, exc.orig)
+                        deferred.add(inbound.chat_id)
+                        results.append(None)
+                    except Exception as exc:
+                        log.exception("processing inbox row %s failed", row.id)
+                        with session.begin_nested():
+                            results.append(self._mark_failed(session, row, exc))
+            return results
+        except Exception:  # the batch itself failed (e.g. at commit): each message on its own, as ever
+            log.exception("a batch of %d inbox messages failed; processing them one by one", len(inbounds))
+            return [self.process(inbound=inbound) for inbound in inbounds]
+
+    def _act(self, session: Session, row: InboxMessage) -> Result:
+        inbound = Inbound.from_json(row.payload)
+        now = self.clock()
+        ctx = Context(
+            session=session,
+            config=self.config,
+            now=now,
+            actor=actor_for(self.config, inbound.user_id, inbound.user_name, inbound.is_bot),
+            platform=inbound.platform,
+            chat_id=inbound.chat_id,
+            message_id=inbound.message_id,
+        )
+        toast = self.intake.handle(ctx, inbound)
+        queue(session, ctx.out, now)
+        row.status, row.processed_at = "done", now
+        return Result(outbounds=ctx.out, toast=toast)
+
+    def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception) -> Result:
+        row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        sorry = self._failure_notices(Inbound.from_json(row.payload), row.id)
+        queue(session, sorry, self.clock())
+        return Result(outbounds=sorry)
 
     def _failure_notices(self, inbound: Inbound, inbox_id: int) -> list[Outbound]:
         """The person hears that their message is kept; the admins hear what failed (never silence)."""
@@ -167,6 +226,25 @@ class Core:
             session.add(row)
         return row
 
+    def _rows_for(self, session: Session, inbounds: Sequence[Inbound]) -> list[InboxMessage]:
+        """The stored rows of `inbounds` in one query; any not stored yet are stored now."""
+        by_key: dict[tuple[str, str], InboxMessage] = {}
+        for platform in {i.platform for i in inbounds}:
+            ids = [i.update_id for i in inbounds if i.platform == platform]
+            for found in session.execute(
+                select(InboxMessage).where(InboxMessage.platform == platform, InboxMessage.update_id.in_(ids))
+            ).scalars():
+                by_key[(found.platform, found.update_id)] = found
+        rows = []
+        for inbound in inbounds:
+            row = by_key.get((inbound.platform, inbound.update_id))
+            if row is None:
+                row = by_key[(inbound.platform, inbound.update_id)] = self._row(inbound, self.clock())
+                session.add(row)
+            rows.append(row)
+        session.flush()
+        return rows
+
     def handle(self, inbound: Inbound) -> Result:
         """Store (if not yet stored) and process one inbound: the whole path, idempotent."""
         return self.process(inbound=inbound)
@@ -186,3 +264,8 @@ class Core:
             self.process(inbox_id)
             done += 1
         return done
+
+
+def _is_transient(exc: DBAPIError) -> bool:
+    """A conflict that goes away when tried again: PostgreSQL's deadlock and serialisation failures."""
+    return getattr(exc.orig, "sqlstate", None) in ("40P01", "40001")

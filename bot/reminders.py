@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot import routing, texts
 from bot.config import Config, Grid, Role, Worker
+from bot.core import known_keys
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
 from bot.models import Notice, OutboxMessage, Ticket
@@ -54,6 +55,10 @@ class Reminders:
 
     def __init__(self, config: Config):
         self.config = config
+        # Idempotency keys already in the outbox, fetched in a few IN queries per tick: a county has tens of
+        # thousands of open ladder steps, and a query per key made a tick longer than the tick interval.
+        self._known: set[str] = set()
+        self._dropped: set[str] = set()
 
     def due(
         self, session: Session, now: dt.datetime, grids: list[Grid] | None = None, tickets: bool = True
@@ -61,7 +66,14 @@ class Reminders:
         """Sends due at `now`: talk-day posts of `grids` (default all), and the ticket ladder and 回访."""
         ctx = Context(session=session, config=self.config, now=now, actor=SYSTEM, chat_id=None)
         quiet = self.config.quiet_hours.contains(now.astimezone(self.config.tz).time())
-        for grid in self.config.grids if grids is None else grids:
+        grids = self.config.grids if grids is None else grids
+        talk_keys = [key for grid in grids for key in self._talk_day_keys(grid, now)]
+        self._known = known_keys(session, talk_keys)
+        self._dropped = {
+            key.removeprefix("dropped:")
+            for key in _in_chunks(session, Notice.key, [f"dropped:{key}" for key in talk_keys])
+        }
+        for grid in grids:
             self._talk_day(ctx, grid, now)
         if tickets:
             self._ladder(ctx, now, quiet)
@@ -69,6 +81,10 @@ class Reminders:
         return ctx.out
 
     # -- talk day ---------------------------------------------------------------------------------------
+    def _talk_day_keys(self, grid: Grid, now: dt.datetime) -> list[str]:
+        period = next_talk_day(self.config, grid, now).date().isoformat()
+        return [f"{kind}:{grid.id}:{period}" for kind in GRACE]
+
     def _talk_day(self, ctx: Context, grid: Grid, now: dt.datetime) -> None:
         start = next_talk_day(self.config, grid, now)
         period = start.date().isoformat()
@@ -105,8 +121,7 @@ class Reminders:
 
     def _new(self, ctx: Context, kind: str, grid: Grid, period: str) -> bool:
         """Not yet queued: checked before the text is built, so that ticks inside a window stay cheap."""
-        key = f"{kind}:{grid.id}:{period}"
-        return ctx.session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first() is None
+        return f"{kind}:{grid.id}:{period}" not in self._known
 
     def _window(self, session: Session, now: dt.datetime, at: dt.datetime, kind: str, grid: Grid, period: str) -> bool:
         """Due from `at` until its grace runs out; a post missed beyond the grace is dropped with one log line."""
@@ -116,10 +131,8 @@ class Reminders:
             return True
         if at + GRACE[kind] + dt.timedelta(days=1) > now:
             key = f"{kind}:{grid.id}:{period}"
-            if (
-                session.get(Notice, f"dropped:{key}") is None
-                and not session.execute(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)).first()
-            ):
+            if key not in self._dropped and key not in self._known:
+                self._dropped.add(key)
                 session.add(Notice(key=f"dropped:{key}", created_at=now))
                 logger.warning(
                     "dropped %s: missed while the bot was down and now past its grace of %s", key, GRACE[kind]
@@ -154,11 +167,18 @@ class Reminders:
     def _ladder(self, ctx: Context, now: dt.datetime, quiet: bool) -> None:
         esc = self.config.escalation
         horizon = now + dt.timedelta(hours=esc.remind_before_hours)
-        active = ctx.session.execute(
-            select(Ticket)
-            .where(Ticket.status.in_([Status.NEW.value, Status.CLAIMED.value, Status.REOPENED.value]))
-            .where((Ticket.deadline_at <= horizon) | (Ticket.status == Status.NEW.value))
-        ).scalars()
+        # A day past the secretary's step: a ticket extended after reaching the top still gets its new steps.
+        settled = now - dt.timedelta(hours=esc.secretary_after_hours) - dt.timedelta(days=1)
+        active = list(
+            ctx.session.execute(
+                select(Ticket)
+                .where(Ticket.status.in_([Status.NEW.value, Status.CLAIMED.value, Status.REOPENED.value]))
+                .where((Ticket.deadline_at <= horizon) | (Ticket.status == Status.NEW.value))
+                # Up the whole ladder long ago: every step of this deadline is sent, nothing more can fall due.
+                .where(~((Ticket.escalation_level >= 2) & (Ticket.deadline_at < settled)))
+            ).scalars()
+        )
+        self._learn_keys(ctx.session, active)
         for ticket in active:
             if quiet and not ticket.urgent:
                 continue
@@ -181,7 +201,8 @@ class Reminders:
                 )
                 continue
             if owner is not None:
-                ctx.send(
+                self._once(
+                    ctx,
                     grid.chat_id,
                     f"@{owner.name} #{ticket.id} 已到办结时限，请尽快办理并反馈。",
                     ticket_id=ticket.id,
@@ -226,7 +247,8 @@ class Reminders:
                 )[0].role,
             )
             names = " ".join(f"@{w.name}" for w in workers)
-            ctx.send(
+            self._once(
+                ctx,
                 grid.chat_id,
                 f"{names} #{ticket.id} 还没有人认领，请尽快认领：回复“认领 {ticket.id}”。",
                 ticket_id=ticket.id,
@@ -252,19 +274,39 @@ class Reminders:
 
     def _dm(self, ctx: Context, worker: Worker | None, ticket: Ticket, text: str, key: str) -> None:
         if worker is not None:
-            ctx.send(worker.user_id, text, ticket_id=ticket.id, kind="reminder", idempotency_key=key)
+            self._once(ctx, worker.user_id, text, ticket_id=ticket.id, kind="reminder", idempotency_key=key)
+
+    def _once(self, ctx: Context, chat_id: str, text: str, *, idempotency_key: str, **kwargs) -> None:
+        """Send unless this step was queued at an earlier tick (checked before any work is done on it)."""
+        if idempotency_key not in self._known:
+            self._known.add(idempotency_key)
+            ctx.send(chat_id, text, idempotency_key=idempotency_key, **kwargs)
+
+    def _learn_keys(self, session: Session, tickets: list[Ticket]) -> None:
+        ids = [ticket.id for ticket in tickets]
+        for start in range(0, len(ids), 500):
+            self._known.update(
+                session.execute(
+                    select(OutboxMessage.idempotency_key).where(
+                        OutboxMessage.ticket_id.in_(ids[start : start + 500]),
+                        OutboxMessage.idempotency_key.is_not(None),
+                    )
+                ).scalars()
+            )
 
     # -- 回访 -----------------------------------------------------------------------------------------------
     def _follow_up(self, ctx: Context, now: dt.datetime, quiet: bool) -> None:
         fu = self.config.follow_up
-        resolved = ctx.session.execute(select(Ticket).where(Ticket.status == Status.RESOLVED.value)).scalars()
+        resolved = list(ctx.session.execute(select(Ticket).where(Ticket.status == Status.RESOLVED.value)).scalars())
+        self._learn_keys(ctx.session, resolved)
         for ticket in resolved:
             waited = now - (ticket.resolved_at or now)
             if waited >= dt.timedelta(days=fu.auto_close_days):
                 before = ticket.status
                 ticket.status, ticket.rating, ticket.closed_at = Status.CLOSED.value, "default", now
                 log(ctx, ticket, "auto_close", "默认满意", before)
-                ctx.send(
+                self._once(
+                    ctx,
                     ticket.source_chat_id,
                     texts.auto_closed(ticket.id),
                     ticket_id=ticket.id,
@@ -273,7 +315,8 @@ class Reminders:
                     idempotency_key=f"auto_close:{ticket.id}",
                 )
             elif waited >= dt.timedelta(hours=fu.rating_reminder_hours) and not quiet:
-                ctx.send(
+                self._once(
+                    ctx,
                     ticket.source_chat_id,
                     texts.rating_reminder(ticket.id),
                     ticket_id=ticket.id,
@@ -286,16 +329,20 @@ class Reminders:
         if quiet:
             return
         since = now - dt.timedelta(days=fu.revisit_days)
-        closed = ctx.session.execute(
-            select(Ticket).where(
-                Ticket.status == Status.CLOSED.value,
-                Ticket.closed_at <= since,
-                Ticket.closed_at > since - dt.timedelta(days=7),
-                Ticket.rating.in_(["good", "fair", "default"]),
-            )
-        ).scalars()
+        closed = list(
+            ctx.session.execute(
+                select(Ticket).where(
+                    Ticket.status == Status.CLOSED.value,
+                    Ticket.closed_at <= since,
+                    Ticket.closed_at > since - dt.timedelta(days=7),
+                    Ticket.rating.in_(["good", "fair", "default"]),
+                )
+            ).scalars()
+        )
+        self._learn_keys(ctx.session, closed)
         for ticket in closed:
-            ctx.send(
+            self._once(
+                ctx,
                 ticket.source_chat_id,
                 texts.revisit(ticket.id, ticket.text[:20], ticket.reporter_name),
                 ticket_id=ticket.id,
@@ -311,3 +358,10 @@ def _notice_text(start: dt.datetime) -> str:
         f"【议题征集】明天（{start.month}月{start.day}日 {start:%H:%M}）是说事日。大家有什么想商量的事，"
         "请回复“议题 内容”，例如：议题 建议在3栋门口加装路灯。说事日会把议题和未办结事项一起商议。"
     )
+
+
+def _in_chunks(session: Session, column, values: list[str], chunk: int = 500) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(values), chunk):
+        found.update(session.execute(select(column).where(column.in_(values[start : start + chunk]))).scalars())
+    return found

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import asynccontextmanager
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -14,7 +13,7 @@ from telegram.error import TelegramError
 from bot.config import Config
 from bot.core import Clock, Core, utcnow
 from bot.db import create_db_engine, is_sqlite, migrate, session_factory
-from bot.messages import Result
+from bot.messages import Inbound, Result
 from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler
 from handlers import COMMAND_MENU, build_application
@@ -30,19 +29,51 @@ PRIVACY_HINT = (
 )
 
 
-class ChatLocks:
-    """One FIFO lock per chat, dropped when idle so that thousands of groups cost nothing."""
+class Batcher:
+    """Updates processed in batches, one transaction per batch: a burst is stored at a few commits, not one each.
 
-    def __init__(self) -> None:
-        self._locks: dict[str, asyncio.Lock] = {}
+    Each chat goes to one lane (SQLite: a single lane), and a lane runs one batch at a time in arrival
+    order, so one chat's messages stay strictly in order ("认领" before "办结") while lanes run side by side.
+    """
 
-    @asynccontextmanager
-    async def hold(self, chat_id: str):
-        lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        async with lock:
-            yield
-        if not lock.locked() and self._locks.get(chat_id) is lock and not getattr(lock, "_waiters", None):
-            del self._locks[chat_id]
+    def __init__(self, run_db, process_many, lanes: int, max_batch: int = 200):
+        self._run_db = run_db
+        self._process_many = process_many
+        self._max_batch = max_batch
+        self._queues: list[list[tuple[Inbound, asyncio.Future]]] = [[] for _ in range(lanes)]
+        self._running: list[asyncio.Task | None] = [None] * lanes
+
+    async def submit(self, inbound: Inbound) -> Result:
+        lane = hash(inbound.chat_id) % len(self._queues)
+        future = asyncio.get_running_loop().create_future()
+        self._queues[lane].append((inbound, future))
+        if self._running[lane] is None:
+            self._running[lane] = asyncio.create_task(self._drain(lane), name=f"gridbot-batch-{lane}")
+        return await future
+
+    async def _drain(self, lane: int) -> None:
+        queue = self._queues[lane]
+        try:
+            while queue:
+                await asyncio.sleep(0)  # let the updates fetched with this one join its batch
+                batch = queue[: self._max_batch]
+                del queue[: len(batch)]
+                try:
+                    results = await self._run_db(self._process_many, [inbound for inbound, _ in batch])
+                except Exception as exc:  # process_many keeps failures to itself; this is a last resort
+                    for _, future in batch:
+                        if not future.done():
+                            future.set_exception(exc)
+                    continue
+                again = [item for item, result in zip(batch, results, strict=True) if result is None]
+                queue[:0] = again  # a transient conflict: first in line for the next batch, order kept
+                for (_, future), result in zip(batch, results, strict=True):
+                    if result is not None and not future.done():
+                        future.set_result(result)
+                if again:
+                    await asyncio.sleep(0.05)
+        finally:
+            self._running[lane] = None
 
 
 class TelegramRuntime:
@@ -78,7 +109,7 @@ class TelegramRuntime:
         self.warnings: list[str] = []
         self._tasks: list[asyncio.Task] = []
         self._stopped = False
-        self._chat_locks = ChatLocks()
+        self.batcher = Batcher(self.run_db, self.core.process_many, lanes=workers)
 
     async def run_db(self, fn, *args):
         """Run blocking database work off the event loop."""
@@ -100,9 +131,7 @@ class TelegramRuntime:
         inbound = self._convert(update)
         if inbound is None:
             return None
-        # Chats are processed concurrently, but one chat's messages strictly in order ("认领" before "办结").
-        async with self._chat_locks.hold(inbound.chat_id):
-            result = await self.run_db(self.core.handle, inbound)
+        result = await self.batcher.submit(inbound)
         if result.outbounds:
             self.sender.poke()
         return result

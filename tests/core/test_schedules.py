@@ -90,6 +90,25 @@ def test_the_deadline_ladder_fires_each_step_once(chat, sessions, config, clock)
         assert session.get(Ticket, 1).escalation_level == 2
 
 
+def test_a_ticket_extended_after_reaching_the_secretary_climbs_the_ladder_again(chat, sessions, config, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    first = clock.now + dt.timedelta(hours=24)
+    tick(sessions, config, clock, first + dt.timedelta(hours=25))
+    tick(sessions, config, clock, first + dt.timedelta(days=2, hours=1))  # long past: nothing new for the old deadline
+    assert len([m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]) == 1
+    clock.now = first + dt.timedelta(days=2, hours=2)
+    chat.say(LEADER, "延期 1 3 等施工队")
+    with sessions() as session:
+        second = session.get(Ticket, 1).deadline_at
+    assert second > clock.now
+    tick(sessions, config, clock, second + dt.timedelta(minutes=1))
+    assert len(sent(sessions, "due", GROUP_1)) == 2
+    tick(sessions, config, clock, second + dt.timedelta(hours=24, minutes=1))
+    to_secretary = [m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
+    assert len(to_secretary) == 2 and "【督办】#1" in to_secretary[1].text
+
+
 def test_unclaimed_tickets_are_repinged_then_reported_to_the_leader(chat, sessions, config, clock):
     opened = clock.now
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
