@@ -1,0 +1,121 @@
+"""A burst is processed in batches (one transaction, a savepoint per message): nothing lost, nothing reordered."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from bot import texts
+from bot.messages import Inbound, Result
+from bot.models import InboxMessage, Ticket
+from handlers.runtime import Batcher
+from tests.conftest import GROUP_1, GROUP_2
+
+REPORTS = ["3栋楼道堆满杂物 好几天了没人管", "5栋门口的路灯坏了一个多月了", "2栋楼顶渗水 家里墙都泡了"]
+
+
+def inbound(n: int, text: str, chat: str = GROUP_1) -> Inbound:
+    return Inbound(
+        platform="telegram",
+        update_id=str(n),
+        chat_id=chat,
+        chat_type="group",
+        message_id=str(100 + n),
+        user_id=str(600 + n),
+        user_name=f"居民{n}",
+        text=text,
+    )
+
+
+def statuses(sessions) -> dict[str, str]:
+    with sessions() as session:
+        return {row.update_id: row.status for row in session.execute(select(InboxMessage)).scalars()}
+
+
+def tickets(sessions) -> list[str]:
+    with sessions() as session:
+        return [t.text for t in session.execute(select(Ticket).order_by(Ticket.id)).scalars()]
+
+
+def test_a_batch_opens_every_ticket_in_order_and_marks_each_message_done(core, sessions):
+    burst = [inbound(n, text) for n, text in enumerate(REPORTS, start=1)]
+    core.accept(burst)
+    results = core.process_many(burst)
+    assert all(result is not None for result in results)
+    assert tickets(sessions) == REPORTS
+    assert [o.text.startswith("已受理 #") for r in results for o in r.outbounds if o.chat_id == GROUP_1] == [True] * 3
+    assert set(statuses(sessions).values()) == {"done"}
+    assert core.process_many(burst) == [Result(), Result(), Result()]  # processed once only
+    assert len(tickets(sessions)) == 3
+
+
+def test_a_message_that_breaks_is_kept_as_failed_and_the_rest_of_the_batch_still_lands(core, sessions, monkeypatch):
+    real = core.intake.handle
+
+    def fragile(ctx, msg):
+        if "路灯" in msg.text:
+            ctx.session.add(Ticket(grid_id="dj-1"))  # a half-done write that must be rolled back with it
+            raise RuntimeError("bug")
+        return real(ctx, msg)
+
+    monkeypatch.setattr(core.intake, "handle", fragile)
+    burst = [inbound(n, text) for n, text in enumerate(REPORTS, start=1)]
+    results = core.process_many(burst)
+    assert tickets(sessions) == [REPORTS[0], REPORTS[2]]
+    assert statuses(sessions) == {"1": "done", "2": "failed", "3": "done"}
+    told = [o.text for o in results[1].outbounds if o.chat_id == GROUP_1]
+    assert told == [texts.processing_failed()]
+
+
+def test_a_transient_conflict_defers_that_chat_and_keeps_its_order(core, sessions, monkeypatch):
+    real = core.intake.handle
+    conflicts = []
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    def once_deadlocked(ctx, msg):
+        if msg.update_id == "1" and not conflicts:
+            conflicts.append(msg.update_id)
+            raise OperationalError("SELECT pg_advisory_xact_lock(...)", {}, Deadlock())
+        return real(ctx, msg)
+
+    monkeypatch.setattr(core.intake, "handle", once_deadlocked)
+    burst = [inbound(1, REPORTS[0]), inbound(2, REPORTS[1], GROUP_2), inbound(3, REPORTS[2])]
+    results = core.process_many(burst)
+    # Group 1's second message must not overtake its first; group 2 goes ahead.
+    assert results[0] is None and results[2] is None and results[1] is not None
+    assert statuses(sessions) == {"1": "pending", "2": "done", "3": "pending"}
+    again = core.process_many([burst[0], burst[2]])
+    assert all(result is not None for result in again)
+    assert tickets(sessions) == [REPORTS[1], REPORTS[0], REPORTS[2]]
+
+
+async def test_the_batcher_keeps_each_chat_in_order_and_resubmits_deferred_messages():
+    calls: list[list[str]] = []
+    deferred_once: set[str] = set()
+
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    def process_many(batch):
+        calls.append([i.update_id for i in batch])
+        results = []
+        blocked: set[str] = set()
+        for item in batch:
+            if item.update_id == "2" and "2" not in deferred_once or item.chat_id in blocked:
+                deferred_once.add("2")
+                blocked.add(item.chat_id)
+                results.append(None)
+            else:
+                results.append(Result(toast=item.update_id))
+        return results
+
+    batcher = Batcher(run_db, process_many, lanes=1)
+    burst = [inbound(1, "a", GROUP_1), inbound(2, "b", GROUP_2), inbound(3, "c", GROUP_1), inbound(4, "d", GROUP_2)]
+    results = await asyncio.gather(*(batcher.submit(item) for item in burst))
+    assert [r.toast for r in results] == ["1", "2", "3", "4"]
+    assert calls[0] == ["1", "2", "3", "4"]  # one batch for the burst
+    assert calls[1] == ["2", "4"]  # group 2 again, still in its order
