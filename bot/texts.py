@@ -525,3 +525,36 @@ def weekly_digest(grid: str, first: dt.date, last: dt.date, f: WeekFigures, clai
         f"解决率 {f.resolution_rate}（按时办结 {f.resolved_in_time}/{f.resolved}）；"
         f"满意率 {f.satisfaction_rate}（满意+基本满意 {f.satisfied}/{f.rated}）。"
     )
+
+
+# -- the 台账 for admins: the CLI listing and the Excel export ----------------------------------------------
+NO_TICKETS_LISTED = "（没有工单）"
+URGENT_FLAG = "【紧急】"
+YES = "是"
+LEDGER_TICKETS_SHEET = "工单"
+LEDGER_TICKETS_HEADERS = (
+    "编号",
+    "状态",
+    "网格",
+    "类别",
+    "办理方式",
+    "紧急",
+    "反映人",
+    "内容",
+    "地点",
+    "承办人",
+    "转交部门",
+    "受理时间",
+    "时限",
+    "认领时间",
+    "办结时间",
+    "归档时间",
+    "评价",
+    "附议人数",
+)
+LEDGER_EVENTS_SHEET = "办理记录"
+LEDGER_EVENTS_HEADERS = ("工单编号", "时间", "操作", "操作人", "角色", "原状态", "新状态", "说明")
+
+
+def ledger_exported(count: int, path: str) -> str:
+    return f"已导出 {count} 件工单到 {path}"
