@@ -36,7 +36,7 @@ def claim(ctx: Context, number: int) -> Ticket:
     ticket = load(ctx, number, lock=True)
     if ticket.status == Status.CLAIMED and ctx.actor.is_staff:
         if ticket.assignee_id == ctx.actor.user_id:
-            raise Refusal(f"#{ticket.id} 已经在您名下了。")
+            raise Refusal(texts.REFUSALS["already_yours"].format(n=ticket.id))
         raise Refusal(texts.REFUSALS["already_claimed"].format(n=ticket.id, owner=ticket.assignee_name))
     authorize(ctx, Action.CLAIM, ticket)
     before = ticket.status
@@ -78,7 +78,7 @@ def resolve(ctx: Context, number: int, note: str) -> Ticket:
         mention=True,
     )
     if ctx.chat_id != grid_chat(ctx, ticket):
-        ctx.reply(f"#{ticket.id} 已办结，已请居民评价。", ticket_id=ticket.id, kind="resolved_dm")
+        ctx.reply(texts.resolved_dm(ticket.id), ticket_id=ticket.id, kind="resolved_dm")
     return ticket
 
 
@@ -87,7 +87,7 @@ def transfer(ctx: Context, number: int, department: str, reason: str) -> Ticket:
     authorize(ctx, Action.TRANSFER, ticket)
     known = ctx.config.departments
     if known and department not in known:
-        raise Refusal(f"没有“{department}”这个部门，可选：{'、'.join(known)}。")
+        raise Refusal(texts.unknown_department(department, "、".join(known)))
     before = ticket.status
     if ticket.assignee_id is None:
         ticket.assignee_id, ticket.assignee_name = ctx.actor.user_id, ctx.actor.name
@@ -99,7 +99,7 @@ def transfer(ctx: Context, number: int, department: str, reason: str) -> Ticket:
     tell_reporters(ctx, ticket, texts.transferred_group(ticket.id, department, reason), kind="transferred")
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(
-            f"#{ticket.id} 已转交 {department}。部门有结果后，回复“办结 {ticket.id} 说明”。",
+            texts.transferred_dm(ticket.id, department),
             ticket_id=ticket.id,
             kind="transferred_dm",
         )
@@ -138,12 +138,12 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
         ticket.deadline_at = add_working_days(ctx.now, category.working_days, grid_tz)
     elif category is not None:
         ticket.deadline_at = ctx.now + dt.timedelta(hours=category.deadline_hours)
-    log(ctx, ticket, "reopen", f"不满意 {reason}".strip(), before)
+    log(ctx, ticket, "reopen", texts.rated_bad_detail(reason), before)
     leaders = routing.leaders_of(ctx.config, ticket.grid_id)
-    leader_names = "、".join(w.name for w in leaders) or "社区书记"
+    leader_names = "、".join(w.name for w in leaders) or texts.ROLE_NAMES["secretary"]
     ctx.reply(texts.rated_bad_group(ticket.id, leader_names), ticket_id=ticket.id, kind="reopened")
     owner = ctx.config.worker(ticket.assignee_id or "")
-    note = texts.reopened_dm(ticket.id, reason, ticket.assignee_name or "未认领")
+    note = texts.reopened_dm(ticket.id, reason, ticket.assignee_name or texts.UNCLAIMED)
     dm(ctx, owner, ticket, note, kind="reopened_dm", buttons=claim_buttons(ticket) if owner is None else None)
     for leader in leaders or routing.secretaries(ctx.config):
         if leader is not owner:
@@ -155,9 +155,9 @@ def extend(ctx: Context, number: int, days: float, reason: str) -> Ticket:
     ticket = load(ctx, number, lock=True)
     authorize(ctx, Action.EXTEND, ticket)
     if not 1 <= days <= 365:
-        raise Refusal("延期天数需要在 1 到 365 天之间，例如：延期 12 3 等配件")
+        raise Refusal(texts.REFUSALS["extend_days_range"])
     ticket.deadline_at += dt.timedelta(days=days)
-    log(ctx, ticket, "extend", f"{days:g}天 {reason}".strip(), ticket.status)
+    log(ctx, ticket, "extend", texts.extended_detail(days, reason), ticket.status)
     message = texts.extended(ticket.id, days, reason, ctx.when(ticket.deadline_at))
     tell_reporters(ctx, ticket, message, kind="extended")
     if ctx.chat_id != grid_chat(ctx, ticket):
@@ -171,7 +171,7 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     worker = next((w for w in ctx.config.workers_of(ticket.grid_id) if w.name == worker_name), None)
     if worker is None:
         names = "、".join(w.name for w in ctx.config.workers_of(ticket.grid_id))
-        raise Refusal(f"本网格没有叫“{worker_name}”的工作人员，可选：{names}。")
+        raise Refusal(texts.unknown_worker(worker_name, names))
     before = ticket.status
     _resume_clock(ctx, ticket)
     ticket.assignee_id, ticket.assignee_name = worker.user_id, worker.name
@@ -252,7 +252,7 @@ def progress(ctx: Context, number: int) -> Ticket:
             ticket.id,
             category.name if category else ticket.category,
             texts.STATUS_NAMES.get(ticket.status, ticket.status),
-            ticket.assignee_name or "待认领",
+            ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED,
             ctx.when(ticket.deadline_at),
             latest_text.replace("  ", " ").strip(),
         ),
@@ -274,9 +274,15 @@ def my_tickets(ctx: Context, limit: int = 20) -> None:
     lines = []
     for ticket in tickets:
         category = ctx.config.category(ticket.category)
-        overdue = " ⚠️已超期" if ticket.deadline_at < ctx.now and ticket.status != Status.RESOLVED else ""
+        overdue = ticket.deadline_at < ctx.now and ticket.status != Status.RESOLVED
         lines.append(
-            f"#{ticket.id} {category.name if category else ticket.category}｜"
-            f"{texts.STATUS_NAMES.get(ticket.status)}｜时限 {ctx.when(ticket.deadline_at)}{overdue}｜{ticket.text[:20]}"
+            texts.my_tickets_line(
+                ticket.id,
+                category.name if category else ticket.category,
+                texts.STATUS_NAMES.get(ticket.status),
+                ctx.when(ticket.deadline_at),
+                overdue,
+                ticket.text[:20],
+            )
         )
     ctx.reply(texts.my_tickets(lines), kind="mine")

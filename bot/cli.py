@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from bot import texts
 from bot.config import Config, ConfigError, example_config_path, load_config
 
 
@@ -108,9 +109,9 @@ def tickets(config_path: str, as_json: bool, status: str | None, grid: str | Non
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     if not rows:
-        click.echo("（没有工单）")
+        click.echo(texts.NO_TICKETS_LISTED)
     for row in rows:
-        flag = "【紧急】" if row["urgent"] else ""
+        flag = texts.URGENT_FLAG if row["urgent"] else ""
         click.echo(
             f"#{row['number']} {row['status']:<11} {row['grid']:<6} {row['category']:<10} "
             f"{row['assignee'] or '-':<6} {flag}{row['text'][:40]}"
@@ -135,7 +136,7 @@ def report(config_path: str, week: str | None, xlsx_path: str | None) -> None:
     click.echo(weekly_report(config, week))
     if xlsx_path:
         count = export_xlsx(config, Path(xlsx_path))
-        click.echo(f"已导出 {count} 件工单到 {xlsx_path}")
+        click.echo(texts.ledger_exported(count, xlsx_path))
 
 
 @main.command()

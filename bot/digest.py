@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from bot import texts
 from bot.config import Config, Grid
 from bot.models import Ticket
 from bot.workflow import OPEN_STATUSES, Status
@@ -110,11 +111,4 @@ def digest_text(session: Session, config: Config, grid: Grid, week: Week, now: d
     f = figures(session, config, grid.id, week, now)
     start, end = (moment.astimezone(config.tz) for moment in week)
     last = end - dt.timedelta(days=1)
-    return (
-        f"【每周简报】{grid.name}（{start.month}月{start.day}日—{last.month}月{last.day}日）\n"
-        f"新受理 {f.new} 件，办结归档 {f.closed} 件，目前未办结 {f.open} 件，其中超期 {f.overdue} 件。\n"
-        f"响应率 {f.response_rate}"
-        f"（{config.escalation.claim_window_minutes:g} 分钟内认领 {f.claimed_in_window}/{f.claimable}）；"
-        f"解决率 {f.resolution_rate}（按时办结 {f.resolved_in_time}/{f.resolved}）；"
-        f"满意率 {f.satisfaction_rate}（满意+基本满意 {f.satisfied}/{f.rated}）。"
-    )
+    return texts.weekly_digest(grid.name, start, last, f, config.escalation.claim_window_minutes)

@@ -72,18 +72,18 @@ class Intake:
             or not _NUMBER.fullmatch(parts[1])
             or not all(_NUMBER.fullmatch(p) for p in parts[2:3] if parts[0] == "xfer")
         ):
-            return "这个按钮已失效。"  # forged or stale button data
+            return texts.TOASTS["stale_button"]  # forged or stale button data
         verb, target = parts[0], int(parts[1])
         ctx.message_id = None  # answers to a button go to the chat, not as a reply to the bot's own message
         if verb == "claim":
             actions.claim(ctx, target)
-            return f"已认领 #{target}"
+            return texts.TOASTS["claimed"].format(n=target)
         if verb == "transfer":
             ticket = tickets.load(ctx, target)
             tickets.authorize(ctx, tickets.Action.TRANSFER, ticket)
             rows = [[Button(name, f"xfer:{target}:{i}")] for i, name in enumerate(ctx.config.departments)]
             ctx.reply(
-                f"#{target} 转交给哪个部门？也可以回复“转交 {target} 部门 原因”。",
+                texts.transfer_menu(target),
                 buttons=rows,
                 ticket_id=target,
                 kind="transfer_menu",
@@ -91,13 +91,13 @@ class Intake:
             return None
         if verb == "xfer" and len(parts) == 3 and int(parts[2]) < len(ctx.config.departments):
             actions.transfer(ctx, target, ctx.config.departments[int(parts[2])], "")
-            return f"已转交 #{target}"
+            return texts.TOASTS["transferred"].format(n=target)
         if verb == "rate" and len(parts) == 3 and parts[2] in texts.RATING_NAMES:
             actions.rate(ctx, target, parts[2])
-            return "感谢评价"
+            return texts.TOASTS["rated"]
         if verb in ("file", "note") and len(parts) == 3:
             return answer_question(ctx, target, parts[2])
-        return "这个按钮已失效。"
+        return texts.TOASTS["stale_button"]
 
     # -- messages ------------------------------------------------------------------------------------
     def _message(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
@@ -165,7 +165,7 @@ class Intake:
         if name == "needhelp":
             return service_help(ctx, msg, grid)
         if name == "unknown":
-            ctx.reply("没有这个命令。回复“帮助”查看可用的命令。", kind="usage")
+            ctx.reply(texts.unknown_command(), kind="usage")
             return True
         if name == "extend" and about is not None and cmd.number is not None and not starts_with_number(cmd.args):
             # "延期 3 等配件" as a reply: the number is the days, the ticket is the one replied to.

@@ -72,30 +72,10 @@ def export_xlsx(config: Config, path: Path) -> int:
 
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "工单"
-    headers = [
-        "编号",
-        "状态",
-        "网格",
-        "类别",
-        "办理方式",
-        "紧急",
-        "反映人",
-        "内容",
-        "地点",
-        "承办人",
-        "转交部门",
-        "受理时间",
-        "时限",
-        "认领时间",
-        "办结时间",
-        "归档时间",
-        "评价",
-        "附议人数",
-    ]
-    sheet.append(headers)
-    events = workbook.create_sheet("办理记录")
-    events.append(["工单编号", "时间", "操作", "操作人", "角色", "原状态", "新状态", "说明"])
+    sheet.title = texts.LEDGER_TICKETS_SHEET
+    sheet.append(texts.LEDGER_TICKETS_HEADERS)
+    events = workbook.create_sheet(texts.LEDGER_EVENTS_SHEET)
+    events.append(texts.LEDGER_EVENTS_HEADERS)
 
     def local(moment: dt.datetime | None) -> str:
         return moment.astimezone(config.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
@@ -112,7 +92,7 @@ def export_xlsx(config: Config, path: Path) -> int:
                     grid.name if grid else ticket.grid_id,
                     category.name if category else ticket.category,
                     texts.HANDLING_NAMES.get(ticket.handling, ""),
-                    "是" if ticket.urgent else "",
+                    texts.YES if ticket.urgent else "",
                     ticket.reporter_name,
                     ticket.text,
                     ticket.place,

@@ -38,11 +38,11 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
         lines.append(acks[0].text)  # a lone acknowledgement keeps its details (category, worker, deadline)
     elif acks:
         # "#12（张阿姨）" from each acknowledgement's head, so every resident finds their number.
-        lines.append(texts.acks_summary([r.text.split("｜")[0].removeprefix("已受理 ") for r in acks]))
+        lines.append(texts.acks_summary([texts.ticket_opened_head(r.text) for r in acks]))
     for ticket_id, group in supports.items():
         names = [m["name"] for r in group for m in (r.mentions or [])]
-        who = "、".join(names[:10]) + ("等" if len(names) > 10 else "")
-        lines.append(texts.supporters_summary(ticket_id, who or "多位居民", len(group)))
+        who = texts.supporter_names(names, 10)
+        lines.append(texts.supporters_summary(ticket_id, who or texts.MANY_RESIDENTS, len(group)))
     lines.extend(r.text.splitlines()[0] for r in others)
     mentioned = acks if len(acks) == 1 else []
     mentions = [Mention(m["user_id"], m["name"]) for r in mentioned for m in (r.mentions or [])]
@@ -279,9 +279,7 @@ class OutboxSender:
             session.add(
                 OutboxMessage(
                     chat_id=admin.user_id,
-                    text=f"【发送失败】发往 {row.chat_id} 的消息发送失败，已尝试 {row.attempts} 次"
-                    f"（{row.last_error[:200]}），请检查。"
-                    f"\n原文：{row.text[:300]}",
+                    text=texts.send_failed_admin(row.chat_id, row.attempts, row.last_error[:200], row.text[:300]),
                     buttons=[],
                     mentions=[],
                     kind="send_failed",

@@ -33,7 +33,12 @@ def remember_question(ctx: Context, msg: Inbound, kind: str, **fields) -> Pendin
 def ask_note_or_resolve(ctx: Context, msg: Inbound, ticket: Ticket) -> None:
     """A worker's free-text reply to their DM: ask once whether it is the 办结 note or just a note."""
     question = remember_question(ctx, msg, "note", ticket_id=ticket.id)
-    buttons = [[Button("办结", f"note:{question.id}:resolve"), Button("只是备注", f"note:{question.id}:note")]]
+    buttons = [
+        [
+            Button(texts.BUTTONS["resolve"], f"note:{question.id}:resolve"),
+            Button(texts.BUTTONS["note"], f"note:{question.id}:note"),
+        ]
+    ]
     ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
 
 
@@ -56,25 +61,25 @@ def answer_question(ctx: Context, question_id: int, answer: str) -> str | None:
     """Act on an answer (button or text); returns the toast for a button."""
     question = ctx.session.get(PendingQuestion, question_id)
     if question is None or question.status != "open":
-        return "这个问题已经处理过了。"
+        return texts.already_answered()
     if question.user_id != ctx.actor.user_id:
-        return "只有提问的本人才能回答。"
+        return texts.TOASTS["not_the_asker"]
     question.status = "answered"
     ctx.chat_id = question.chat_id
     ctx.message_id = question.message_id
     if question.kind == "note":
         if answer == "resolve":
             actions.resolve(ctx, question.ticket_id, question.text)
-            return "已办结"
+            return texts.TOASTS["resolved"]
         actions.add_note(ctx, question.ticket_id, question.text)
-        return "已记为备注"
+        return texts.TOASTS["noted"]
     if answer != "yes":
         ctx.reply(texts.not_a_ticket(), kind="dismissed")
-        return "好的"
+        return texts.TOASTS["dismissed"]
     grid = ctx.config.grid(question.grid_id or "")
     category = ctx.config.category(question.category) or ctx.config.categories[-1]
     if grid is None:
-        return "网格信息缺失"
+        return texts.TOASTS["grid_missing"]
     noted = question.payload or {}
     report = Report(
         grid=grid,
@@ -85,7 +90,7 @@ def answer_question(ctx: Context, question_id: int, answer: str) -> str | None:
         matter=noted.get("matter", ""),
     )
     tickets.open_ticket(ctx, report, question.chat_id, question.message_id)
-    return "已立案"
+    return texts.TOASTS["filed"]
 
 
 def ask_to_file(ctx: Context, msg: Inbound, grid: Grid, category: Category, why: str, place: str, matter: str) -> None:
@@ -93,7 +98,12 @@ def ask_to_file(ctx: Context, msg: Inbound, grid: Grid, category: Category, why:
     question = remember_question(
         ctx, msg, "file", grid_id=grid.id, category=category.id, payload={"why": why, "place": place, "matter": matter}
     )
-    buttons = [[Button("立案", f"file:{question.id}:yes"), Button("不是", f"file:{question.id}:no")]]
+    buttons = [
+        [
+            Button(texts.BUTTONS["file"], f"file:{question.id}:yes"),
+            Button(texts.BUTTONS["dismiss"], f"file:{question.id}:no"),
+        ]
+    ]
     ctx.reply(
         texts.ask_to_file(category.name if category.id != "other" else "", why),
         buttons=buttons,

@@ -18,12 +18,12 @@ from bot.core import known_keys
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
 from bot.models import Notice, OutboxMessage, Ticket
-from bot.talkday import SIX_STEPS, decisions_to_report, open_tickets, open_topics
+from bot.talkday import decisions_to_report, open_tickets, open_topics
 from bot.tickets import Context, log, rating_buttons
 from bot.workflow import Actor, Status
 
 logger = logging.getLogger(__name__)
-SYSTEM = Actor(user_id="system", name="网格助手", role="system")
+SYSTEM = Actor(user_id="system", name=texts.BOT_NAME, role="system")
 WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 # How late a missed talk-day post may still go out after a restart; past that it is dropped with a log line.
 GRACE = {
@@ -107,7 +107,7 @@ class Reminders:
         ):
             ctx.send(
                 grid.chat_id,
-                _notice_text(start),
+                texts.talk_day_notice(start),
                 kind="talk_notice",
                 idempotency_key=f"talk_notice:{grid.id}:{period}",
             )
@@ -140,27 +140,32 @@ class Reminders:
         return False
 
     def _agenda(self, ctx: Context, grid: Grid, now: dt.datetime) -> str:
-        lines = [f"【周二说事日·议程】{grid.name}", f"流程：{SIX_STEPS}"]
+        lines = texts.agenda_head(grid.name)
         reported = decisions_to_report(ctx.session, grid.id)
         if reported:
-            lines.append("一、上周决定的反馈：")
+            lines.append(texts.AGENDA_DECISIONS)
             for topic in reported:
-                follow = f"（已立案 #{topic.ticket_id}）" if topic.ticket_id else ""
-                lines.append(f"  议题{topic.id} {topic.text} → {topic.decision or '已商议'}{follow}")
+                lines.append(texts.agenda_decision(topic.id, topic.text, topic.decision, topic.ticket_id))
                 topic.reported_at = now
         topics = open_topics(ctx.session, grid.id)
-        lines.append("二、本周议题：" if topics else "二、本周议题：暂无，欢迎现场提出。")
-        lines.extend(f"  议题{t.id} {t.text}（{t.user_name}）" for t in topics)
+        lines.append(texts.agenda_topics(bool(topics)))
+        lines.extend(texts.agenda_topic(t.id, t.text, t.user_name) for t in topics)
         pending = open_tickets(ctx.session, grid.id)
-        lines.append("三、未办结事项：" if pending else "三、未办结事项：无")
+        lines.append(texts.agenda_pending(bool(pending)))
         for ticket in pending:
             category = self.config.category(ticket.category)
-            overdue = "⚠️超期 " if ticket.deadline_at < now and ticket.status != Status.TRANSFERRED else ""
+            overdue = ticket.deadline_at < now and ticket.status != Status.TRANSFERRED
             lines.append(
-                f"  {overdue}#{ticket.id} {category.name if category else ticket.category}"
-                f"｜{texts.STATUS_NAMES.get(ticket.status)}｜{ticket.assignee_name or '待认领'}｜{ticket.text[:24]}"
+                texts.agenda_ticket(
+                    ticket.id,
+                    category.name if category else ticket.category,
+                    texts.STATUS_NAMES.get(ticket.status),
+                    ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED,
+                    ticket.text[:24],
+                    overdue,
+                )
             )
-        lines.append("网格长记录决定：决定 议题编号 内容（要派单办理写：决定 议题编号 立案 内容）")
+        lines.append(texts.AGENDA_FOOTER)
         return "\n".join(lines)
 
     # -- the deadline ladder ------------------------------------------------------------------------------
@@ -195,8 +200,7 @@ class Reminders:
                     ctx,
                     owner,
                     ticket,
-                    f"【催办】#{ticket.id} 将于 {ctx.when(ticket.deadline_at)} 到期，请抓紧办理。"
-                    f"办好后回复“办结 说明”。",
+                    texts.deadline_near_dm(ticket.id, ctx.when(ticket.deadline_at)),
                     f"remind:{ticket.id}:{stamp}",
                 )
                 continue
@@ -204,7 +208,7 @@ class Reminders:
                 self._once(
                     ctx,
                     grid.chat_id,
-                    f"@{owner.name} #{ticket.id} 已到办结时限，请尽快办理并反馈。",
+                    texts.deadline_reached_group(owner.name, ticket.id),
                     ticket_id=ticket.id,
                     kind="due",
                     mentions=[Mention(owner.user_id, owner.name)],
@@ -217,8 +221,7 @@ class Reminders:
                         ctx,
                         leader,
                         ticket,
-                        f"【督办】#{ticket.id}（{ticket.assignee_name or '未认领'}）已超过办结时限，"
-                        f"请督促办理。\n内容：{ticket.text}",
+                        texts.overdue_leader_dm(ticket.id, ticket.assignee_name or texts.UNCLAIMED, ticket.text),
                         f"supervise:{ticket.id}:{stamp}:{leader.user_id}",
                     )
                 self._escalate(ctx, ticket, 1)
@@ -228,8 +231,7 @@ class Reminders:
                         ctx,
                         secretary,
                         ticket,
-                        f"【督办】#{ticket.id} 超期已超过 {esc.secretary_after_hours:g} 小时，"
-                        f"请书记督办。\n内容：{ticket.text}",
+                        texts.overdue_secretary_dm(ticket.id, esc.secretary_after_hours, ticket.text),
                         f"supervise2:{ticket.id}:{stamp}:{secretary.user_id}",
                     )
                 self._escalate(ctx, ticket, 2)
@@ -250,7 +252,7 @@ class Reminders:
             self._once(
                 ctx,
                 grid.chat_id,
-                f"{names} #{ticket.id} 还没有人认领，请尽快认领：回复“认领 {ticket.id}”。",
+                texts.unclaimed_group(names, ticket.id),
                 ticket_id=ticket.id,
                 kind="unclaimed",
                 mentions=[Mention(w.user_id, w.name) for w in workers],
@@ -262,15 +264,14 @@ class Reminders:
                     ctx,
                     leader,
                     ticket,
-                    f"【督办】#{ticket.id} 已 {int(waited.total_seconds() // 60)} 分钟无人认领，"
-                    f"请安排。\n内容：{ticket.text}",
+                    texts.unclaimed_leader_dm(ticket.id, int(waited.total_seconds() // 60), ticket.text),
                     f"unclaimed_leader:{ticket.id}:{leader.user_id}",
                 )
 
     def _escalate(self, ctx: Context, ticket: Ticket, level: int) -> None:
         if ticket.escalation_level < level:
             ticket.escalation_level = level
-            log(ctx, ticket, "escalate", "督办网格长" if level == 1 else "督办社区书记", ticket.status)
+            log(ctx, ticket, "escalate", texts.escalation_detail(level), ticket.status)
 
     def _dm(self, ctx: Context, worker: Worker | None, ticket: Ticket, text: str, key: str) -> None:
         if worker is not None:
@@ -304,7 +305,7 @@ class Reminders:
             if waited >= dt.timedelta(days=fu.auto_close_days):
                 before = ticket.status
                 ticket.status, ticket.rating, ticket.closed_at = Status.CLOSED.value, "default", now
-                log(ctx, ticket, "auto_close", "默认满意", before)
+                log(ctx, ticket, "auto_close", texts.RATING_NAMES["default"], before)
                 self._once(
                     ctx,
                     ticket.source_chat_id,
@@ -351,13 +352,6 @@ class Reminders:
                 mentions=[Mention(ticket.reporter_id, ticket.reporter_name)],
                 idempotency_key=f"revisit:{ticket.id}",
             )
-
-
-def _notice_text(start: dt.datetime) -> str:
-    return (
-        f"【议题征集】明天（{start.month}月{start.day}日 {start:%H:%M}）是说事日。大家有什么想商量的事，"
-        "请回复“议题 内容”，例如：议题 建议在3栋门口加装路灯。说事日会把议题和未办结事项一起商议。"
-    )
 
 
 def _in_chunks(session: Session, column, values: list[str], chunk: int = 500) -> set[str]:

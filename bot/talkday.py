@@ -10,13 +10,12 @@ import re
 
 from sqlalchemy import select
 
-from bot import tickets
+from bot import texts, tickets
 from bot.config import Grid
 from bot.models import Ticket, Topic
 from bot.tickets import Context, Report
 from bot.workflow import OPEN_STATUSES, Refusal
 
-SIX_STEPS = "网格问事 → 商议说事 → 具体解事 → 反馈息事 → 回访宁事 → 归档完事"
 _DECISION_RE = re.compile(r"^议题\s*[#＃]?([0-9]+)\s*(.*)$", re.DOTALL)
 
 
@@ -24,7 +23,7 @@ def add_topic(ctx: Context, grid: Grid, text: str, message_id: str | None) -> To
     """议题征集: a resident's topic for the next talk day."""
     text = text.strip()
     if not text:
-        raise Refusal("请写上议题内容，例如：议题 建议在3栋门口加装路灯")
+        raise Refusal(texts.USAGE["topic"])
     topic = Topic(
         grid_id=grid.id,
         text=text,
@@ -35,7 +34,7 @@ def add_topic(ctx: Context, grid: Grid, text: str, message_id: str | None) -> To
     )
     ctx.session.add(topic)
     ctx.session.flush()
-    ctx.reply(f"已收录为说事日议题{topic.id}：{text}。说事日会一起商议。", kind="topic")
+    ctx.reply(texts.topic_added(topic.id, text), kind="topic")
     return topic
 
 
@@ -43,15 +42,15 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
     """`决定 议题N 内容` by a leader; with 立案 in front of the content the decision becomes a ticket."""
     match = _DECISION_RE.match(args.strip())
     if not match:
-        raise Refusal("请写明议题编号和决定，例如：决定 议题3 下周安排施工（要派单办理就写：决定 议题3 立案 内容）")
+        raise Refusal(texts.USAGE["decide_or_file"])
     number = match.group(1)
     topic = ctx.session.get(Topic, int(number)) if len(number) <= 9 else None  # beyond any integer column
     if topic is None:
-        raise Refusal(f"没有找到议题{match.group(1)}。")
+        raise Refusal(texts.topic_not_found(match.group(1)))
     if not ctx.actor.supervises(topic.grid_id):
-        raise Refusal("抱歉，议题的决定需要本网格的网格长或社区书记记录。")
+        raise Refusal(texts.REFUSALS["topic_decision_leaders_only"])
     if topic.status != "open":
-        raise Refusal(f"议题{topic.id} 已经有决定了：{topic.decision}")
+        raise Refusal(texts.topic_already_decided(topic.id, topic.decision))
     decision = match.group(2).strip()
     topic.status, topic.decision, topic.decided_at = "decided", decision, ctx.now
     make_ticket = decision.startswith("立案")
@@ -63,13 +62,13 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
         report = Report(
             grid=grid,
             category=category,
-            text=f"议题{topic.id}：{topic.text}（决定：{decision}）",
-            why="说事日决定",
+            text=texts.topic_ticket_text(topic.id, topic.text, decision),
+            why=texts.TOPIC_DECISION_WHY,
         )
         ticket = tickets.open_ticket(ctx, report, ctx.chat_id or grid.chat_id, f"topic-{topic.id}")
         topic.ticket_id, topic.status = ticket.id, "ticket"
     else:
-        ctx.reply(f"已记录议题{topic.id}的决定：{decision or '已商议'}。下次说事日向大家反馈。", kind="decision")
+        ctx.reply(texts.decision_recorded(topic.id, decision), kind="decision")
     return topic
 
 

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from bot.digest import WeekFigures
 
 STATUS_NAMES = {
     "new": "待认领",
@@ -45,6 +49,9 @@ REFUSALS = {
     "bad_status": "#{n} 目前是「{status}」状态，不能{action}。",
     "already_claimed": "#{n} 已由 {owner} 认领，无需重复认领。",
     "not_found": "没有找到工单 #{n}，请核对编号后再试。",
+    "already_yours": "#{n} 已经在您名下了。",
+    "extend_days_range": "延期天数需要在 1 到 365 天之间，例如：延期 12 3 等配件",
+    "topic_decision_leaders_only": "抱歉，议题的决定需要本网格的网格长或社区书记记录。",
 }
 ACTION_NAMES = {
     "claim": "认领",
@@ -94,6 +101,7 @@ USAGE = {
     "recategorize": "请写明工单编号和类别，例如：改类 12 设施维修",
     "topic": "请写上议题内容，例如：议题 建议在3栋门口加装路灯",
     "decide": "请写明议题编号和决定，例如：决定 议题3 下周安排施工",
+    "decide_or_file": "请写明议题编号和决定，例如：决定 议题3 下周安排施工（要派单办理就写：决定 议题3 立案 内容）",
 }
 
 
@@ -303,3 +311,250 @@ def processing_failed_admin(inbox_id: int, chat_id: str, text: str) -> str:
     return (
         f"【处理失败】收件箱第 {inbox_id} 条（会话 {chat_id}）处理出错，消息已保存为 failed，请查看日志。\n内容：{text}"
     )
+
+
+# -- stand-ins where a name or a detail is missing ---------------------------------------------------------
+BOT_NAME = "网格助手"  # the name the bot's own steps carry in the ticket's 办理记录
+OWNER_WHEN_UNCLAIMED = "待认领"  # the 负责人 of a ticket nobody has claimed yet, in progress and the agenda
+UNCLAIMED = "未认领"  # the same in a 督办 note to leaders
+OTHER_WORKER = "其他网格员"  # the owner named in a refusal when the ticket's assignee has no name
+YOU = "您"  # whom a message addresses when there is no one to @mention
+COMMUNITY = "社区"  # who is told of an urgent ticket when the grid has no leaders or secretaries
+MANY_RESIDENTS = "多位居民"  # who supported a ticket when the summary has no names
+PHOTO = "[照片]"
+DISCUSSED = "已商议"  # a talk-day decision recorded without words
+UNKNOWN_USER = "未知用户"
+UNKNOWN_SENDER = "未知"
+CHANNEL = "频道"
+
+BUTTONS = {
+    "claim": "认领",
+    "transfer": "转交",
+    "good": "满意",
+    "fair": "基本满意",
+    "bad": "不满意",
+    "resolve": "办结",
+    "note": "只是备注",
+    "file": "立案",
+    "dismiss": "不是",
+}
+# The short answers shown when a button is pressed.
+TOASTS = {
+    "stale_button": "这个按钮已失效。",
+    "claimed": "已认领 #{n}",
+    "transferred": "已转交 #{n}",
+    "rated": "感谢评价",
+    "not_the_asker": "只有提问的本人才能回答。",
+    "resolved": "已办结",
+    "noted": "已记为备注",
+    "dismissed": "好的",
+    "grid_missing": "网格信息缺失",
+    "filed": "已立案",
+    "failed": "操作没有成功，请稍后再试。",
+}
+# The Telegram command menu.
+COMMAND_MENU = {
+    "help": "使用说明",
+    "mine": "我的工单",
+    "status": "查询进度：/status 编号",
+    "claim": "认领工单：/claim 编号",
+    "done": "办结工单：/done 编号 说明",
+}
+
+
+def unknown_command() -> str:
+    return "没有这个命令。回复“帮助”查看可用的命令。"
+
+
+def transfer_menu(n: int) -> str:
+    return f"#{n} 转交给哪个部门？也可以回复“转交 {n} 部门 原因”。"
+
+
+def resolved_dm(n: int) -> str:
+    return f"#{n} 已办结，已请居民评价。"
+
+
+def unknown_department(name: str, choices: str) -> str:
+    return f"没有“{name}”这个部门，可选：{choices}。"
+
+
+def transferred_dm(n: int, department: str) -> str:
+    return f"#{n} 已转交 {department}。部门有结果后，回复“办结 {n} 说明”。"
+
+
+def unknown_worker(name: str, choices: str) -> str:
+    return f"本网格没有叫“{name}”的工作人员，可选：{choices}。"
+
+
+def my_tickets_line(n: int, category: str, status: str | None, deadline: str, overdue: bool, text: str) -> str:
+    flag = " ⚠️已超期" if overdue else ""
+    return f"#{n} {category}｜{status}｜时限 {deadline}{flag}｜{text}"
+
+
+def followup_dm(n: int, detail: str) -> str:
+    return f"#{n} 居民补充：{detail or PHOTO}"
+
+
+def supporter_names(names: list[str], most: int) -> str:
+    return "、".join(names[:most]) + ("等" if len(names) > most else "")
+
+
+def ticket_opened_head(text: str) -> str:
+    """'#12（张阿姨）' from the head of a ticket_opened_group text."""
+    return text.split("｜")[0].removeprefix("已受理 ")
+
+
+def send_failed_admin(chat_id: str, attempts: int, error: str, text: str) -> str:
+    return f"【发送失败】发往 {chat_id} 的消息发送失败，已尝试 {attempts} 次（{error}），请检查。\n原文：{text}"
+
+
+# -- what the 办理记录 says of a step (shown in 进度 and the ledger) ------------------------------------------
+SUPPORT_DETAIL = "附议"
+
+
+def rated_bad_detail(reason: str) -> str:
+    return f"不满意 {reason}".strip()
+
+
+def extended_detail(days: float, reason: str) -> str:
+    return f"{days:g}天 {reason}".strip()
+
+
+def escalation_detail(level: int) -> str:
+    return "督办网格长" if level == 1 else "督办社区书记"
+
+
+def followup_detail(text: str, photo: bool) -> str:
+    return (f"{PHOTO} " if photo else "") + text
+
+
+# -- 周二说事日 ------------------------------------------------------------------------------------------------
+SIX_STEPS = "网格问事 → 商议说事 → 具体解事 → 反馈息事 → 回访宁事 → 归档完事"
+TOPIC_DECISION_WHY = "说事日决定"  # the 识别依据 of a ticket filed from a talk-day decision
+
+
+def topic_added(topic: int, text: str) -> str:
+    return f"已收录为说事日议题{topic}：{text}。说事日会一起商议。"
+
+
+def topic_not_found(number: str) -> str:
+    return f"没有找到议题{number}。"
+
+
+def topic_already_decided(topic: int, decision: str) -> str:
+    return f"议题{topic} 已经有决定了：{decision}"
+
+
+def topic_ticket_text(topic: int, text: str, decision: str) -> str:
+    return f"议题{topic}：{text}（决定：{decision}）"
+
+
+def decision_recorded(topic: int, decision: str) -> str:
+    return f"已记录议题{topic}的决定：{decision or DISCUSSED}。下次说事日向大家反馈。"
+
+
+def talk_day_notice(start: dt.datetime) -> str:
+    return (
+        f"【议题征集】明天（{start.month}月{start.day}日 {start:%H:%M}）是说事日。大家有什么想商量的事，"
+        "请回复“议题 内容”，例如：议题 建议在3栋门口加装路灯。说事日会把议题和未办结事项一起商议。"
+    )
+
+
+def agenda_head(grid: str) -> list[str]:
+    return [f"【周二说事日·议程】{grid}", f"流程：{SIX_STEPS}"]
+
+
+AGENDA_DECISIONS = "一、上周决定的反馈："
+AGENDA_FOOTER = "网格长记录决定：决定 议题编号 内容（要派单办理写：决定 议题编号 立案 内容）"
+
+
+def agenda_decision(topic: int, text: str, decision: str, ticket: int | None) -> str:
+    follow = f"（已立案 #{ticket}）" if ticket else ""
+    return f"  议题{topic} {text} → {decision or DISCUSSED}{follow}"
+
+
+def agenda_topics(any_topics: bool) -> str:
+    return "二、本周议题：" if any_topics else "二、本周议题：暂无，欢迎现场提出。"
+
+
+def agenda_topic(topic: int, text: str, who: str) -> str:
+    return f"  议题{topic} {text}（{who}）"
+
+
+def agenda_pending(any_pending: bool) -> str:
+    return "三、未办结事项：" if any_pending else "三、未办结事项：无"
+
+
+def agenda_ticket(n: int, category: str, status: str | None, owner: str, text: str, overdue: bool) -> str:
+    flag = "⚠️超期 " if overdue else ""
+    return f"  {flag}#{n} {category}｜{status}｜{owner}｜{text}"
+
+
+# -- 催办 and 督办 -------------------------------------------------------------------------------------------
+def deadline_near_dm(n: int, deadline: str) -> str:
+    return f"【催办】#{n} 将于 {deadline} 到期，请抓紧办理。办好后回复“办结 说明”。"
+
+
+def deadline_reached_group(owner: str, n: int) -> str:
+    return f"@{owner} #{n} 已到办结时限，请尽快办理并反馈。"
+
+
+def overdue_leader_dm(n: int, owner: str, text: str) -> str:
+    return f"【督办】#{n}（{owner}）已超过办结时限，请督促办理。\n内容：{text}"
+
+
+def overdue_secretary_dm(n: int, hours: float, text: str) -> str:
+    return f"【督办】#{n} 超期已超过 {hours:g} 小时，请书记督办。\n内容：{text}"
+
+
+def unclaimed_group(names: str, n: int) -> str:
+    return f"{names} #{n} 还没有人认领，请尽快认领：回复“认领 {n}”。"
+
+
+def unclaimed_leader_dm(n: int, minutes: int, text: str) -> str:
+    return f"【督办】#{n} 已 {minutes} 分钟无人认领，请安排。\n内容：{text}"
+
+
+# -- 每周简报 ------------------------------------------------------------------------------------------------
+def weekly_digest(grid: str, first: dt.date, last: dt.date, f: WeekFigures, claim_window_minutes: float) -> str:
+    return (
+        f"【每周简报】{grid}（{first.month}月{first.day}日—{last.month}月{last.day}日）\n"
+        f"新受理 {f.new} 件，办结归档 {f.closed} 件，目前未办结 {f.open} 件，其中超期 {f.overdue} 件。\n"
+        f"响应率 {f.response_rate}"
+        f"（{claim_window_minutes:g} 分钟内认领 {f.claimed_in_window}/{f.claimable}）；"
+        f"解决率 {f.resolution_rate}（按时办结 {f.resolved_in_time}/{f.resolved}）；"
+        f"满意率 {f.satisfaction_rate}（满意+基本满意 {f.satisfied}/{f.rated}）。"
+    )
+
+
+# -- the 台账 for admins: the CLI listing and the Excel export ----------------------------------------------
+NO_TICKETS_LISTED = "（没有工单）"
+URGENT_FLAG = "【紧急】"
+YES = "是"
+LEDGER_TICKETS_SHEET = "工单"
+LEDGER_TICKETS_HEADERS = (
+    "编号",
+    "状态",
+    "网格",
+    "类别",
+    "办理方式",
+    "紧急",
+    "反映人",
+    "内容",
+    "地点",
+    "承办人",
+    "转交部门",
+    "受理时间",
+    "时限",
+    "认领时间",
+    "办结时间",
+    "归档时间",
+    "评价",
+    "附议人数",
+)
+LEDGER_EVENTS_SHEET = "办理记录"
+LEDGER_EVENTS_HEADERS = ("工单编号", "时间", "操作", "操作人", "角色", "原状态", "新状态", "说明")
+
+
+def ledger_exported(count: int, path: str) -> str:
+    return f"已导出 {count} 件工单到 {path}"

@@ -78,7 +78,7 @@ def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
         texts.REFUSALS[problem].format(
             n=ticket.id,
             grid=grid.name if grid else ticket.grid_id,
-            owner=ticket.assignee_name or "其他网格员",
+            owner=ticket.assignee_name or texts.OTHER_WORKER,
             status=texts.STATUS_NAMES.get(ticket.status, ticket.status),
             action=texts.ACTION_NAMES[action.value],
         )
@@ -130,7 +130,7 @@ def tell_reporters(
     for chat_id, members in by_chat.items():
         is_group = ctx.config.grid_for_chat(chat_id) is not None
         mentions = [Mention(user_id, name) for user_id, name, _ in members] if mention and is_group else []
-        who = "、".join(f"@{m.name}" for m in mentions) or "您"
+        who = "、".join(f"@{m.name}" for m in mentions) or texts.YOU
         body = text(who) if callable(text) else text
         ctx.send(
             chat_id,
@@ -149,15 +149,20 @@ def dm(ctx: Context, worker: Worker | None, ticket: Ticket, text: str, *, kind: 
 
 
 def claim_buttons(ticket: Ticket) -> list[list[Button]]:
-    return [[Button("认领", f"claim:{ticket.id}"), Button("转交", f"transfer:{ticket.id}")]]
+    return [
+        [
+            Button(texts.BUTTONS["claim"], f"claim:{ticket.id}"),
+            Button(texts.BUTTONS["transfer"], f"transfer:{ticket.id}"),
+        ]
+    ]
 
 
 def rating_buttons(ticket: Ticket) -> list[list[Button]]:
     return [
         [
-            Button("满意", f"rate:{ticket.id}:good"),
-            Button("基本满意", f"rate:{ticket.id}:fair"),
-            Button("不满意", f"rate:{ticket.id}:bad"),
+            Button(texts.BUTTONS["good"], f"rate:{ticket.id}:good"),
+            Button(texts.BUTTONS["fair"], f"rate:{ticket.id}:fair"),
+            Button(texts.BUTTONS["bad"], f"rate:{ticket.id}:bad"),
         ]
     ]
 
@@ -228,7 +233,7 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
 
 def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | None) -> None:
     deadline = ctx.when(ticket.deadline_at)
-    worker_name = worker.name if worker else "网格员"
+    worker_name = worker.name if worker else texts.ROLE_NAMES["grid_worker"]
     group_text = texts.ticket_opened_group(
         ticket.id,
         ticket.reporter_name,
@@ -242,7 +247,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
     mentions = [Mention(worker.user_id, worker.name)] if worker else []
     if report.urgent:
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
-        names = "、".join(f"{texts.ROLE_NAMES[w.role.value]}{w.name}" for w in leaders) or "社区"
+        names = "、".join(f"{texts.ROLE_NAMES[w.role.value]}{w.name}" for w in leaders) or texts.COMMUNITY
         group_text = texts.urgent_group(ticket.id, report.emergency, names) + "\n" + group_text
         for person in leaders:
             dm(
@@ -287,7 +292,7 @@ def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -
             created_at=ctx.now,
         )
     )
-    log(ctx, ticket, "support", "附议")
+    log(ctx, ticket, "support", texts.SUPPORT_DETAIL)
     count = 1 + len(ticket.supporters)
     ctx.reply(
         texts.supported(ticket.id, count),
@@ -308,8 +313,8 @@ def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -
 
 def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None) -> None:
     """A photo or more detail from the reporter joins the ticket and reaches its worker."""
-    detail = ("[照片] " if photo_id else "") + text
+    detail = texts.followup_detail(text, photo=bool(photo_id))
     log(ctx, ticket, "followup", detail.strip(), attachment=photo_id)
     ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
     owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
-    dm(ctx, owner, ticket, f"#{ticket.id} 居民补充：{detail.strip() or '[照片]'}", kind="followup")
+    dm(ctx, owner, ticket, texts.followup_dm(ticket.id, detail.strip()), kind="followup")

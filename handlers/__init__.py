@@ -13,17 +13,18 @@ from telegram.ext import (
     filters,
 )
 
+from bot import texts
 from bot.config import Config
 from handlers.callbacks import on_button, on_message, on_other_update
 from handlers.errors import on_error
 from handlers.inbox_bot import InboxBot
 
 COMMAND_MENU = [
-    BotCommand("help", "使用说明"),
-    BotCommand("mine", "我的工单"),
-    BotCommand("status", "查询进度：/status 编号"),
-    BotCommand("claim", "认领工单：/claim 编号"),
-    BotCommand("done", "办结工单：/done 编号 说明"),
+    BotCommand("help", texts.COMMAND_MENU["help"]),
+    BotCommand("mine", texts.COMMAND_MENU["mine"]),
+    BotCommand("status", texts.COMMAND_MENU["status"]),
+    BotCommand("claim", texts.COMMAND_MENU["claim"]),
+    BotCommand("done", texts.COMMAND_MENU["done"]),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, MessageEntity, Update, User
 
+from bot import texts
 from bot.messages import Inbound
 
 PLATFORM = "telegram"
@@ -19,7 +20,7 @@ def _chat_type(kind: str) -> str:
 
 def _name(user: User | None) -> str:
     if user is None:
-        return "未知用户"
+        return texts.UNKNOWN_USER
     return user.full_name or user.username or str(user.id)
 
 
@@ -75,7 +76,11 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         chat_type=_chat_type(message.chat.type),
         message_id=str(message.message_id),
         user_id=str(sender.id if sender else (message.sender_chat.id if message.sender_chat else 0)),
-        user_name=_name(sender) if sender else (message.sender_chat.title or "频道") if message.sender_chat else "未知",
+        user_name=_name(sender)
+        if sender
+        else (message.sender_chat.title or texts.CHANNEL)
+        if message.sender_chat
+        else texts.UNKNOWN_SENDER,
         text=text,
         kind=kind,
         # Messages on behalf of a channel or an anonymous admin have no person behind them to serve.

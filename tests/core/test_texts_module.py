@@ -1,0 +1,147 @@
+"""Every Chinese text the bot sends lives in bot/texts.py; other modules hold only the words they recognise.
+
+A string literal with Chinese characters anywhere else under bot/ or handlers/ fails this test unless it is
+listed below, by module, enclosing name and exact text, as input vocabulary (command words, ratings, place
+and number words the bot parses). A reply, button label, toast, summary or refusal written inline fails: put
+it in bot/texts.py and call it from there. Docstrings and comments are not looked at; literals of punctuation
+only (the "、" a list is joined with) are not Chinese text.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tests.conftest import ROOT
+
+CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+NOT_CHECKED = ("bot/texts.py", "bot/demo.py", "bot/sandbox/")  # the texts; the demo's scripted residents; the sandbox
+
+# (module, enclosing name) -> the Chinese literals allowed there.
+VOCABULARY: dict[tuple[str, str], set[str]] = {
+    ("bot/commands.py", "VERBS"): {
+        *("认领", "接单", "办结", "转交", "进度", "查询", "我的工单", "评价", "延期", "改派", "归档", "撤销"),
+        *("备注", "改类", "帮助", "立案", "不是", "议题", "决定", "需要帮助", "网格"),
+    },
+    ("bot/commands.py", "RATINGS"): {"满意", "非常满意", "基本满意", "不满意", "不太满意"},
+    ("bot/commands.py", "_RATING_RE"): {
+        r"^(?P<rating>基本满意|非常满意|不太满意|不满意|满意)(?:$|[\s,，:：。!！]+(?P<rest>.*)$)"
+    },
+    ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
+    ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
+    ("bot/places.py", "place_of"): {"十", "栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
+    ("bot/services.py", "_ASKING"): {
+        r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
+    },
+    ("bot/talkday.py", "_DECISION_RE"): {r"^议题\s*[#＃]?([0-9]+)\s*(.*)$"},
+    ("bot/talkday.py", "decide_topic"): {"立案"},  # "决定 议题3 立案 …" turns the decision into a ticket
+    ("bot/ticket_commands.py", "starts_with_number"): {"天"},  # "延期 12 3天 等配件"
+    ("bot/ticket_commands.py", "run_ticket_command"): {"天"},
+}
+# Not messages of the bot: English help for admins naming a Chinese term, and the developer's classifier
+# printout (bilingual labels, like nlp/ itself).
+TOOLING: dict[tuple[str, str], set[str]] = {
+    ("bot/cli.py", "report"): {"Also export the 台账 (tickets and events) to this Excel file."},
+    ("bot/nlp_cli.py", "INTENT_NAMES"): {"诉求", "闲聊"},
+    ("bot/nlp_cli.py", "classify_command"): {
+        *("是", "否", "意图 intent: ", ")  把握 confidence: ", "类别 category: ", "  办理 handling: "),
+        *("紧急 urgent: ", "依据 basis: ", "提问 question", "已解决 resolved", "标记 flags: "),
+    },
+}
+ALLOWED = {**VOCABULARY, **TOOLING}
+
+
+def chinese_literals(source: str) -> list[tuple[str, str, int]]:
+    """(enclosing name, literal, line) of every string constant with Chinese characters, docstrings aside.
+
+    The enclosing name is the outermost function or class ("Class.method" for a method) or, at module level,
+    the name assigned to; pieces of an f-string count as literals.
+    """
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+
+    def visit(node: ast.AST, scope: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = scope
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                if scope == "<module>":
+                    inner = child.name
+                elif isinstance(node, ast.ClassDef):  # a method is named with its class
+                    inner = f"{scope}.{child.name}"
+            elif scope == "<module>" and isinstance(child, (ast.Assign, ast.AnnAssign)):
+                targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+                inner = ",".join(t.id for t in targets if isinstance(t, ast.Name)) or scope
+            if (
+                isinstance(child, ast.Constant)
+                and isinstance(child.value, str)
+                and CHINESE.search(child.value)
+                and id(child) not in docstrings
+            ):
+                found.append((inner, child.value, child.lineno))
+            visit(child, inner)
+
+    visit(tree, "<module>")
+    return found
+
+
+def checked_modules() -> list[str]:
+    paths = [*(ROOT / "bot").rglob("*.py"), *(ROOT / "handlers").rglob("*.py")]
+    names = sorted(str(p.relative_to(ROOT)).replace("\\", "/") for p in paths)
+    return [name for name in names if not name.startswith(NOT_CHECKED)]
+
+
+def test_no_module_outside_texts_writes_chinese_inline():
+    inline = [
+        f"{module}:{line} ({scope}): {text!r}"
+        for module in checked_modules()
+        for scope, text, line in chinese_literals((ROOT / module).read_text(encoding="utf-8"))
+        if text not in ALLOWED.get((module, scope), set())
+    ]
+    assert not inline, "Chinese text outside bot/texts.py (move it there):\n" + "\n".join(inline)
+
+
+def test_every_allowed_literal_is_still_there():
+    """A stale entry would let a reply with the same words slip in later."""
+    present = {
+        (module, scope, text)
+        for module in checked_modules()
+        for scope, text, _ in chinese_literals((ROOT / module).read_text(encoding="utf-8"))
+    }
+    stale = [(module, scope, text) for (module, scope), texts in ALLOWED.items() for text in texts]
+    assert [entry for entry in stale if entry not in present] == []
+
+
+def test_an_inline_reply_is_found():
+    source = '''
+"""模块说明。"""
+VERBS = {"认领": "claim"}
+
+
+class Intake:
+    """类说明。"""
+
+    def claim(self, ctx):
+        """方法说明。"""
+        ctx.reply(f"#{ctx.n} 已认领，谢谢！")
+        return "感谢评价"
+
+
+def helper():
+    def inner():
+        return "好的"
+    return "、".join([]) + "、"
+'''
+    assert chinese_literals(source) == [
+        ("VERBS", "认领", 3),
+        ("Intake.claim", " 已认领，谢谢！", 11),
+        ("Intake.claim", "感谢评价", 12),
+        ("helper", "好的", 17),
+    ]
