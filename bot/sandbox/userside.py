@@ -177,5 +177,13 @@ class UserSide:
         return query["id"]
 
     def inject_update(self, update: dict[str, Any]) -> int:
-        """Queue a raw update as given (may be malformed); ``update_id`` is assigned if missing."""
+        """Queue a raw update as given (may be malformed); ``update_id`` is assigned if missing.
+
+        Telegram never reuses a message id in a chat: later messages there get ids past the injected one.
+        """
+        for value in update.values():
+            chat = value.get("chat") if isinstance(value, dict) else None
+            mid = value.get("message_id") if isinstance(value, dict) else None
+            if isinstance(chat, dict) and isinstance(chat.get("id"), int) and type(mid) is int and mid < 2**31:
+                self.world.reserve_message_id(chat["id"], mid)
         return self.world.queue_update(copy.deepcopy(update))

@@ -130,6 +130,10 @@ class World:
             return None
         return None if key in self.deleted else self.messages.get(key)
 
+    def reserve_message_id(self, chat_id: int, message_id: int) -> None:
+        """Ids up to `message_id` are taken in this chat (a raw update carried it)."""
+        self._next_mid[chat_id] = max(self._next_mid.get(chat_id, 1), message_id + 1)
+
     def new_message(
         self,
         chat_id: int,
