@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,31 +26,41 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> list[OutboxMessage]:
-    """Write sends to the outbox in the caller's transaction; scheduled sends with a known key are skipped."""
+def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> int:
+    """Write sends to the outbox in the caller's transaction; scheduled sends with a known key are skipped.
+
+    Returns how many were written. One bulk INSERT, outside the ORM's unit of work: a burst writes
+    thousands of these, and nothing reads them back in the same transaction.
+    """
     messages = list(messages)
-    taken = known_keys(session, [m.idempotency_key for m in messages if m.idempotency_key is not None])
-    rows = []
-    for message in messages:
-        if message.idempotency_key is not None:
-            if message.idempotency_key in taken:
-                continue
-            taken.add(message.idempotency_key)
-        row = OutboxMessage(
-            chat_id=message.chat_id,
-            text=message.text,
-            buttons=[[{"label": b.label, "data": b.data} for b in row] for row in message.buttons],
-            mentions=[{"user_id": m.user_id, "name": m.name} for m in message.mentions],
-            reply_to_message_id=message.reply_to_message_id,
-            ticket_id=message.ticket_id,
-            kind=message.kind,
-            idempotency_key=message.idempotency_key,
-            due_at=message.due_at or now,
-            created_at=now,
-        )
-        session.add(row)
-        rows.append(row)
-    return rows
+    with session.no_autoflush:
+        taken = known_keys(session, [m.idempotency_key for m in messages if m.idempotency_key is not None])
+        rows = []
+        for message in messages:
+            if message.idempotency_key is not None:
+                if message.idempotency_key in taken:
+                    continue
+                taken.add(message.idempotency_key)
+            rows.append(
+                {
+                    "chat_id": message.chat_id,
+                    "text": message.text,
+                    "buttons": [[{"label": b.label, "data": b.data} for b in line] for line in message.buttons],
+                    "mentions": [{"user_id": m.user_id, "name": m.name} for m in message.mentions],
+                    "reply_to_message_id": message.reply_to_message_id,
+                    "ticket_id": message.ticket_id,
+                    "kind": message.kind,
+                    "idempotency_key": message.idempotency_key,
+                    "status": "pending",
+                    "attempts": 0,
+                    "last_error": "",
+                    "due_at": message.due_at or now,
+                    "created_at": now,
+                }
+            )
+        if rows:
+            session.execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def known_keys(session: Session, keys: Iterable[str], chunk: int = 500) -> set[str]:

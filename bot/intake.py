@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from bot import actions, texts, tickets
 from bot.commands import Command, parse
@@ -24,6 +24,33 @@ from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 _NUMBER = re.compile(r"[0-9]{1,9}")  # ticket and question numbers: ASCII digits, within any database's integer
+
+
+# Asked for every report, so built once; only the values change.
+RECENT = (
+    select(Ticket.id)
+    .where(
+        Ticket.reporter_id == bindparam("user"),
+        Ticket.source_chat_id == bindparam("chat"),
+        Ticket.created_at >= bindparam("since"),
+        Ticket.status.in_([s.value for s in ACTIVE_STATUSES]),
+    )
+    .order_by(Ticket.id.desc())
+    .limit(1)
+)
+SAME_PLACE = (
+    select(Ticket.id)
+    .where(
+        Ticket.grid_id == bindparam("grid"),
+        Ticket.category == bindparam("category"),
+        Ticket.place == bindparam("place"),
+        Ticket.created_at >= bindparam("since"),
+        Ticket.reporter_id != bindparam("user"),
+        Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+    )
+    .order_by(Ticket.id.desc())
+    .limit(1)
+)
 
 
 class Intake:
@@ -278,15 +305,8 @@ class Intake:
 
     def _recent_ticket(self, ctx: Context, msg: Inbound) -> Ticket | None:
         since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
-        return tickets.newest(
-            ctx,
-            select(Ticket.id).where(
-                Ticket.reporter_id == msg.user_id,
-                Ticket.source_chat_id == msg.chat_id,
-                Ticket.created_at >= since,
-                Ticket.status.in_([s.value for s in ACTIVE_STATUSES]),
-            ),
-        )
+        found = ctx.session.execute(RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since}).scalar()
+        return None if found is None else ctx.session.get(Ticket, found)
 
     def _same_matter(
         self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound
@@ -294,20 +314,24 @@ class Intake:
         """附议: an open ticket of the same grid and category, about the same place, or (when no place is named,
         as in "又停电了") about the same matter within a few hours."""
         if place:
-            same, window = Ticket.place == place, ctx.config.intake.merge_window_hours
-        elif matter:
-            # Any shared matter word: "又停电了" and "停电了 电梯也停了" are the same power cut.
-            shares = or_(*(Ticket.matter.contains(f" {word} ") for word in matter.split()))
-            same, window = (Ticket.place == "") & shares, ctx.config.intake.storm_window_hours
-        else:
+            since = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
+            found = ctx.session.execute(
+                SAME_PLACE,
+                {"grid": grid.id, "category": category.id, "place": place, "since": since, "user": msg.user_id},
+            ).scalar()
+            return None if found is None else ctx.session.get(Ticket, found)
+        if not matter:
             return None
-        since = ctx.now - dt.timedelta(hours=window)
+        # Any shared matter word: "又停电了" and "停电了 电梯也停了" are the same power cut.
+        shares = or_(*(Ticket.matter.contains(f" {word} ") for word in matter.split()))
+        since = ctx.now - dt.timedelta(hours=ctx.config.intake.storm_window_hours)
         return tickets.newest(
             ctx,
             select(Ticket.id).where(
                 Ticket.grid_id == grid.id,
                 Ticket.category == category.id,
-                same,
+                Ticket.place == "",
+                shares,
                 Ticket.created_at >= since,
                 Ticket.reporter_id != msg.user_id,
                 Ticket.status.in_([s.value for s in OPEN_STATUSES]),

@@ -158,6 +158,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_status_due", "status", "due_at"),
         Index("ix_outbox_sent", "chat_id", "platform_message_id"),
+        Index("ix_outbox_chat_queue", "status", "chat_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

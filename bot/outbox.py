@@ -7,8 +7,8 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot import texts
 from bot.channel import Channel, SendFailure
@@ -98,8 +98,13 @@ class OutboxSender:
         """Something new is in the outbox."""
         self.wakeup.set()
 
-    async def run(self, idle: float = 1.0) -> None:
+    async def run(self, idle: float = 1.0, min_interval: float = 0.05) -> None:
+        loop = asyncio.get_running_loop()
+        listed = loop.time() - min_interval
         while not self._stopping:
+            # A burst pokes once per message; listing at most every 50 ms leaves the database to the intake.
+            await asyncio.sleep(max(0.0, listed + min_interval - loop.time()))
+            listed = loop.time()
             self.wakeup.clear()
             rows = await self.run_db(self._due)
             by_chat: dict[str, list[int]] = {}
@@ -140,27 +145,23 @@ class OutboxSender:
     def _due(self) -> list[tuple[int, str]]:
         """Due rows in order, leaving out any chat whose earlier row waits for a retry: a chat's order holds."""
         now = self.clock()
-        waiting = aliased(OutboxMessage)
-        blocked = (
-            select(waiting.id)
-            .where(
-                waiting.chat_id == OutboxMessage.chat_id,
-                waiting.status == "pending",
-                waiting.id < OutboxMessage.id,
-                waiting.due_at > now,
-            )
-            .exists()
-        )
         with self.sessions() as session:
-            return [
-                (row_id, chat_id)
-                for row_id, chat_id in session.execute(
-                    select(OutboxMessage.id, OutboxMessage.chat_id)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now, ~blocked)
-                    .order_by(OutboxMessage.id)
-                    .limit(self.batch)
-                )
-            ]
+            # Two index range scans instead of a correlated subquery per pending row: the first pending row
+            # of each chat that is not due yet, then the due rows, dropping those behind such a row.
+            waiting = dict(
+                session.execute(
+                    select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
+                    .where(OutboxMessage.status == "pending", OutboxMessage.due_at > now)
+                    .group_by(OutboxMessage.chat_id)
+                ).all()
+            )
+            due = session.execute(
+                select(OutboxMessage.id, OutboxMessage.chat_id)
+                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
+                .order_by(OutboxMessage.id)
+                .limit(self.batch)
+            ).all()
+        return [(row_id, chat_id) for row_id, chat_id in due if row_id < waiting.get(chat_id, row_id + 1)]
 
     async def _lane(self, chat_id: str, ids: list[int], previous: asyncio.Task | None) -> None:
         if previous is not None and not previous.done():
@@ -197,44 +198,32 @@ class OutboxSender:
 
     def _load(self, row_id: int) -> tuple[Outbound, list[int]] | None:
         """The message to send for a row: the row itself, or a summary of the backlog it heads."""
+        now = self.clock()
         with self.sessions() as session:
-            row = session.get(OutboxMessage, row_id)
-            if row is None or row.status != "pending" or row.due_at > self.clock():
-                # Sent, failed, or waiting for a retry since the row was listed (another thread's fresh write).
+            # The chat's pending rows from its first on, in one query: the row must head them, and the
+            # routine notices behind it may be folded into a summary.
+            queued = list(
+                session.execute(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.status == "pending", OutboxMessage.chat_id == self._chat_of(session, row_id))
+                    .order_by(OutboxMessage.id)
+                    .limit(SUMMARY_LIMIT)
+                ).scalars()
+            )
+            if not queued or queued[0].id != row_id or queued[0].due_at > now:
+                # Sent, failed, waiting for a retry since it was listed (another thread's fresh write), or an
+                # earlier message to this chat waits for its retry: this one goes after it.
                 return None
-            earlier = session.execute(
-                select(OutboxMessage.id).where(
-                    OutboxMessage.chat_id == row.chat_id,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.id < row.id,
-                )
-            ).first()
-            if earlier is not None:
-                return None  # an earlier message to this chat waits for its retry: this one goes after it
-            backlog = self._backlog(session, row)
+            row = queued[0]
+            kinds = GROUP_SUMMARY_KINDS if row.chat_id.startswith("-") else DM_SUMMARY_KINDS
+            backlog = [r for r in queued if r.kind in kinds and r.due_at <= now] if row.kind in kinds else [row]
             if len(backlog) < 2:
                 return to_outbound(row), [row.id]
             return summarize(backlog), [r.id for r in backlog]
 
-    def _backlog(self, session: Session, row: OutboxMessage) -> list[OutboxMessage]:
-        """Routine notices queued behind each other in one chat (a storm): sent as one summary, not one by one."""
-        kinds = GROUP_SUMMARY_KINDS if row.chat_id.startswith("-") else DM_SUMMARY_KINDS
-        if row.kind not in kinds:
-            return [row]
-        return list(
-            session.execute(
-                select(OutboxMessage)
-                .where(
-                    OutboxMessage.chat_id == row.chat_id,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.kind.in_(kinds),
-                    OutboxMessage.id >= row.id,
-                    OutboxMessage.due_at <= self.clock(),
-                )
-                .order_by(OutboxMessage.id)
-                .limit(SUMMARY_LIMIT)
-            ).scalars()
-        )
+    @staticmethod
+    def _chat_of(session: Session, row_id: int):
+        return select(OutboxMessage.chat_id).where(OutboxMessage.id == row_id).scalar_subquery()
 
     def _sent(self, row_ids: list[int], message_id: str) -> None:
         with self.sessions() as session, session.begin():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bot import texts
 from bot.config import Grid
@@ -10,6 +10,9 @@ from bot.messages import Inbound
 from bot.models import Resident
 from bot.questions import remember_question
 from bot.tickets import Context
+
+# Built once: the statement is the same for every message, only the values change.
+BY_USER = select(Resident).where(Resident.platform == bindparam("platform"), Resident.user_id == bindparam("user"))
 
 
 class ResidentBook:
@@ -26,9 +29,10 @@ class ResidentBook:
         if len(self._recorded) > 100_000:
             self._recorded.clear()
         self._recorded[(msg.platform, msg.user_id)] = grid.id
-        resident = ctx.session.execute(
-            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
-        ).scalar_one_or_none()
+        with ctx.session.no_autoflush:  # the ticket's pending writes do not matter here: one flush for all
+            resident = ctx.session.execute(
+                BY_USER, {"platform": msg.platform, "user": msg.user_id}
+            ).scalar_one_or_none()
         if resident is None:
             ctx.session.add(
                 Resident(
@@ -46,9 +50,7 @@ class ResidentBook:
         """A resident writing privately: their grid is known from the group, or asked for once."""
         if ctx.actor.is_staff and len(ctx.actor.grids) == 1:
             return ctx.config.grid(next(iter(ctx.actor.grids)))
-        resident = ctx.session.execute(
-            select(Resident).where(Resident.platform == msg.platform, Resident.user_id == msg.user_id)
-        ).scalar_one_or_none()
+        resident = ctx.session.execute(BY_USER, {"platform": msg.platform, "user": msg.user_id}).scalar_one_or_none()
         grid = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
         if grid is None and msg.text.strip():
             remember_question(ctx, msg, "grid")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.config import Category, Config, Role, Worker
@@ -20,14 +20,23 @@ def candidates(config: Config, grid_id: str, category: Category) -> list[Worker]
     return []
 
 
+_OWNER = func.coalesce(Ticket.assignee_id, Ticket.suggested_id)
+# Built once (every new ticket asks it): only the worker ids change.
+OPEN_LOAD = (
+    select(_OWNER, func.count())
+    .where(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+    .where(
+        or_(
+            Ticket.assignee_id.in_(bindparam("users", expanding=True)),
+            Ticket.suggested_id.in_(bindparam("users", expanding=True)),
+        )
+    )
+    .group_by(_OWNER)
+)
+
+
 def open_load(session: Session, user_ids: list[str]) -> dict[str, int]:
-    owner = func.coalesce(Ticket.assignee_id, Ticket.suggested_id)
-    rows = session.execute(
-        select(owner, func.count())
-        .where(Ticket.status.in_([s.value for s in OPEN_STATUSES]))
-        .where(or_(Ticket.assignee_id.in_(user_ids), Ticket.suggested_id.in_(user_ids)))
-        .group_by(owner)
-    ).all()
+    rows = session.execute(OPEN_LOAD, {"users": list(user_ids)}).all()
     return {user_id: count for user_id, count in rows}
 
 

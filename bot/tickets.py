@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot import routing, texts
@@ -187,14 +187,15 @@ def newest(ctx: Context, ids) -> Ticket | None:
     return None if found is None else ctx.session.get(Ticket, found)
 
 
+BY_SOURCE = select(Ticket.id).where(
+    Ticket.platform == bindparam("platform"),
+    Ticket.source_chat_id == bindparam("chat"),
+    Ticket.source_message_id == bindparam("message"),
+)
+
+
 def find_by_source(session: Session, platform: str, chat_id: str, message_id: str) -> Ticket | None:
-    found = session.execute(
-        select(Ticket.id).where(
-            Ticket.platform == platform,
-            Ticket.source_chat_id == chat_id,
-            Ticket.source_message_id == message_id,
-        )
-    ).scalar()
+    found = session.execute(BY_SOURCE, {"platform": platform, "chat": chat_id, "message": message_id}).scalar()
     return None if found is None else session.get(Ticket, found)
 
 
