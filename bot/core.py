@@ -59,7 +59,7 @@ def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> i
                 }
             )
         if rows:
-            session.execute(insert(OutboxMessage), rows)
+            session.execute(insert(OutboxMessage).execution_options(render_nulls=True), rows)
     return len(rows)
 
 
