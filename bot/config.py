@@ -25,6 +25,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ENV_OVERRIDES = {
     "GRIDBOT_TELEGRAM_TOKEN": ("telegram", "token"),
     "GRIDBOT_TELEGRAM_BASE_URL": ("telegram", "base_url"),
+    "GRIDBOT_TELEGRAM_WEBHOOK_SECRET": ("telegram", "webhook_secret"),
     "GRIDBOT_DATABASE_URL": ("database", "url"),
 }
 
@@ -94,6 +95,8 @@ class TelegramConfig(_Section):
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = Field(8443, ge=1, le=65535)
+    # Telegram sends it back with every webhook request, so that forged requests are refused.
+    webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
     max_retries: int = Field(5, ge=0, le=20)
 
 
@@ -298,6 +301,8 @@ def _cross_reference_problems(config: Config) -> Iterable[_Check]:
     yield from _duplicates("workers", "telegram_id", [str(w.telegram_id) for w in config.workers])
     yield from _duplicates("categories", "id", [c.id for c in config.categories])
     yield from _duplicates("services", "id", [s.id for s in config.services])
+    if config.telegram.mode == "webhook" and not config.telegram.webhook_url:
+        yield _Check("telegram.webhook_url", 'mode "webhook" needs the public https:// address Telegram posts to')
     grid_ids = {grid.id for grid in config.grids}
     for index, worker in enumerate(config.workers):
         for grid_id in worker.grids:

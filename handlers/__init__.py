@@ -17,7 +17,7 @@ from bot import texts
 from bot.config import Config
 from handlers.callbacks import on_button, on_message, on_other_update
 from handlers.errors import on_error
-from handlers.inbox_bot import InboxBot
+from handlers.inbox_bot import InboxBot, InboxQueue
 
 COMMAND_MENU = [
     BotCommand("help", texts.COMMAND_MENU["help"]),
@@ -53,7 +53,10 @@ def build_application(
         rate_limiter=AIORateLimiter(max_retries=config.telegram.max_retries),
     )
     bot.set_inbox(runtime.store_updates)
-    application = ApplicationBuilder().bot(bot).concurrent_updates(64).build()
+    builder = ApplicationBuilder().bot(bot).concurrent_updates(64)
+    if config.telegram.mode == "webhook":  # polling stores in get_updates; a webhook request stores on arrival
+        builder = builder.update_queue(InboxQueue(runtime.store_updates))
+    application = builder.build()
     application.bot_data["runtime"] = runtime
     application.add_handlers(handler_list())
     application.add_error_handler(on_error)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -166,6 +167,9 @@ class TelegramRuntime:
                 listen=self.config.telegram.webhook_listen,
                 port=self.config.telegram.webhook_port,
                 webhook_url=self.config.telegram.webhook_url,
+                # Served at the public URL's path (a reverse proxy in front usually keeps it).
+                url_path=urlsplit(self.config.telegram.webhook_url).path.lstrip("/"),
+                secret_token=self.config.telegram.webhook_secret or None,
                 allowed_updates=Update.ALL_TYPES,
             )
         elif polling:

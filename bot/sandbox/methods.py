@@ -137,9 +137,13 @@ def delete_my_commands(w: World, p: dict[str, Any], up: dict[str, Upload]) -> An
 
 
 def set_webhook(w: World, p: dict[str, Any], up: dict[str, Upload]) -> Any:
-    w.webhook = {"url": str(p.get("url") or "")}
+    from .webhook import start_pushing
+
+    w.webhook = {"url": str(p.get("url") or ""), "secret_token": str(p.get("secret_token") or "")}
     if bool_param(p, "drop_pending_updates"):
         w.updates.clear()
+    if w.webhook["url"]:
+        start_pushing(w)
     return True
 
 

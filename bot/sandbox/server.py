@@ -24,6 +24,7 @@ from .limits import LIMITED_METHODS, Limits, RateLimiter
 from .methods import METHODS
 from .params import for_record, read_params
 from .userside import UserSide
+from .webhook import stop_pushing
 from .world import World
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ class Sandbox(UserSide):
     async def stop(self) -> None:
         self.world.closing = True
         self.world.changed.fire()  # pending long polls return at once
+        await stop_pushing(self.world)
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

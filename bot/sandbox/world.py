@@ -75,6 +75,8 @@ class World:
         self.callback_answers: list[dict[str, Any]] = []
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
+        self.webhook_task: Any = None  # the pusher (webhook.py) while a webhook is set
+        self.webhook_answers: list[int] = []  # the HTTP status of every webhook post (0: no answer)
         self.allowed_updates: set[str] | None = None
         self.poll_generation = 0
         self.closing = False

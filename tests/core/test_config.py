@@ -76,6 +76,16 @@ def test_example_config_is_valid_and_complete():
             'webhook_port = "x"',
             "c.toml: telegram.webhook_port: Input should be a valid integer",
         ),
+        (
+            'mode = "polling"',
+            'mode = "webhook"',
+            'c.toml: telegram.webhook_url: mode "webhook" needs the public https:// address',
+        ),
+        (
+            'webhook_secret = ""',
+            'webhook_secret = "密码 123"',
+            "c.toml: telegram.webhook_secret: String should match pattern",
+        ),
     ],
 )
 def test_each_mistake_is_named(old, new, expected):
