@@ -141,6 +141,39 @@ def report(config_path: str, week: str | None, xlsx_path: str | None) -> None:
 
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
+@click.option("--retry", "retry_ids", type=int, multiple=True, help="Process this failed message again (repeatable).")
+@click.option("--retry-all", is_flag=True, help="Process every failed message again.")
+def inbox(config_path: str, retry_ids: tuple[int, ...], retry_all: bool) -> None:
+    """List messages whose processing failed; process them again once the cause is fixed."""
+    from bot.core import Core
+    from bot.db import create_db_engine, session_factory
+    from bot.db import migrate as apply
+    from bot.understanding import build_classifier
+
+    config = _load(config_path)
+    engine = create_db_engine(config.database.url)
+    apply(engine)
+    core = Core(config, session_factory(engine), build_classifier(config))
+    failed = core.failed()
+    if not retry_ids and not retry_all:
+        if not failed:
+            click.echo(texts.NO_FAILED_INBOX)
+        for row in failed:
+            text = str(row.payload.get("text") or row.payload.get("callback_data") or "")
+            received = f"{row.received_at:%Y-%m-%d %H:%M}"
+            click.echo(texts.failed_inbox_line(row.id, received, row.chat_id, text, row.error))
+        return
+    failed_ids = [row.id for row in failed]
+    for inbox_id in failed_ids if retry_all else retry_ids:
+        if inbox_id not in failed_ids:
+            click.echo(texts.inbox_not_failed(inbox_id))
+            continue
+        click.echo(texts.inbox_retried(inbox_id, core.retry(inbox_id)))
+    click.echo(texts.INBOX_RETRY_SENDS)
+
+
+@main.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 def migrate(config_path: str) -> None:
     """Apply database migrations (also done automatically by `run`)."""
     from bot.db import create_db_engine, current_revision

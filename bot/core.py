@@ -268,6 +268,28 @@ class Core:
                 ).scalars()
             )
 
+    def failed(self) -> list[InboxMessage]:
+        """Messages whose processing raised (a bug): kept, listed for the admin, and retried on request."""
+        with self.sessions() as session:
+            return list(
+                session.execute(
+                    select(InboxMessage).where(InboxMessage.status == "failed").order_by(InboxMessage.id)
+                ).scalars()
+            )
+
+    def retry(self, inbox_id: int) -> str:
+        """Process a failed message again (e.g. after the bug is fixed); returns its status afterwards."""
+        with self.sessions() as session, session.begin():
+            row = session.get(InboxMessage, inbox_id)
+            if row is None:
+                return "missing"
+            if row.status != "failed":
+                return row.status
+            row.status, row.error = "pending", ""
+        self.process(inbox_id)
+        with self.sessions() as session:
+            return session.get(InboxMessage, inbox_id).status
+
     def recover(self) -> int:
         done = 0
         for inbox_id in self.pending():

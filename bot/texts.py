@@ -309,7 +309,8 @@ def processing_failed() -> str:
 
 def processing_failed_admin(inbox_id: int, chat_id: str, text: str) -> str:
     return (
-        f"【处理失败】收件箱第 {inbox_id} 条（会话 {chat_id}）处理出错，消息已保存为 failed，请查看日志。\n内容：{text}"
+        f"【处理失败】收件箱第 {inbox_id} 条（会话 {chat_id}）处理出错，消息已保存。请查看日志，问题解决后运行"
+        f"“gridbot inbox --retry {inbox_id}”重新处理。\n内容：{text}"
     )
 
 
@@ -554,6 +555,25 @@ LEDGER_TICKETS_HEADERS = (
 )
 LEDGER_EVENTS_SHEET = "办理记录"
 LEDGER_EVENTS_HEADERS = ("工单编号", "时间", "操作", "操作人", "角色", "原状态", "新状态", "说明")
+
+
+NO_FAILED_INBOX = "收件箱里没有处理失败的消息。"
+
+
+def failed_inbox_line(inbox_id: int, received: str, chat_id: str, text: str, error: str) -> str:
+    return f"第 {inbox_id} 条｜{received}｜会话 {chat_id}｜{text[:40]}\n    错误：{error.splitlines()[0][:160]}"
+
+
+def inbox_retried(inbox_id: int, status: str) -> str:
+    outcome = {"done": "已处理", "failed": "仍然失败，请查看日志", "pending": "待处理"}.get(status, status)
+    return f"第 {inbox_id} 条：{outcome}"
+
+
+def inbox_not_failed(inbox_id: int) -> str:
+    return f"第 {inbox_id} 条：不是处理失败的消息，没有重新处理。"
+
+
+INBOX_RETRY_SENDS = "重新处理产生的回复已写入发件箱，运行中的机器人会在几秒内发出（未运行则在下次启动时发出）。"
 
 
 def ledger_exported(count: int, path: str) -> str:

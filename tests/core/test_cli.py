@@ -61,3 +61,28 @@ def test_every_subcommand_has_help():
     for command in ("run", "demo", "check-config", "tickets", "report", "migrate", "classify", "learn", "eval"):
         result = CliRunner().invoke(main, [command, "--help"])
         assert result.exit_code == 0 and "Usage" in result.output, command
+
+
+def test_inbox_lists_a_failed_message_and_retry_processes_it_once(chat, core, database_url, sessions, monkeypatch):
+    from sqlalchemy import select
+
+    from bot.models import OutboxMessage, Ticket
+
+    real = core.intake.handle
+
+    def broken(ctx, msg):
+        raise RuntimeError("classifier exploded")
+
+    monkeypatch.setattr(core.intake, "handle", broken)
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    monkeypatch.setattr(core.intake, "handle", real)
+    listed = run(database_url, "inbox", "--config", str(EXAMPLE))
+    assert "第 1 条" in listed and "3栋楼道堆满杂物" in listed and "RuntimeError: classifier exploded" in listed
+    retried = run(database_url, "inbox", "--config", str(EXAMPLE), "--retry-all")
+    assert "第 1 条：已处理" in retried
+    assert run(database_url, "inbox", "--config", str(EXAMPLE)).strip() == "收件箱里没有处理失败的消息。"
+    assert "第 1 条：不是处理失败的消息" in run(database_url, "inbox", "--config", str(EXAMPLE), "--retry", "1")
+    with sessions() as session:
+        assert [t.text for t in session.execute(select(Ticket)).scalars()] == ["3栋楼道堆满杂物 好几天了没人管"]
+        acks = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "ack")).scalars().all()
+        assert len(acks) == 1
