@@ -229,9 +229,10 @@ def recategorize(ctx: Context, number: int, category_name: str) -> Ticket:
     category = next((c for c in ctx.config.categories if category_name in (c.name, c.id)), None)
     if category is None:
         raise Refusal(texts.unknown_category(category_name, "、".join(c.name for c in ctx.config.categories)))
-    old = ticket.category
+    old = ctx.config.category(ticket.category)
+    old_name = old.name if old else ticket.category  # a category since removed from the config: its id
     ticket.category, ticket.handling = category.id, category.handling.value
-    log(ctx, ticket, "recategorize", f"{old} → {category.id}", ticket.status)
+    log(ctx, ticket, "recategorize", f"{old_name} → {category.name}", ticket.status)
     ctx.reply(texts.recategorized(ticket.id, category.name), ticket_id=ticket.id, kind="recategorized")
     return ticket
 
@@ -246,7 +247,9 @@ def progress(ctx: Context, number: int) -> Ticket:
     latest_text = "—"
     if latest is not None:
         latest_text = f"{ctx.when(latest.created_at)} {latest.actor_name} {texts.ACTION_NAMES.get(latest.action, '')}"
-        latest_text += f"：{latest.detail}" if latest.detail and latest.action != "open" else ""
+        action_name = texts.ACTION_NAMES.get(latest.action, "")
+        if latest.detail and latest.action != "open" and latest.detail not in action_name:  # not "附议：附议"
+            latest_text += f"：{latest.detail}"
     ctx.reply(
         texts.progress(
             ticket.id,

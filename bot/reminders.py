@@ -140,7 +140,7 @@ class Reminders:
         return False
 
     def _agenda(self, ctx: Context, grid: Grid, now: dt.datetime) -> str:
-        lines = texts.agenda_head(grid.name)
+        lines = texts.agenda_head(grid.name, talk_slot(self.config, grid)[0])
         reported = decisions_to_report(ctx.session, grid.id)
         if reported:
             lines.append(texts.AGENDA_DECISIONS)

@@ -79,7 +79,7 @@ HELP = """【网格助手使用说明】
 · 进度 编号 —— 查询办理进度，例如：进度 12
 · 评价 编号 满意/基本满意/不满意 —— 办结后评价
 · 改类 编号 类别 —— 类别识别错了可以改
-· 议题 内容 —— 提交周二说事日的议题
+· 议题 内容 —— 提交说事日的议题
 网格员：
 · 认领 编号 ／ 办结 编号 说明 ／ 转交 编号 部门 原因 ／ 备注 编号 内容
 · 我的工单 —— 查看自己名下的工单
@@ -349,7 +349,7 @@ TOASTS = {
     "resolved": "已办结",
     "noted": "已记为备注",
     "dismissed": "好的",
-    "grid_missing": "网格信息缺失",
+    "grid_missing": "找不到这个网格了，请在网格群里再说一次。",
     "filed": "已立案",
     "failed": "操作没有成功，请稍后再试。",
 }
@@ -435,7 +435,7 @@ TOPIC_DECISION_WHY = "说事日决定"  # the 识别依据 of a ticket filed fro
 
 
 def topic_added(topic: int, text: str) -> str:
-    return f"已收录为说事日议题{topic}：{text}。说事日会一起商议。"
+    return f"已收录为说事日议题{topic}：{text.rstrip('。！？!?.；;，, ')}。说事日会一起商议。"
 
 
 def topic_not_found(number: str) -> str:
@@ -461,8 +461,9 @@ def talk_day_notice(start: dt.datetime) -> str:
     )
 
 
-def agenda_head(grid: str) -> list[str]:
-    return [f"【周二说事日·议程】{grid}", f"流程：{SIX_STEPS}"]
+def agenda_head(grid: str, weekday: int) -> list[str]:
+    """`weekday`: 0 = Monday; most grids talk on Tuesday (周二说事日), some on another day."""
+    return [f"【周{'一二三四五六日'[weekday]}说事日·议程】{grid}", f"流程：{SIX_STEPS}"]
 
 
 AGENDA_DECISIONS = "一、上周决定的反馈："

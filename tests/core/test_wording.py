@@ -1,0 +1,46 @@
+"""Wording a resident reads: no English ids, no doubled words or punctuation, the grid's own talk day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.models import OutboxMessage
+from bot.scheduler import run_due
+from tests.conftest import GROUP_1
+
+RESIDENT, NEIGHBOUR, WANG, LEADER = 501, 502, 1001, 2001
+GROUP_4 = "-1001000000004"  # dj-4 talks on Wednesday
+
+
+def test_progress_after_a_category_change_names_the_categories(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(LEADER, "改类 1 设施维修")
+    progress = chat.say(RESIDENT, "进度 1").outbounds[0].text
+    assert "环境卫生 → 设施维修" in progress and "sanitation" not in progress
+
+
+def test_progress_after_a_supporter_does_not_repeat_the_step(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(NEIGHBOUR, "3栋楼道也太乱了 杂物堆得下不去脚")  # the same place and matter: 附议
+    progress = chat.say(RESIDENT, "进度 1").outbounds[0].text
+    assert "附议" in progress and "附议：附议" not in progress
+
+
+def test_a_topic_ending_in_a_full_stop_is_not_doubled(chat):
+    reply = chat.say(RESIDENT, "议题 建议在3栋门口加装路灯。").outbounds[0].text
+    assert "加装路灯。说事日" in reply and "。。" not in reply
+
+
+def test_the_agenda_names_the_grids_own_talk_day(chat, sessions, config, clock):
+    tuesday_9am = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)
+    wednesday_7_30pm = dt.datetime(2026, 11, 25, 11, 30, tzinfo=dt.UTC)
+    for moment in (tuesday_9am, wednesday_7_30pm):
+        clock.now = moment
+        run_due(sessions, config, moment)
+    with sessions() as session:
+        agendas = {
+            m.chat_id: m.text.splitlines()[0]
+            for m in session.query(OutboxMessage).filter(OutboxMessage.kind == "agenda")
+        }
+    assert agendas[GROUP_1].startswith("【周二说事日·议程】")
+    assert agendas[GROUP_4].startswith("【周三说事日·议程】")
