@@ -241,7 +241,10 @@ class Reminders:
         waited = now - ticket.created_at
         repeat = dt.timedelta(minutes=esc.unclaimed_repeat_minutes)
         if waited >= repeat:
-            round_no = int(waited / repeat)
+            if waited < dt.timedelta(minutes=esc.unclaimed_leader_minutes):
+                round_no = str(int(waited / repeat))
+            else:  # the leader has been told: the group hears it once a day, not every half hour for weeks
+                round_no = f"day{int(waited / dt.timedelta(days=1))}"
             workers = self.config.workers_of(
                 grid.id,
                 routing.candidates(

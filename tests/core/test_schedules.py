@@ -123,6 +123,18 @@ def test_unclaimed_tickets_are_repinged_then_reported_to_the_leader(chat, sessio
     assert len([m for m in sent(sessions, "reminder") if m.chat_id == str(LEADER)]) == 1
 
 
+def test_a_ticket_nobody_claims_is_repinged_once_a_day_after_the_leader_is_told(chat, sessions, config, clock):
+    opened = clock.now
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    for minutes in range(30, 3 * 24 * 60, 30):  # a tick every half hour for three days
+        tick(sessions, config, clock, opened + dt.timedelta(minutes=minutes, seconds=1))
+    pings = sent(sessions, "unclaimed")
+    # Rounds at 30, 60 and 90 minutes, then at 2 hours (with the leader's DM), then one a day.
+    assert len(pings) == 6
+    daily = [p.created_at - opened for p in pings[3:]]
+    assert daily[1] - daily[0] >= dt.timedelta(hours=21) and daily[2] - daily[1] >= dt.timedelta(hours=23)
+
+
 def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
     clock.now = local("2026-11-23", "21:00")
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
