@@ -87,3 +87,10 @@ def test_spoken_check_set_floor():
     assert scores["intent_f1"] >= 0.98
     assert scores["category_macro_f1"] >= 0.96
     assert scores["urgent_recall"] == 1.0 and scores["urgent_precision"] >= 0.9
+
+
+@pytest.mark.parametrize("text", ["停电一个小时了 麻烦问问供电所", "停水两个小时了 什么时候来水"])
+def test_a_long_outage_is_not_an_emergency(text):
+    # how long something has lasted is not a sign of danger (the urgent model once read 一个小时 as one)
+    result = _classifier(True).classify(text)
+    assert result.intent == "request" and not result.urgent
