@@ -17,8 +17,9 @@ from nlp.lexicon import EMERGENCIES, Lexicon
 
 # clause boundaries: residents separate clauses with spaces as often as with punctuation
 _CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
-# 快 before an action or on its own (快来, 快叫电工, 快联系物业, "15栋 快"): hurry, it is happening
-_HURRY = re.compile(r"快(?:[来叫去找打报通下断救拉关送]|联系|[\s！!。，,]|$)")
+# 快 before an action or on its own (快来, 快叫电工, 快联系物业, "15栋 快"): hurry, it is happening;
+# 都快打起来了 is a quarrel getting worse, not a call to ring 110
+_HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
 @dataclass(frozen=True)
