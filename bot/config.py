@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from bot.memory import release_freed_memory
+
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ENV_OVERRIDES = {
     "GRIDBOT_TELEGRAM_TOKEN": ("telegram", "token"),
@@ -404,7 +406,10 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
         raise ConfigError([f"{path}: file not found"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc}"]) from None
-    return parse_config(text, str(path), environ)
+    try:
+        return parse_config(text, str(path), environ)
+    finally:
+        release_freed_memory()  # the parsed TOML tree of a county's config is tens of MB, now garbage
 
 
 def example_config_path() -> Path:

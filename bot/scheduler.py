@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Config
 from bot.core import queue
+from bot.memory import release_freed_memory
 from bot.reminders import WEEKDAY_INDEX, Reminders, talk_slot
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,7 @@ class Scheduler:
                     self.poke()
                 queued += done
             queued += await self.run_db(run_due, self.sessions, self.config, now, [], True)
+            release_freed_memory()  # a county's tick loads tens of thousands of tickets, then drops them
         except Exception:
             log.exception("scheduled tick failed; it runs again at the next tick")
             return 0
