@@ -132,6 +132,7 @@ class Core:
                 return self._act(session, row)
         except Exception as exc:  # a bug must not lose the message: it stays in the inbox, marked failed
             log.exception("processing inbox row %s failed", inbox_id)
+            self.intake.forget_cached()
             with self.sessions() as session, session.begin():
                 row = self._row_for(session, inbox_id, inbound)
                 if row is None:
@@ -159,21 +160,25 @@ class Core:
                         results.append(Result())
                         continue
                     try:
+                        # The savepoint's writes reach the database when the block ends: a conflict there
+                        # belongs to this message too, so its result is kept only once the block is done.
                         with session.begin_nested():
-                            results.append(self._act(session, row))
-                    except DBAPIError as exc:
-                        if not _is_transient(exc):
-                            raise
-                        log.warning("inbox row %s met a transient conflict; retried: %s", row.id, exc.orig)
-                        deferred.add(inbound.chat_id)
-                        results.append(None)
+                            result = self._act(session, row)
                     except Exception as exc:
+                        self.intake.forget_cached()  # what it remembered was rolled back with it
+                        if isinstance(exc, DBAPIError) and _is_transient(exc):
+                            log.warning("inbox row %s met a transient conflict; retried: %s", row.id, exc.orig)
+                            deferred.add(inbound.chat_id)
+                            results.append(None)
+                            continue
                         log.exception("processing inbox row %s failed", row.id)
                         with session.begin_nested():
-                            results.append(self._mark_failed(session, row, exc))
+                            result = self._mark_failed(session, row, exc)
+                    results.append(result)
             return results
         except Exception:  # the batch itself failed (e.g. at commit): each message on its own, as ever
             log.exception("a batch of %d inbox messages failed; processing them one by one", len(inbounds))
+            self.intake.forget_cached()
             return [self.process(inbound=inbound) for inbound in inbounds]
 
     def _act(self, session: Session, row: InboxMessage) -> Result:
@@ -195,6 +200,7 @@ class Core:
 
     def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception) -> Result:
         row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        session.flush()  # a row stored only now gets its id, which the notices name
         sorry = self._failure_notices(Inbound.from_json(row.payload), row.id)
         queue(session, sorry, self.clock())
         return Result(outbounds=sorry)
@@ -211,6 +217,8 @@ class Core:
                         texts.processing_failed(),
                         reply_to_message_id=inbound.message_id if inbound.kind != "callback" else None,
                         kind="failure",
+                        # Told once: a `gridbot inbox --retry` that fails again does not apologise again.
+                        idempotency_key=f"failure:{inbox_id}",
                     )
                 )
         for admin in self.config.with_roles(Role.ADMIN):
@@ -219,6 +227,7 @@ class Core:
                     admin.user_id,
                     texts.processing_failed_admin(inbox_id, inbound.chat_id, inbound.text[:200]),
                     kind="failure_admin",
+                    idempotency_key=f"failure:{inbox_id}:{admin.user_id}",
                 )
             )
         return notices

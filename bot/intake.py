@@ -126,6 +126,10 @@ class Intake:
             return answer_question(ctx, target, parts[2])
         return texts.TOASTS["stale_button"]
 
+    def forget_cached(self) -> None:
+        """A transaction was rolled back: what was remembered from it may not be in the database."""
+        self.residents.forget()
+
     # -- messages ------------------------------------------------------------------------------------
     def _message(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
         command = parse(msg.text) if msg.text else None

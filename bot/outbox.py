@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import texts
@@ -145,23 +145,30 @@ class OutboxSender:
     def _due(self) -> list[tuple[int, str]]:
         """Due rows in order, leaving out any chat whose earlier row waits for a retry: a chat's order holds."""
         now = self.clock()
+        # The first pending row of each chat that is not due yet (a short list: retries waiting) is joined
+        # to the due rows, instead of a correlated subquery per pending row; rows behind it are left out
+        # before the LIMIT, so a chat stuck behind a retry never crowds out the others.
+        waiting = (
+            select(OutboxMessage.chat_id, func.min(OutboxMessage.id).label("first_id"))
+            .where(OutboxMessage.status == "pending", OutboxMessage.due_at > now)
+            .group_by(OutboxMessage.chat_id)
+            .subquery()
+        )
         with self.sessions() as session:
-            # Two index range scans instead of a correlated subquery per pending row: the first pending row
-            # of each chat that is not due yet, then the due rows, dropping those behind such a row.
-            waiting = dict(
-                session.execute(
-                    select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
-                    .where(OutboxMessage.status == "pending", OutboxMessage.due_at > now)
-                    .group_by(OutboxMessage.chat_id)
-                ).all()
-            )
-            due = session.execute(
-                select(OutboxMessage.id, OutboxMessage.chat_id)
-                .where(OutboxMessage.status == "pending", OutboxMessage.due_at <= now)
-                .order_by(OutboxMessage.id)
-                .limit(self.batch)
-            ).all()
-        return [(row_id, chat_id) for row_id, chat_id in due if row_id < waiting.get(chat_id, row_id + 1)]
+            return [
+                (row_id, chat_id)
+                for row_id, chat_id in session.execute(
+                    select(OutboxMessage.id, OutboxMessage.chat_id)
+                    .outerjoin(waiting, waiting.c.chat_id == OutboxMessage.chat_id)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.due_at <= now,
+                        or_(waiting.c.first_id.is_(None), OutboxMessage.id < waiting.c.first_id),
+                    )
+                    .order_by(OutboxMessage.id)
+                    .limit(self.batch)
+                )
+            ]
 
     async def _lane(self, chat_id: str, ids: list[int], previous: asyncio.Task | None) -> None:
         if previous is not None and not previous.done():

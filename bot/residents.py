@@ -20,6 +20,9 @@ class ResidentBook:
         # Which grid each resident was last recorded in: saves a write per message; the table stays the truth.
         self._recorded: dict[tuple[str, str], str] = {}
 
+    def forget(self) -> None:
+        self._recorded.clear()
+
     def remember(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
         """Record the grid a resident posts in."""
         if grid is None or ctx.actor.is_staff:

@@ -61,6 +61,8 @@ class Batcher:
                 del queue[: len(batch)]
                 try:
                     results = await self._run_db(self._process_many, [inbound for inbound, _ in batch])
+                    if len(results) != len(batch):
+                        raise RuntimeError(f"{len(results)} results for a batch of {len(batch)}")
                 except Exception as exc:  # process_many keeps failures to itself; this is a last resort
                     for _, future in batch:
                         if not future.done():

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
-from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.messages import Inbound, Result
-from bot.models import InboxMessage, Ticket
+from bot.models import InboxMessage, OutboxMessage, Resident, Ticket
+from bot.outbox import OutboxSender
 from handlers.runtime import Batcher
 from tests.conftest import GROUP_1, GROUP_2
 
@@ -119,3 +122,105 @@ async def test_the_batcher_keeps_each_chat_in_order_and_resubmits_deferred_messa
     assert [r.toast for r in results] == ["1", "2", "3", "4"]
     assert calls[0] == ["1", "2", "3", "4"]  # one batch for the burst
     assert calls[1] == ["2", "4"]  # group 2 again, still in its order
+
+
+class Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def deadlock_when_marking_done(fired: list):
+    """PostgreSQL reports a deadlock where the savepoint's writes are flushed: the message's done-mark."""
+
+    def boom(session, flush_context, instances):
+        if not fired and any(isinstance(o, InboxMessage) and o.status == "done" for o in session.dirty):
+            fired.append(1)
+            raise OperationalError("UPDATE inbox", {}, Deadlock("deadlock detected"))
+
+    return boom
+
+
+def test_a_conflict_while_a_message_is_written_defers_it_and_the_batcher_still_answers_everyone(core, sessions):
+    burst = [inbound(n, text) for n, text in enumerate(REPORTS, start=1)]
+    core.accept(burst)
+    fired: list = []
+    boom = deadlock_when_marking_done(fired)
+
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    async def submit_all():
+        batcher = Batcher(run_db, core.process_many, lanes=1)
+        return await asyncio.wait_for(asyncio.gather(*(batcher.submit(i) for i in burst)), timeout=10)
+
+    event.listen(Session, "before_flush", boom)
+    try:
+        results = asyncio.run(submit_all())
+    finally:
+        event.remove(Session, "before_flush", boom)
+    assert fired and all(isinstance(r, Result) for r in results)
+    assert tickets(sessions) == REPORTS and set(statuses(sessions).values()) == {"done"}
+
+
+def test_a_resident_is_still_recorded_after_their_batch_was_rolled_back(core, sessions, monkeypatch):
+    burst = [inbound(1, REPORTS[0]), inbound(2, REPORTS[1])]
+    core.accept(burst)
+    real = core.intake.handle
+    calls: list[str] = []
+
+    def fragile(ctx, msg):  # the second message breaks the whole batch once (e.g. the commit fails)
+        calls.append(msg.update_id)
+        if msg.update_id == "2" and calls.count("2") == 1:
+            raise IntegrityError("INSERT", {}, Exception("constraint"))
+        return real(ctx, msg)
+
+    monkeypatch.setattr(core.intake, "handle", fragile)
+    core.process_many(burst)
+    monkeypatch.setattr(core.intake, "handle", real)
+    with sessions() as session:
+        assert "601" in [r.user_id for r in session.execute(select(Resident)).scalars()]
+    dm = Inbound(
+        platform="telegram",
+        update_id="50",
+        chat_id="601",
+        chat_type="private",
+        message_id="900",
+        user_id="601",
+        user_name="居民1",
+        text="我家楼下的垃圾桶满了好几天了",
+    )
+    assert "ask_grid" not in [o.kind for o in core.handle(dm).outbounds]  # their grid is known
+
+
+def test_a_chat_waiting_for_a_retry_does_not_hold_up_the_others(sessions, config, clock):
+    now = clock()
+    with sessions() as session, session.begin():
+        session.add(
+            OutboxMessage(chat_id="-100A", text="head, waiting for its retry", buttons=[], mentions=[], kind="ack",
+                          attempts=1, due_at=now + dt.timedelta(seconds=60), created_at=now)
+        )
+        for n in range(3):
+            session.add(OutboxMessage(chat_id="-100A", text=f"behind {n}", buttons=[], mentions=[], kind="ack",
+                                      due_at=now, created_at=now))
+        session.add(OutboxMessage(chat_id="-100B", text="another chat, due", buttons=[], mentions=[], kind="reply",
+                                  due_at=now, created_at=now))
+
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    sender = OutboxSender(sessions, None, config, run_db, clock, batch=3)
+    assert [chat for _, chat in sender._due()] == ["-100B"]
+
+
+def test_a_retry_that_fails_again_does_not_apologise_again(core, sessions, monkeypatch):
+    def broken(ctx, msg):
+        raise RuntimeError("still broken")
+
+    monkeypatch.setattr(core.intake, "handle", broken)
+    core.handle(inbound(1, REPORTS[0]))
+    with sessions() as session:
+        inbox_id = session.execute(select(InboxMessage.id)).scalar_one()
+    assert core.retry(inbox_id) == "failed" and core.retry(inbox_id) == "failed"
+    with sessions() as session:
+        sorry = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "failure")).scalars().all()
+        to_admins = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "failure_admin")).scalars()
+        assert len(sorry) == 1 and len(list(to_admins)) == 1
