@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import texts
 from bot.config import Config, Role
+from bot.db import found_in
 from bot.intake import Intake
 from bot.messages import Inbound, Outbound, Result
 from bot.models import InboxMessage, OutboxMessage
@@ -63,19 +64,9 @@ def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> i
     return len(rows)
 
 
-def known_keys(session: Session, keys: Iterable[str], chunk: int = 500) -> set[str]:
-    """Which of `keys` the outbox already holds: a few IN queries, not one query per key."""
-    keys = list(dict.fromkeys(keys))
-    found: set[str] = set()
-    for start in range(0, len(keys), chunk):
-        found.update(
-            session.execute(
-                select(OutboxMessage.idempotency_key).where(
-                    OutboxMessage.idempotency_key.in_(keys[start : start + chunk])
-                )
-            ).scalars()
-        )
-    return found
+def known_keys(session: Session, keys: Iterable[str]) -> set[str]:
+    """Which of `keys` the outbox already holds."""
+    return found_in(session, OutboxMessage.idempotency_key, OutboxMessage.idempotency_key, keys)
 
 
 class Core:

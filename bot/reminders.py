@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot import routing, texts
 from bot.config import Config, Grid, Role, Worker
 from bot.core import known_keys
+from bot.db import found_in
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
 from bot.models import Notice, OutboxMessage, Ticket
@@ -71,7 +72,7 @@ class Reminders:
         self._known = known_keys(session, talk_keys)
         self._dropped = {
             key.removeprefix("dropped:")
-            for key in _in_chunks(session, Notice.key, [f"dropped:{key}" for key in talk_keys])
+            for key in found_in(session, Notice.key, Notice.key, [f"dropped:{key}" for key in talk_keys])
         }
         for grid in grids:
             self._talk_day(ctx, grid, now)
@@ -287,16 +288,13 @@ class Reminders:
             ctx.send(chat_id, text, idempotency_key=idempotency_key, **kwargs)
 
     def _learn_keys(self, session: Session, tickets: list[Ticket]) -> None:
-        ids = [ticket.id for ticket in tickets]
-        for start in range(0, len(ids), 500):
-            self._known.update(
-                session.execute(
-                    select(OutboxMessage.idempotency_key).where(
-                        OutboxMessage.ticket_id.in_(ids[start : start + 500]),
-                        OutboxMessage.idempotency_key.is_not(None),
-                    )
-                ).scalars()
-            )
+        self._known |= found_in(
+            session,
+            OutboxMessage.idempotency_key,
+            OutboxMessage.ticket_id,
+            [ticket.id for ticket in tickets],
+            OutboxMessage.idempotency_key.is_not(None),
+        )
 
     # -- 回访 -----------------------------------------------------------------------------------------------
     def _follow_up(self, ctx: Context, now: dt.datetime, quiet: bool) -> None:
@@ -355,10 +353,3 @@ class Reminders:
                 mentions=[Mention(ticket.reporter_id, ticket.reporter_name)],
                 idempotency_key=f"revisit:{ticket.id}",
             )
-
-
-def _in_chunks(session: Session, column, values: list[str], chunk: int = 500) -> set[str]:
-    found: set[str] = set()
-    for start in range(0, len(values), chunk):
-        found.update(session.execute(select(column).where(column.in_(values[start : start + chunk]))).scalars())
-    return found
