@@ -135,7 +135,7 @@ class Core:
 
         One commit for a whole burst instead of one per message. A message whose processing raises is
         rolled back alone and kept as failed. None means "not done, submit again later": a transient
-        database conflict (a PostgreSQL deadlock with another batch), and every later message of that
+        database conflict (a PostgreSQL deadlock with a scheduler tick), and every later message of that
         chat in this batch, so that each chat stays in order.
         """
         results: list[Result | None] = []

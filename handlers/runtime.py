@@ -33,27 +33,26 @@ PRIVACY_HINT = (
 class Batcher:
     """Updates processed in batches, one transaction per batch: a burst is stored at a few commits, not one each.
 
-    Each chat goes to one lane (SQLite: a single lane), and a lane runs one batch at a time in arrival
-    order, so one chat's messages stay strictly in order ("认领" before "办结") while lanes run side by side.
+    One batch at a time, in arrival order, so each chat's messages stay strictly in order ("认领" before
+    "办结"); a message deferred after a transient conflict goes first into the next batch.
     """
 
-    def __init__(self, run_db, process_many, lanes: int, max_batch: int = 200):
+    def __init__(self, run_db, process_many, max_batch: int = 200):
         self._run_db = run_db
         self._process_many = process_many
         self._max_batch = max_batch
-        self._queues: list[list[tuple[Inbound, asyncio.Future]]] = [[] for _ in range(lanes)]
-        self._running: list[asyncio.Task | None] = [None] * lanes
+        self._queue: list[tuple[Inbound, asyncio.Future]] = []
+        self._running: asyncio.Task | None = None
 
     async def submit(self, inbound: Inbound) -> Result:
-        lane = hash(inbound.chat_id) % len(self._queues)
         future = asyncio.get_running_loop().create_future()
-        self._queues[lane].append((inbound, future))
-        if self._running[lane] is None:
-            self._running[lane] = asyncio.create_task(self._drain(lane), name=f"gridbot-batch-{lane}")
+        self._queue.append((inbound, future))
+        if self._running is None:
+            self._running = asyncio.create_task(self._drain(), name="gridbot-batches")
         return await future
 
-    async def _drain(self, lane: int) -> None:
-        queue = self._queues[lane]
+    async def _drain(self) -> None:
+        queue = self._queue
         try:
             while queue:
                 await asyncio.sleep(0)  # let the updates fetched with this one join its batch
@@ -76,7 +75,7 @@ class Batcher:
                 if again:
                     await asyncio.sleep(0.05)
         finally:
-            self._running[lane] = None
+            self._running = None
 
 
 class TelegramRuntime:
@@ -98,8 +97,8 @@ class TelegramRuntime:
         migrate(self.engine)
         self.sessions = session_factory(self.engine)
         # SQLite takes one writer at a time: one database thread keeps the event loop free without lock fights.
-        # PostgreSQL: one lane of batches plus threads for the sender and the schedules. The work is Python
-        # (the GIL), so more threads only starve the event loop: with 8 lanes a 1,000-message burst was
+        # PostgreSQL: one batch at a time plus threads for the sender and the schedules. The work is Python
+        # (the GIL), so more threads only starve the event loop: with 8 batch lanes a 1,000-message burst was
         # stored slower (18.5 s against 14.7-16.1 s) and replies met 47 × 429 as sends left in bunches.
         workers = 1 if is_sqlite(self.engine) else 3
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="gridbot-db")
@@ -115,7 +114,7 @@ class TelegramRuntime:
         self.warnings: list[str] = []
         self._tasks: list[asyncio.Task] = []
         self._stopped = False
-        self.batcher = Batcher(self.run_db, self.core.process_many, lanes=1)
+        self.batcher = Batcher(self.run_db, self.core.process_many)
 
     async def run_db(self, fn, *args):
         """Run blocking database work off the event loop."""

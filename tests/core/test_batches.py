@@ -116,7 +116,7 @@ async def test_the_batcher_keeps_each_chat_in_order_and_resubmits_deferred_messa
                 results.append(Result(toast=item.update_id))
         return results
 
-    batcher = Batcher(run_db, process_many, lanes=1)
+    batcher = Batcher(run_db, process_many)
     burst = [inbound(1, "a", GROUP_1), inbound(2, "b", GROUP_2), inbound(3, "c", GROUP_1), inbound(4, "d", GROUP_2)]
     results = await asyncio.gather(*(batcher.submit(item) for item in burst))
     assert [r.toast for r in results] == ["1", "2", "3", "4"]
@@ -149,7 +149,7 @@ def test_a_conflict_while_a_message_is_written_defers_it_and_the_batcher_still_a
         return fn(*args)
 
     async def submit_all():
-        batcher = Batcher(run_db, core.process_many, lanes=1)
+        batcher = Batcher(run_db, core.process_many)
         return await asyncio.wait_for(asyncio.gather(*(batcher.submit(i) for i in burst)), timeout=10)
 
     event.listen(Session, "before_flush", boom)
