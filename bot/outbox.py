@@ -206,13 +206,14 @@ class OutboxSender:
     def _load(self, row_id: int) -> tuple[Outbound, list[int]] | None:
         """The message to send for a row: the row itself, or a summary of the backlog it heads."""
         now = self.clock()
+        chat_of_row = select(OutboxMessage.chat_id).where(OutboxMessage.id == row_id).scalar_subquery()
         with self.sessions() as session:
             # The chat's pending rows from its first on, in one query: the row must head them, and the
             # routine notices behind it may be folded into a summary.
             queued = list(
                 session.execute(
                     select(OutboxMessage)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.chat_id == self._chat_of(session, row_id))
+                    .where(OutboxMessage.status == "pending", OutboxMessage.chat_id == chat_of_row)
                     .order_by(OutboxMessage.id)
                     .limit(SUMMARY_LIMIT)
                 ).scalars()
@@ -227,10 +228,6 @@ class OutboxSender:
             if len(backlog) < 2:
                 return to_outbound(row), [row.id]
             return summarize(backlog), [r.id for r in backlog]
-
-    @staticmethod
-    def _chat_of(session: Session, row_id: int):
-        return select(OutboxMessage.chat_id).where(OutboxMessage.id == row_id).scalar_subquery()
 
     def _sent(self, row_ids: list[int], message_id: str) -> None:
         with self.sessions() as session, session.begin():
