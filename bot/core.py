@@ -143,6 +143,7 @@ class Core:
             with self.sessions() as session, session.begin():
                 rows = self._rows_for(session, inbounds)
                 deferred: set[str] = set()
+                replies: list[Outbound] = []  # queued in one INSERT for the whole batch, before its commit
                 for inbound, row in zip(inbounds, rows, strict=True):
                     if inbound.chat_id in deferred:
                         results.append(None)
@@ -154,7 +155,7 @@ class Core:
                         # The savepoint's writes reach the database when the block ends: a conflict there
                         # belongs to this message too, so its result is kept only once the block is done.
                         with session.begin_nested():
-                            result = self._act(session, row)
+                            result = self._act(session, row, queue_now=False)
                     except Exception as exc:
                         self.intake.forget_cached()  # what it remembered was rolled back with it
                         if isinstance(exc, DBAPIError) and _is_transient(exc):
@@ -164,15 +165,19 @@ class Core:
                             continue
                         log.exception("processing inbox row %s failed", row.id)
                         with session.begin_nested():
-                            result = self._mark_failed(session, row, exc)
+                            result = self._mark_failed(session, row, exc, queue_now=False)
+                    replies.extend(result.outbounds)
                     results.append(result)
+                queue(session, replies, self.clock())
             return results
         except Exception:  # the batch itself failed (e.g. at commit): each message on its own, as ever
             log.exception("a batch of %d inbox messages failed; processing them one by one", len(inbounds))
             self.intake.forget_cached()
             return [self.process(inbound=inbound) for inbound in inbounds]
 
-    def _act(self, session: Session, row: InboxMessage) -> Result:
+    def _act(self, session: Session, row: InboxMessage, queue_now: bool = True) -> Result:
+        """What one inbound does; its replies go to the outbox now, or with its batch's (nothing in the
+        intake reads back a reply queued in the same transaction: only delivered ones, by their message id)."""
         inbound = Inbound.from_json(row.payload)
         now = self.clock()
         ctx = Context(
@@ -185,15 +190,17 @@ class Core:
             message_id=inbound.message_id,
         )
         toast = self.intake.handle(ctx, inbound)
-        queue(session, ctx.out, now)
+        if queue_now:
+            queue(session, ctx.out, now)
         row.status, row.processed_at = "done", now
         return Result(outbounds=ctx.out, toast=toast)
 
-    def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception) -> Result:
+    def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception, queue_now: bool = True) -> Result:
         row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
         session.flush()  # a row stored only now gets its id, which the notices name
         sorry = self._failure_notices(Inbound.from_json(row.payload), row.id)
-        queue(session, sorry, self.clock())
+        if queue_now:
+            queue(session, sorry, self.clock())
         return Result(outbounds=sorry)
 
     def _failure_notices(self, inbound: Inbound, inbox_id: int) -> list[Outbound]:

@@ -72,6 +72,35 @@ def test_a_message_that_breaks_is_kept_as_failed_and_the_rest_of_the_batch_still
     assert told == [texts.processing_failed()]
 
 
+def test_the_outbox_gets_the_batchs_replies_in_message_order_and_none_of_a_broken_messages_own(
+    core, sessions, monkeypatch
+):
+    real = core.intake.handle
+
+    def says_then_breaks(ctx, msg):
+        if "路灯" in msg.text:
+            ctx.reply("half-done reply", kind="ack")  # written before the bug: must never be sent
+            raise RuntimeError("bug")
+        return real(ctx, msg)
+
+    monkeypatch.setattr(core.intake, "handle", says_then_breaks)
+    burst = [inbound(n, text) for n, text in enumerate(REPORTS, start=1)]
+    core.process_many(burst)
+    with sessions() as session:
+        in_group = session.execute(
+            select(OutboxMessage.text, OutboxMessage.reply_to_message_id)
+            .where(OutboxMessage.chat_id == GROUP_1)
+            .order_by(OutboxMessage.id)
+        ).all()
+    # In the order the messages came: the group reads the apology for the second between the two acks.
+    assert [(text.startswith("已受理 #"), reply_to) for text, reply_to in in_group] == [
+        (True, "101"),
+        (False, "102"),
+        (True, "103"),
+    ]
+    assert in_group[1].text == texts.processing_failed()
+
+
 def test_a_transient_conflict_defers_that_chat_and_keeps_its_order(core, sessions, monkeypatch):
     real = core.intake.handle
     conflicts = []
