@@ -143,7 +143,7 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
     leader_names = "、".join(w.name for w in leaders) or texts.ROLE_NAMES["secretary"]
     ctx.reply(texts.rated_bad_group(ticket.id, leader_names), ticket_id=ticket.id, kind="reopened")
     owner = ctx.config.worker(ticket.assignee_id or "")
-    note = texts.reopened_dm(ticket.id, reason, ticket.assignee_name or texts.UNCLAIMED)
+    note = texts.reopened_dm(ticket.id, reason, ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED)
     dm(ctx, owner, ticket, note, kind="reopened_dm", buttons=claim_buttons(ticket) if owner is None else None)
     for leader in leaders or routing.secretaries(ctx.config):
         if leader is not owner:

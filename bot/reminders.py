@@ -181,7 +181,14 @@ class Reminders:
                 .where(Ticket.status.in_([Status.NEW.value, Status.CLAIMED.value, Status.REOPENED.value]))
                 .where((Ticket.deadline_at <= horizon) | (Ticket.status == Status.NEW.value))
                 # Up the whole ladder long ago: every step of this deadline is sent, nothing more can fall due.
-                .where(~((Ticket.escalation_level >= 2) & (Ticket.deadline_at < settled)))
+                # (An unclaimed one stays: its group is re-pinged once a day for as long as nobody claims it.)
+                .where(
+                    ~(
+                        (Ticket.escalation_level >= 2)
+                        & (Ticket.deadline_at < settled)
+                        & (Ticket.status != Status.NEW.value)
+                    )
+                )
             ).scalars()
         )
         self._learn_keys(ctx.session, active)
@@ -194,7 +201,9 @@ class Reminders:
             stamp = ticket.deadline_at.strftime("%Y%m%d%H%M")
             if ticket.status == Status.NEW.value:
                 self._unclaimed(ctx, ticket, grid, now)
-                continue
+                if now < ticket.deadline_at:
+                    continue
+                # Nobody claimed it and its time is up: it climbs the 督办 ladder like any overdue ticket.
             owner = self.config.worker(ticket.assignee_id or "")
             if now < ticket.deadline_at:
                 self._dm(
@@ -222,7 +231,9 @@ class Reminders:
                         ctx,
                         leader,
                         ticket,
-                        texts.overdue_leader_dm(ticket.id, ticket.assignee_name or texts.UNCLAIMED, ticket.text),
+                        texts.overdue_leader_dm(
+                            ticket.id, ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED, ticket.text
+                        ),
                         f"supervise:{ticket.id}:{stamp}:{leader.user_id}",
                     )
                 self._escalate(ctx, ticket, 1)

@@ -316,8 +316,7 @@ def processing_failed_admin(inbox_id: int, chat_id: str, text: str) -> str:
 
 # -- stand-ins where a name or a detail is missing ---------------------------------------------------------
 BOT_NAME = "网格助手"  # the name the bot's own steps carry in the ticket's 办理记录
-OWNER_WHEN_UNCLAIMED = "待认领"  # the 负责人 of a ticket nobody has claimed yet, in progress and the agenda
-UNCLAIMED = "未认领"  # the same in a 督办 note to leaders
+OWNER_WHEN_UNCLAIMED = "待认领"  # the 负责人 of a ticket nobody has claimed yet: one word wherever it is shown
 OTHER_WORKER = "其他网格员"  # the owner named in a refusal when the ticket's assignee has no name
 YOU = "您"  # whom a message addresses when there is no one to @mention
 COMMUNITY = "社区"  # who is told of an urgent ticket when the grid has no leaders or secretaries
@@ -325,7 +324,6 @@ MANY_RESIDENTS = "多位居民"  # who supported a ticket when the summary has n
 PHOTO = "[照片]"
 DISCUSSED = "已商议"  # a talk-day decision recorded without words
 UNKNOWN_USER = "未知用户"
-UNKNOWN_SENDER = "未知"
 CHANNEL = "频道"
 
 BUTTONS = {
@@ -488,7 +486,7 @@ def agenda_pending(any_pending: bool) -> str:
 
 
 def agenda_ticket(n: int, category: str, status: str | None, owner: str, text: str, overdue: bool) -> str:
-    flag = "⚠️超期 " if overdue else ""
+    flag = "⚠️已超期 " if overdue else ""
     return f"  {flag}#{n} {category}｜{status}｜{owner}｜{text}"
 
 
@@ -514,7 +512,18 @@ def unclaimed_group(names: str, n: int) -> str:
 
 
 def unclaimed_leader_dm(n: int, minutes: int, text: str) -> str:
-    return f"【督办】#{n} 已 {minutes} 分钟无人认领，请安排。\n内容：{text}"
+    return f"【督办】#{n} 已{waited(minutes)}无人认领，请安排。\n内容：{text}"
+
+
+def waited(minutes: int) -> str:
+    """A wait as a person says it: "45 分钟", "2 小时", "1 天 3 小时" (never "1441 分钟")."""
+    if minutes < 120:
+        return f" {minutes} 分钟"
+    hours = minutes // 60
+    if hours < 48:
+        return f" {hours} 小时"
+    days, hours = divmod(hours, 24)
+    return f" {days} 天" + (f" {hours} 小时" if hours else "")
 
 
 # -- 每周简报 ------------------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         if sender
         else (message.sender_chat.title or texts.CHANNEL)
         if message.sender_chat
-        else texts.UNKNOWN_SENDER,
+        else texts.UNKNOWN_USER,
         text=text,
         kind=kind,
         # Messages on behalf of a channel or an anonymous admin have no person behind them to serve.

@@ -135,6 +135,25 @@ def test_a_ticket_nobody_claims_is_repinged_once_a_day_after_the_leader_is_told(
     assert daily[1] - daily[0] >= dt.timedelta(hours=21) and daily[2] - daily[1] >= dt.timedelta(hours=23)
 
 
+def test_a_ticket_nobody_claims_climbs_the_overdue_ladder_to_the_secretary(chat, sessions, config, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # sanitation: 24 hours to finish
+    with sessions() as session:
+        deadline = session.get(Ticket, 1).deadline_at
+    tick(sessions, config, clock, deadline - dt.timedelta(minutes=1))
+    assert not [m for m in sent(sessions, "reminder") if "已超过办结时限" in m.text]
+    tick(sessions, config, clock, deadline + dt.timedelta(minutes=1))
+    to_leader = [m.text for m in sent(sessions, "reminder") if m.chat_id == str(LEADER) and "办结时限" in m.text]
+    assert to_leader == ["【督办】#1（待认领）已超过办结时限，请督促办理。\n内容：3栋楼道堆满杂物 好几天了没人管"]
+    assert not [m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
+    tick(sessions, config, clock, deadline + dt.timedelta(hours=24, minutes=1))
+    to_secretary = [m.text for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
+    assert len(to_secretary) == 1 and to_secretary[0].startswith("【督办】#1 超期已超过 24 小时")
+    # Still nobody's: the group keeps hearing about it once a day, long after the secretary was told.
+    pings = len(sent(sessions, "unclaimed"))
+    tick(sessions, config, clock, deadline + dt.timedelta(days=4))
+    assert len(sent(sessions, "unclaimed")) == pings + 1
+
+
 def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
     clock.now = local("2026-11-23", "21:00")
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.models import OutboxMessage
+from sqlalchemy import select
+
+from bot.models import OutboxMessage, Ticket
 from bot.scheduler import run_due
 from tests.conftest import GROUP_1
 
@@ -44,3 +46,28 @@ def test_the_agenda_names_the_grids_own_talk_day(chat, sessions, config, clock):
         }
     assert agendas[GROUP_1].startswith("【周二说事日·议程】")
     assert agendas[GROUP_4].startswith("【周三说事日·议程】")
+
+
+def test_an_unclaimed_overdue_ticket_reads_the_same_to_the_leader_and_on_the_agenda(chat, sessions, config, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # sanitation: 24 hours to finish
+    with sessions() as session:
+        deadline = session.get(Ticket, 1).deadline_at
+    for moment in (deadline + dt.timedelta(minutes=1), dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)):
+        clock.now = moment
+        run_due(sessions, config, moment)
+    with sessions() as session:
+        to_leader = session.scalars(
+            select(OutboxMessage.text).where(
+                OutboxMessage.chat_id == str(LEADER), OutboxMessage.text.contains("【督办】#1")
+            )
+        ).all()
+        agenda = session.scalars(
+            select(OutboxMessage.text).where(OutboxMessage.kind == "agenda", OutboxMessage.chat_id == GROUP_1)
+        ).one()
+    # One word for "nobody has claimed it" and one for "past its deadline", wherever they are shown.
+    assert sorted(text.splitlines()[0] for text in to_leader) == [
+        "【督办】#1 已 24 小时无人认领，请安排。",
+        "【督办】#1（待认领）已超过办结时限，请督促办理。",
+    ]
+    line = next(line for line in agenda.splitlines() if "#1 " in line)
+    assert "⚠️已超期" in line and "待认领" in line
