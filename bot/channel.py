@@ -22,6 +22,7 @@ class SendFailure(Exception):
 
 class Channel(Protocol):
     platform: str
+    max_text: int  # the longest message the platform delivers whole; summaries of a backlog stay within it
 
     async def send(self, message: Outbound) -> str:
         """Deliver one message and return the platform's message id; raise SendFailure when it fails."""

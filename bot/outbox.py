@@ -23,6 +23,7 @@ MAX_ATTEMPTS = 8
 GROUP_SUMMARY_KINDS = ("ack", "support", "followup", "claimed")
 DM_SUMMARY_KINDS = ("support", "followup")
 SUMMARY_LIMIT = 200
+DEFAULT_MAX_TEXT = 4096  # characters in one message, unless the channel says otherwise (Telegram's limit)
 
 
 def summarize(rows: list[OutboxMessage]) -> Outbound:
@@ -225,9 +226,20 @@ class OutboxSender:
             row = queued[0]
             kinds = GROUP_SUMMARY_KINDS if row.chat_id.startswith("-") else DM_SUMMARY_KINDS
             backlog = [r for r in queued if r.kind in kinds and r.due_at <= now] if row.kind in kinds else [row]
-            if len(backlog) < 2:
-                return to_outbound(row), [row.id]
-            return summarize(backlog), [r.id for r in backlog]
+            return self._fitting_summary(backlog)
+
+    def _fitting_summary(self, backlog: list[OutboxMessage]) -> tuple[Outbound, list[int]]:
+        """A summary of as much of the backlog as one message can hold; the rest heads the next one.
+
+        A platform cuts a longer message, and the rows it stood for would be marked sent unread.
+        """
+        limit = int(getattr(self.channel, "max_text", DEFAULT_MAX_TEXT) * 0.9)  # margin: emoji count double
+        while len(backlog) >= 2:
+            summary = summarize(backlog)
+            if len(summary.text) <= limit:
+                return summary, [r.id for r in backlog]
+            backlog = backlog[: min(len(backlog) - 1, len(backlog) * limit // len(summary.text))]
+        return to_outbound(backlog[0]), [backlog[0].id]
 
     def _sent(self, row_ids: list[int], message_id: str) -> None:
         with self.sessions() as session, session.begin():

@@ -62,6 +62,7 @@ class TelegramChannel:
     """Sends through python-telegram-bot (whose AIORateLimiter keeps to the group and global limits)."""
 
     platform = "telegram"
+    max_text = MAX_TEXT
 
     def __init__(self, bot: Bot, private_rate: float = 1.0):
         self.bot = bot
