@@ -19,7 +19,7 @@ from bot.db import found_in
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
 from bot.models import Notice, OutboxMessage, Ticket
-from bot.talkday import decisions_to_report, open_tickets, open_topics
+from bot.talkday import AGENDA_TICKETS, count_open_tickets, decisions_to_report, open_tickets, open_topics
 from bot.tickets import Context, log, rating_buttons
 from bot.workflow import Actor, Status
 
@@ -166,6 +166,10 @@ class Reminders:
                     overdue,
                 )
             )
+        if len(pending) == AGENDA_TICKETS:
+            unlisted = count_open_tickets(ctx.session, grid.id) - len(pending)
+            if unlisted:
+                lines.append(texts.agenda_unlisted(unlisted, len(pending)))
         lines.append(texts.AGENDA_FOOTER)
         return "\n".join(lines)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import texts, tickets
 from bot.config import Grid
@@ -90,12 +90,16 @@ def decisions_to_report(session, grid_id: str) -> list[Topic]:
     )
 
 
-def open_tickets(session, grid_id: str, limit: int = 30) -> list[Ticket]:
-    return list(
-        session.execute(
-            select(Ticket)
-            .where(Ticket.grid_id == grid_id, Ticket.status.in_([s.value for s in OPEN_STATUSES]))
-            .order_by(Ticket.deadline_at)
-            .limit(limit)
-        ).scalars()
-    )
+AGENDA_TICKETS = 30  # the most pressing open tickets on one agenda; the rest are counted, not listed
+
+
+def open_tickets(session, grid_id: str, limit: int = AGENDA_TICKETS) -> list[Ticket]:
+    return list(session.execute(_open_in(grid_id, select(Ticket)).order_by(Ticket.deadline_at).limit(limit)).scalars())
+
+
+def count_open_tickets(session, grid_id: str) -> int:
+    return session.execute(_open_in(grid_id, select(func.count()).select_from(Ticket))).scalar_one()
+
+
+def _open_in(grid_id: str, query):
+    return query.where(Ticket.grid_id == grid_id, Ticket.status.in_([s.value for s in OPEN_STATUSES]))

@@ -481,6 +481,10 @@ def agenda_topic(topic: int, text: str, who: str) -> str:
     return f"  议题{topic} {text}（{who}）"
 
 
+def agenda_unlisted(unlisted: int, listed: int) -> str:
+    return f"  ……另有 {unlisted} 件未列出（以上是时限最近的 {listed} 件）。"
+
+
 def agenda_pending(any_pending: bool) -> str:
     return "三、未办结事项：" if any_pending else "三、未办结事项：无"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.models import OutboxMessage, Ticket
 from bot.scheduler import run_due
@@ -71,3 +71,18 @@ def test_an_unclaimed_overdue_ticket_reads_the_same_to_the_leader_and_on_the_age
     ]
     line = next(line for line in agenda.splitlines() if "#1 " in line)
     assert "⚠️已超期" in line and "待认领" in line
+
+
+def test_an_agenda_with_more_open_tickets_than_it_lists_says_how_many_more(chat, sessions, config, clock):
+    for n in range(1, 33):
+        chat.say(600 + n, f"{n}栋楼道堆满杂物 好几天了没人管")
+    clock.now = dt.datetime(2026, 11, 24, 1, 0, tzinfo=dt.UTC)  # Tuesday 09:00
+    run_due(sessions, config, clock.now)
+    with sessions() as session:
+        agenda = session.scalars(
+            select(OutboxMessage.text).where(OutboxMessage.kind == "agenda", OutboxMessage.chat_id == GROUP_1)
+        ).one()
+        opened = session.scalar(select(func.count()).select_from(Ticket).where(Ticket.grid_id == "dj-1"))
+    listed = [line for line in agenda.splitlines() if line.lstrip().startswith(("#", "⚠️"))]
+    assert opened == 32 and len(listed) == 30
+    assert "另有 2 件未列出" in agenda
