@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from bot import routing, texts
 from bot.deadlines import add_working_days
-from bot.models import Ticket, TicketEvent
+from bot.models import Supporter, Ticket, TicketEvent
 from bot.tickets import (
     Context,
     authorize,
@@ -109,6 +109,8 @@ def transfer(ctx: Context, number: int, department: str, reason: str) -> Ticket:
 def rate(ctx: Context, number: int, rating: str, reason: str = "") -> Ticket:
     """满意/基本满意 archive the ticket; 不满意 reopens it and escalates to the grid leader."""
     ticket = load(ctx, number, lock=True)
+    if rating == "bad" and ticket.status == Status.REOPENED:
+        return _complain_again(ctx, ticket, reason)
     if rating == "bad":
         return reopen(ctx, ticket, reason)
     if ticket.status == Status.CLOSED:
@@ -148,6 +150,16 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
     for leader in leaders or routing.secretaries(ctx.config):
         if leader is not owner:
             dm(ctx, leader, ticket, note, kind="escalation")
+    return ticket
+
+
+def _complain_again(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
+    """不满意 about a ticket already back in work: the complaint reaches its owner instead of being lost."""
+    authorize(ctx, Action.COMPLAIN, ticket)
+    log(ctx, ticket, "complaint", texts.rated_bad_detail(reason))
+    ctx.reply(texts.complaint_on_reopened(ticket.id), ticket_id=ticket.id, kind="complaint")
+    owner = ctx.config.worker(ticket.assignee_id or "")
+    dm(ctx, owner, ticket, texts.complaint_dm(ticket.id, ctx.actor.name, reason), kind="complaint_dm")
     return ticket
 
 
@@ -266,13 +278,18 @@ def progress(ctx: Context, number: int) -> Ticket:
 
 
 def my_tickets(ctx: Context, limit: int = 20) -> None:
-    """A worker's open tickets, or a resident's own reports."""
+    """A worker's open tickets, or the reports a resident made or joined (附议)."""
     query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES] + [Status.RESOLVED.value]))
     if ctx.actor.is_staff:
         query = query.where(or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id))
         query = query.where(or_(Ticket.assignee_id.is_(None), Ticket.assignee_id == ctx.actor.user_id))
     else:
-        query = query.where(Ticket.reporter_id == ctx.actor.user_id)
+        query = query.where(
+            or_(
+                Ticket.reporter_id == ctx.actor.user_id,
+                Ticket.id.in_(select(Supporter.ticket_id).where(Supporter.user_id == ctx.actor.user_id)),
+            )
+        )
     tickets = ctx.session.execute(query.order_by(Ticket.deadline_at).limit(limit)).scalars().all()
     lines = []
     for ticket in tickets:

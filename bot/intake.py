@@ -8,7 +8,7 @@ import re
 from sqlalchemy import bindparam, or_, select
 
 from bot import actions, texts, tickets
-from bot.commands import Command, parse
+from bot.commands import Command, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
 from bot.messages import Button, Inbound
@@ -203,9 +203,14 @@ class Intake:
             cmd = Command(name, about.id, f"{cmd.number} {cmd.args}".strip())
         number = cmd.number if cmd.number is not None else (about.id if about is not None else None)
         if name == "rate" and number is None:
-            number = awaiting_rating(ctx, msg)
-            if number is None:
+            rating = parse_rating(cmd.args)
+            choices = awaiting_rating(ctx, msg, rating[0] if rating else None)
+            if not choices:
                 return False
+            if len(choices) > 1:
+                ctx.reply(texts.which_ticket_to_rate(choices), kind="usage")
+                return True
+            number = choices[0]
         if number is None and name in ("resolve", "note") and not cmd.args:
             question = open_question(ctx, msg, "note")
             if question is not None:  # the answer to "办结 or 备注?" given as text

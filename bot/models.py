@@ -117,7 +117,10 @@ class Supporter(Base):
     """A second resident reporting the same matter (附议): told of the outcome like the reporter."""
 
     __tablename__ = "ticket_supporters"
-    __table_args__ = (UniqueConstraint("ticket_id", "user_id", name="uq_supporter"),)
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "user_id", name="uq_supporter"),
+        Index("ix_supporters_user", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"))

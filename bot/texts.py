@@ -59,6 +59,8 @@ ACTION_NAMES = {
     "transfer": "转交",
     "rate": "评价",
     "reopen": "重新打开",
+    "complain": "反映不满意",
+    "complaint": "居民再次反映不满意",
     "reassign": "改派",
     "extend": "延期",
     "close": "归档",
@@ -282,6 +284,19 @@ def grid_set(grid: str) -> str:
 
 def dm_welcome() -> str:
     return "您好，我是网格助手。有问题直接告诉我；回复“帮助”查看使用说明。"
+
+
+def which_ticket_to_rate(numbers: list[int]) -> str:
+    listed = " ".join(f"#{n}" for n in numbers)
+    return f"您有几件工单（{listed}），请说明评价哪一件，例如：评价 {numbers[0]} 不满意 原因。"
+
+
+def complaint_on_reopened(n: int) -> str:
+    return f"#{n} 正在重新办理，您的意见已转告负责人，办好后会再请您确认。"
+
+
+def complaint_dm(n: int, name: str, reason: str) -> str:
+    return f"#{n} 重新办理中，{name} 又反映：{reason or '仍不满意'}。请抓紧处理。"
 
 
 def confirm_rating_prompt(n: int) -> str:

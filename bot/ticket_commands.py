@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import or_, select
 
 from bot import actions, texts
 from bot.commands import parse_rating
 from bot.messages import Inbound
-from bot.models import Ticket
+from bot.models import Supporter, Ticket
 from bot.tickets import Context
 from bot.workflow import Refusal, Status
 
@@ -61,16 +63,26 @@ def run_ticket_command(ctx: Context, name: str, number: int, args: str) -> None:
         actions.recategorize(ctx, number, args.split()[0])
 
 
-def awaiting_rating(ctx: Context, msg: Inbound) -> int | None:
-    """A bare 满意/不满意 rates the sender's one ticket awaiting a rating (or recently closed, for 回访)."""
-    found = (
-        ctx.session.execute(
-            select(Ticket.id)
-            .where(Ticket.reporter_id == msg.user_id, Ticket.status == Status.RESOLVED.value)
-            .order_by(Ticket.resolved_at.desc())
-            .limit(2)
-        )
-        .scalars()
-        .all()
+def awaiting_rating(ctx: Context, msg: Inbound, rating: str | None) -> list[int]:
+    """The sender's tickets a bare 满意/不满意 can be about, newest first.
+
+    The reporter's and every 附议 resident's (all are asked to confirm); one awaiting a rating, or for
+    不满意 also one closed lately (the 回访 asks for "不满意 原因") or already back in work.
+    """
+    mine = or_(
+        Ticket.reporter_id == msg.user_id,
+        Ticket.id.in_(select(Supporter.ticket_id).where(Supporter.user_id == msg.user_id)),
     )
-    return found[0] if len(found) == 1 else None
+    about = Ticket.status == Status.RESOLVED.value
+    if rating == "bad":
+        revisit_window = dt.timedelta(days=ctx.config.follow_up.revisit_days + 7)
+        about = or_(
+            about,
+            Ticket.status == Status.REOPENED.value,
+            (Ticket.status == Status.CLOSED.value) & (Ticket.closed_at >= ctx.now - revisit_window),
+        )
+    return list(
+        ctx.session.execute(
+            select(Ticket.id).where(mine, about).order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(5)
+        ).scalars()
+    )

@@ -28,6 +28,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     RATE = "rate"
     REOPEN = "reopen"  # a bad rating or a failed 回访
+    COMPLAIN = "complain"  # 不满意 again while it is being redone
     REASSIGN = "reassign"
     EXTEND = "extend"
     CLOSE = "close"
@@ -44,6 +45,7 @@ ALLOWED_FROM: dict[Action, tuple[Status, ...]] = {
     Action.TRANSFER: (Status.NEW, Status.CLAIMED, Status.REOPENED),
     Action.RATE: (Status.RESOLVED,),
     Action.REOPEN: (Status.RESOLVED, Status.CLOSED),
+    Action.COMPLAIN: (Status.REOPENED,),
     Action.REASSIGN: (Status.NEW, Status.CLAIMED, Status.REOPENED, Status.TRANSFERRED),
     Action.EXTEND: (Status.NEW, Status.CLAIMED, Status.REOPENED, Status.TRANSFERRED),
     Action.CLOSE: (Status.NEW, Status.CLAIMED, Status.REOPENED, Status.TRANSFERRED, Status.RESOLVED),
@@ -122,8 +124,9 @@ def _who_may(action: Action, actor: Actor, ticket: TicketView) -> str | None:
     involved = is_reporter or actor.user_id in ticket.supporter_ids
     if action is Action.PROGRESS:
         return None if involved or actor.serves(ticket.grid_id) else "not_yours"
-    if action in (Action.RATE, Action.REOPEN):
-        if is_reporter or actor.role == Role.ADMIN:
+    if action in (Action.RATE, Action.REOPEN, Action.COMPLAIN):
+        # Every resident who reported it (the first and each 附议) is asked to confirm, so each may rate.
+        if involved or actor.role == Role.ADMIN:
             return None
         return "only_reporter"
     if action is Action.CANCEL:

@@ -1,0 +1,81 @@
+"""满意/不满意 as residents actually send them: after 回访, from a 附议 neighbour, again while it is redone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from bot.models import Ticket, TicketEvent
+from tests.conftest import GROUP_1
+
+RESIDENT, NEIGHBOUR, WANG, LEADER = 501, 502, 1001, 2001
+REPORT = "3栋楼道堆满杂物 好几天了没人管"
+
+
+def texts_to(result, chat) -> list[str]:
+    return [o.text for o in result.outbounds if o.chat_id == str(chat)]
+
+
+def status_and_count(sessions) -> tuple[str, int]:
+    with sessions() as session:
+        return session.get(Ticket, 1).status, session.scalar(select(func.count()).select_from(Ticket))
+
+
+def resolved(chat) -> None:
+    chat.say(RESIDENT, REPORT)
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+
+
+def test_answering_the_revisit_as_it_asks_reopens_the_closed_ticket(chat, sessions, clock):
+    resolved(chat)
+    chat.say(RESIDENT, "满意")
+    assert status_and_count(sessions) == ("closed", 1)
+    clock.now += dt.timedelta(days=7)  # the 回访: "如果问题又出现了，请回复“不满意 原因”"
+    result = chat.say(RESIDENT, "不满意 又堆满了")
+    assert status_and_count(sessions) == ("reopened", 1)  # the same ticket, not a new one
+    assert "#1" in texts_to(result, GROUP_1)[0] and "重新打开" in texts_to(result, GROUP_1)[0]
+    assert any("又堆满了" in text for text in texts_to(result, LEADER))
+
+
+def test_a_closed_ticket_long_past_its_revisit_is_not_reopened_by_a_bare_complaint(chat, sessions, clock):
+    resolved(chat)
+    chat.say(RESIDENT, "满意")
+    clock.now += dt.timedelta(days=60)
+    chat.say(RESIDENT, "不满意 又堆满了")
+    assert status_and_count(sessions)[0] == "closed"
+
+
+def test_a_neighbour_who_joined_with_a_support_may_rate_as_the_prompt_asks(chat, sessions):
+    chat.say(RESIDENT, REPORT)
+    chat.say(NEIGHBOUR, "3栋楼道也太乱了 杂物堆得下不去脚")  # 附议
+    chat.say(WANG, "认领 1")
+    prompt = texts_to(chat.say(WANG, "办结 1 已清理"), GROUP_1)[0]
+    assert "@居民502" in prompt  # asked to confirm…
+    result = chat.say(NEIGHBOUR, "不满意 没清干净")  # …so the answer counts
+    assert status_and_count(sessions) == ("reopened", 1)
+    assert any("没清干净" in text for text in texts_to(result, LEADER))
+
+
+def test_a_second_complaint_while_it_is_redone_reaches_the_owner(chat, sessions):
+    resolved(chat)
+    chat.say(RESIDENT, "不满意 还是没清干净")
+    result = chat.say(RESIDENT, "不满意 今天又堆上了")
+    assert "正在重新办理" in texts_to(result, GROUP_1)[0]
+    assert any("今天又堆上了" in text for text in texts_to(result, WANG))
+    with sessions() as session:
+        kinds = session.scalars(select(TicketEvent.action).order_by(TicketEvent.id)).all()
+    assert kinds[-1] == "complaint" and status_and_count(sessions) == ("reopened", 1)
+
+
+def test_with_two_tickets_awaiting_a_rating_the_bot_asks_which(chat, sessions):
+    chat.say(RESIDENT, REPORT)
+    chat.say(RESIDENT, "5栋门口的路灯坏了一个多月了", chat="-1001000000002")
+    for n in (1, 2):
+        chat.say(1003 if n == 2 else WANG, f"认领 {n}", chat="-1001000000002" if n == 2 else GROUP_1)
+        chat.say(1003 if n == 2 else WANG, f"办结 {n} 好了", chat="-1001000000002" if n == 2 else GROUP_1)
+    reply = texts_to(chat.say(RESIDENT, "满意"), GROUP_1)[0]
+    assert "#1" in reply and "#2" in reply and "评价" in reply
+    with sessions() as session:
+        assert {t.status for t in session.scalars(select(Ticket))} == {"resolved"}
