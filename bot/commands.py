@@ -58,6 +58,18 @@ _RATING_RE = re.compile(
     r"^(?P<rating>基本满意|非常满意|不太满意|不满意|满意)(?:$|[\s,，:：。!！]+(?P<rest>.*)$)", re.DOTALL
 )
 _MENTION_RE = re.compile(r"^(?:@\S+\s*)+")
+# "谢谢" "收到" "👍" "谢谢王姐！": a thank-you or an acknowledgement, not a report or a 附议 ("好的 我家也是" is one).
+_ACKNOWLEDGEMENT_RE = re.compile(
+    r"^(?:谢谢|感谢|多谢|谢啦|辛苦了?|收到|好的|好滴|嗯+|哦+|知道了|明白了?|ok|OK|👍|🙏|👌|\[强\]|\[抱拳\])+"
+    r"(?P<rest>[^也同样还没不坏]{0,4})[\s!！。.~～,，]*$"
+)
+_CONTENT = re.compile(r"[\w\u3400-\u9fff]")
+
+
+def is_acknowledgement(text: str) -> bool:
+    """Thanks, "收到", or only emoji and punctuation: words that ask for nothing."""
+    text = text.strip()
+    return not _CONTENT.search(text) or bool(_ACKNOWLEDGEMENT_RE.match(text))
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import bindparam, or_, select
 
 from bot import actions, texts, tickets
-from bot.commands import Command, parse, parse_rating
+from bot.commands import Command, is_acknowledgement, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
 from bot.messages import Button, Inbound
@@ -232,6 +232,8 @@ class Intake:
             return True
         if ctx.actor.is_staff:
             return False
+        if msg.photo_id is None and is_acknowledgement(msg.text):
+            return True  # "谢谢" "👍" under the bot's message: neither more detail nor a 附议
         if ctx.actor.user_id == ticket.reporter_id:
             tickets.add_followup(ctx, ticket, msg.text, msg.photo_id)
             return True

@@ -79,3 +79,16 @@ def test_with_two_tickets_awaiting_a_rating_the_bot_asks_which(chat, sessions):
     assert "#1" in reply and "#2" in reply and "评价" in reply
     with sessions() as session:
         assert {t.status for t in session.scalars(select(Ticket))} == {"resolved"}
+
+
+def test_thanks_under_a_ticket_is_not_a_support_but_me_too_is(chat, sessions):
+    chat.say(RESIDENT, REPORT)  # message 1001
+    for thanks in ("谢谢", "👍", "谢谢王姐！"):
+        assert not chat.say(NEIGHBOUR, thanks, reply_to="1001").outbounds
+    assert not chat.say(RESIDENT, "谢谢", reply_to="1001").outbounds  # nor "more detail" from the reporter
+    joined = texts_to(chat.say(NEIGHBOUR, "我家也是", reply_to="1001"), GROUP_1)
+    assert joined and "附议" in joined[0] and "共 2 人" in joined[0]
+    with sessions() as session:
+        assert [s.user_id for s in session.get(Ticket, 1).supporters] == [str(NEIGHBOUR)]
+        actions = session.scalars(select(TicketEvent.action)).all()
+    assert "followup" not in actions

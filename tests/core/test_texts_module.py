@@ -27,6 +27,10 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/commands.py", "_RATING_RE"): {
         r"^(?P<rating>基本满意|非常满意|不太满意|不满意|满意)(?:$|[\s,，:：。!！]+(?P<rest>.*)$)"
     },
+    ("bot/commands.py", "_ACKNOWLEDGEMENT_RE"): {
+        r"^(?:谢谢|感谢|多谢|谢啦|辛苦了?|收到|好的|好滴|嗯+|哦+|知道了|明白了?|ok|OK|👍|🙏|👌|\[强\]|\[抱拳\])+"
+        r"(?P<rest>[^也同样还没不坏]{0,4})[\s!！。.~～,，]*$",
+    },
     ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
     ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
     ("bot/places.py", "place_of"): {"十", "栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
