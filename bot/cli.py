@@ -13,6 +13,7 @@ import click
 
 from bot import texts
 from bot.config import Config, ConfigError, example_config_path, load_config
+from bot.workflow import Status
 
 
 def _load(path: str) -> Config:
@@ -97,13 +98,16 @@ def demo(config_path: str | None, pace: float) -> None:
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
-@click.option("--status", default=None, help="Only this status (new, claimed, resolved, closed, reopened, …).")
+@click.option("--status", default=None, type=click.Choice([s.value for s in Status]), help="Only this status.")
 @click.option("--grid", default=None, help="Only this grid id.")
 def tickets(config_path: str, as_json: bool, status: str | None, grid: str | None) -> None:
     """List tickets from the database of the config."""
     from bot.ledger import list_tickets
 
     config = _load(config_path)
+    if grid is not None and config.grid(grid) is None:
+        known = ", ".join(g.id for g in config.grids)
+        raise click.BadParameter(f"no grid {grid!r} in {config_path}; grids: {known}", param_hint="--grid")
     rows = list_tickets(config, status=status, grid=grid)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -164,12 +168,17 @@ def inbox(config_path: str, retry_ids: tuple[int, ...], retry_all: bool) -> None
             click.echo(texts.failed_inbox_line(row.id, received, row.chat_id, text, row.error))
         return
     failed_ids = [row.id for row in failed]
+    retried = 0
     for inbox_id in failed_ids if retry_all else retry_ids:
         if inbox_id not in failed_ids:
             click.echo(texts.inbox_not_failed(inbox_id))
             continue
         click.echo(texts.inbox_retried(inbox_id, core.retry(inbox_id)))
-    click.echo(texts.INBOX_RETRY_SENDS)
+        retried += 1
+    if retried:
+        click.echo(texts.INBOX_RETRY_SENDS)
+    elif not failed_ids:
+        click.echo(texts.NO_FAILED_INBOX)
 
 
 @main.command()

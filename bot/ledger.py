@@ -65,6 +65,9 @@ def weekly_report(config: Config, week: str | None = None, now: dt.datetime | No
         return "\n\n".join(digest_text(session, config, grid, span, now) for grid in config.grids)
 
 
+FORMULA_START = ("=", "+", "-", "@")  # what spreadsheet programs read as the start of a formula
+
+
 def export_xlsx(config: Config, path: Path) -> int:
     """Two sheets, 工单 and 办理记录, readable by any grid office's Excel."""
     from openpyxl import Workbook
@@ -125,6 +128,11 @@ def export_xlsx(config: Config, path: Path) -> int:
         for index, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A2"
+    for ws in (sheet, events):
+        for row in ws.iter_rows(min_row=2):
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                    cell.data_type = "s"  # what a resident typed stays text: "=1+1…" is never run as a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
     return count

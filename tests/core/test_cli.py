@@ -81,8 +81,25 @@ def test_inbox_lists_a_failed_message_and_retry_processes_it_once(chat, core, da
     retried = run(database_url, "inbox", "--config", str(EXAMPLE), "--retry-all")
     assert "第 1 条：已处理" in retried
     assert run(database_url, "inbox", "--config", str(EXAMPLE)).strip() == "收件箱里没有处理失败的消息。"
-    assert "第 1 条：不是处理失败的消息" in run(database_url, "inbox", "--config", str(EXAMPLE), "--retry", "1")
+    not_retried = run(database_url, "inbox", "--config", str(EXAMPLE), "--retry", "1")
+    assert "第 1 条：不是处理失败的消息" in not_retried and "发件箱" not in not_retried  # nothing was retried
     with sessions() as session:
         assert [t.text for t in session.execute(select(Ticket)).scalars()] == ["3栋楼道堆满杂物 好几天了没人管"]
         acks = session.execute(select(OutboxMessage).where(OutboxMessage.kind == "ack")).scalars().all()
         assert len(acks) == 1
+
+
+def test_the_excel_ledger_keeps_what_residents_typed_as_text_never_as_a_formula(chat, database_url, tmp_path):
+    chat.say(RESIDENT, "=1+1 6栋门口下水道堵了 好几天了没人管")
+    out = tmp_path / "台账.xlsx"
+    run(database_url, "report", "--config", str(EXAMPLE), "--xlsx", str(out))
+    cell = load_workbook(out)["工单"]["H2"]
+    assert (cell.value, cell.data_type) == ("=1+1 6栋门口下水道堵了 好几天了没人管", "s")
+
+
+def test_tickets_refuses_an_unknown_status_or_grid_instead_of_listing_nothing(database_url):
+    for option, value, named in (("--status", "bogus", "bogus"), ("--grid", "dj-9", "dj-1, dj-2")):
+        result = CliRunner().invoke(
+            main, ["tickets", "--config", str(EXAMPLE), option, value], env={"GRIDBOT_DATABASE_URL": database_url}
+        )
+        assert result.exit_code == 2 and named in result.output and option in result.output
