@@ -28,12 +28,45 @@ ROLE_NAMES = {
 }
 RATING_NAMES = {"good": "满意", "fair": "基本满意", "bad": "不满意", "default": "默认满意"}
 EMERGENCY_NUMBERS = {"fire": "119", "rescue": "119", "medical": "120", "police": "110"}
+# What to do first, by what the report is about (searched in its text), else by the kind of emergency.
+EMERGENCY_ADVICE_BY_WORDS = (
+    (
+        ("煤气", "燃气", "天然气", "液化气", "漏气"),
+        "请立即拨打 119。闻到煤气味：不要开关电器、不要点火，打开门窗，关闭燃气总阀，尽快离开。",
+    ),
+    (
+        ("着火", "起火", "火灾", "失火", "冒烟", "浓烟", "明火", "火苗", "烧起来", "🔥"),
+        "请立即拨打 119。用湿毛巾捂住口鼻，低姿势沿楼梯撤离，不要乘电梯，不要返回取物。",
+    ),
+    (
+        ("漏电", "触电", "电线", "火花", "带电"),
+        "请不要靠近、不要用手碰，先拉下电闸；有人触电时先断电再施救，并拨打 120。",
+    ),
+    (
+        ("电梯", "困在", "被困", "关在"),
+        "请立即拨打 119 或电梯内的救援电话。被困人员保持冷静，不要强行扒门。",
+    ),
+    (
+        ("水漫", "淹", "爆管", "爆裂", "漏水", "进水", "灌水", "水管"),
+        "请先关闭进户总水阀，切断室内电源，把贵重物品移到高处；有人员危险请拨打 119。",
+    ),
+)
 EMERGENCY_ADVICE = {
-    "fire": "请立即拨打 119。如闻到煤气味：不要开关电器、不要点火，打开门窗，关闭燃气总阀，尽快离开。",
-    "rescue": "请立即拨打 119（电梯困人也可拨打电梯上的救援电话）。被困人员保持冷静，不要强行扒门。",
+    "fire": "请立即拨打 119，尽快撤离到安全地方。",
+    "rescue": "请立即拨打 119，在安全的地方等待救援。",
     "medical": "请立即拨打 120。不要随意搬动摔倒的老人，注意保暖，等待救护人员。",
     "police": "请立即拨打 110，注意自身安全，不要与对方正面冲突。",
 }
+
+
+def emergency_advice(emergency: str | None, text: str) -> str:
+    if emergency == "medical" or emergency == "police":
+        return EMERGENCY_ADVICE[emergency]
+    for words, advice in EMERGENCY_ADVICE_BY_WORDS:
+        if any(word in text for word in words):
+            return advice
+    return EMERGENCY_ADVICE.get(emergency or "", "如有人身危险，请立即拨打 110 / 119 / 120。")
+
 
 REFUSALS = {
     "bot_actor": "机器人发出的消息不做处理。",
@@ -136,9 +169,9 @@ def ask_to_file(category: str, why: str) -> str:
     return f"您好{guess}。需要登记为工单、让网格员来处理吗？点「立案」或回复“立案”；不需要请点「不是」。"
 
 
-def urgent_group(n: int, emergency: str | None, leaders: str) -> str:
-    advice = EMERGENCY_ADVICE.get(emergency or "", "如有人身危险，请立即拨打 110 / 119 / 120。")
-    return f"⚠️ 紧急情况已受理 #{n}！{advice}\n已同时通知{leaders}，网格员马上联系您。"
+def urgent_group(emergency: str | None, text: str, leaders: str) -> str:
+    """The head of an urgent ticket's acknowledgement (the ack line below it names the number)."""
+    return f"⚠️ 紧急情况！{emergency_advice(emergency, text)}\n已同时通知{leaders}，网格员马上联系您。"
 
 
 def urgent_dm(n: int, grid: str, reporter: str, text: str) -> str:

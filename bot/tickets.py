@@ -249,7 +249,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
     if report.urgent:
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
         names = "、".join(f"{texts.ROLE_NAMES[w.role.value]}{w.name}" for w in leaders) or texts.COMMUNITY
-        group_text = texts.urgent_group(ticket.id, report.emergency, names) + "\n" + group_text
+        group_text = texts.urgent_group(report.emergency, ticket.text, names) + "\n" + group_text
         for person in leaders:
             dm(
                 ctx,
@@ -264,7 +264,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         group_text,
         reply_to_message_id=ticket.source_message_id,
         ticket_id=ticket.id,
-        kind="ack",
+        kind="urgent_ack" if report.urgent else "ack",  # an urgent one carries safety advice: never folded
         mentions=mentions if ctx.config.grid_for_chat(ticket.source_chat_id) else [],
     )
     dm(

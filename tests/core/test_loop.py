@@ -111,6 +111,19 @@ def test_urgent_report_alerts_leader_and_secretary_with_the_emergency_number(cha
     assert any("【紧急】#1" in t for t in texts_to(result, SECRETARY))
 
 
+def test_the_first_advice_fits_the_emergency_and_the_number_is_given_once(chat):
+    cases = [
+        ("2栋三楼煤气味很重 好像漏气了", "关闭燃气总阀", "湿毛巾"),
+        ("5栋楼道着火了 好大的烟 🔥🔥", "湿毛巾", "燃气"),
+        ("3栋电梯卡在6楼 里面有小孩在哭", "不要强行扒门", "燃气"),
+    ]
+    for n, (report, advice, not_this) in enumerate(cases, start=1):
+        reply = next(o for o in chat.say(600 + n, report).outbounds if o.chat_id == GROUP_1)
+        assert reply.kind == "urgent_ack"  # carries the advice: never folded into a summary of acks
+        assert advice in reply.text and not_this not in reply.text, reply.text
+        assert reply.text.count(f"#{n}") == 1, reply.text
+
+
 def test_second_resident_on_the_same_matter_is_folded_in_as_support(chat, sessions):
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
     result = chat.say(NEIGHBOUR, "3栋楼道的杂物堆了好几天了 麻烦处理一下")
