@@ -22,6 +22,7 @@ from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 
+SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is not taken as more about their report
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 _NUMBER = re.compile(r"[0-9]{1,9}")  # ticket and question numbers: ASCII digits, within any database's integer
 
@@ -278,6 +279,9 @@ class Intake:
             answer_service(ctx, service, msg, grid, result.category)
             return
         if result.intent != "request" and not result.urgent:
+            # "在2单元门口" "味道很大" just after a report: more about it, though it asks for nothing itself.
+            if recent is not None and result.confidence < SURE_CHATTER and not is_acknowledgement(text):
+                tickets.add_followup(ctx, recent, text, msg.photo_id)
             return
         category = ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
         if (

@@ -92,3 +92,14 @@ def test_thanks_under_a_ticket_is_not_a_support_but_me_too_is(chat, sessions):
         assert [s.user_id for s in session.get(Ticket, 1).supporters] == [str(NEIGHBOUR)]
         actions = session.scalars(select(TicketEvent.action)).all()
     assert "followup" not in actions
+
+
+def test_a_few_words_just_after_a_report_join_it_but_chatter_and_thanks_do_not(chat, sessions):
+    chat.say(RESIDENT, "3栋后面垃圾堆了好几天 臭得很")
+    for more in ("在2单元门口", "味道很大"):
+        assert "#1" in texts_to(chat.say(RESIDENT, more), GROUP_1)[0]
+    for chatter in ("今天天气真好", "谢谢", "大家早上好"):
+        assert not chat.say(RESIDENT, chatter).outbounds
+    with sessions() as session:
+        details = session.scalars(select(TicketEvent.detail).where(TicketEvent.action == "followup")).all()
+    assert details == ["在2单元门口", "味道很大"]
