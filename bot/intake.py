@@ -16,7 +16,7 @@ from bot.models import Notice, OutboxMessage, Ticket
 from bot.places import place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
-from bot.services import answer_service, is_asking, match_service
+from bot.services import answer_service, is_asking, is_stalled, match_service
 from bot.talkday import add_topic, decide_topic
 from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number
 from bot.tickets import Context, Report
@@ -275,7 +275,8 @@ class Intake:
             return  # stickers, voice and captionless photos never open a ticket by themselves
         result = self.classifier.classify(text)
         service = match_service(ctx.config, text)
-        if service is not None and not result.urgent and (result.question or is_asking(text)):
+        asking = (result.question or is_asking(text)) and not is_stalled(text)
+        if service is not None and not result.urgent and asking:
             answer_service(ctx, service, msg, grid, result.category)
             return
         if result.intent != "request" and not result.urgent:

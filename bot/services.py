@@ -10,7 +10,13 @@ from bot.messages import Inbound
 from bot.questions import remember_question
 from bot.tickets import Context
 
-_ASKING = re.compile(r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]")
+_ASKING = re.compile(
+    r"问|咨询|怎么|如何|哪里|哪儿|在哪|去哪|到哪|找谁|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
+)
+# "低保申请三个月了还没批下来 怎么回事": a matter stuck on the way, for a worker to chase, not a how-to question.
+_STALLED = re.compile(
+    r"(个月|多月|天|周|星期|年)了?[，,\s]*(还|都|也)?没|迟迟|一直没|拖了|没下文|没消息|怎么回事|咋回事"
+)
 
 
 def match_service(config: Config, text: str) -> ServiceEntry | None:
@@ -25,6 +31,11 @@ def match_service(config: Config, text: str) -> ServiceEntry | None:
 
 def is_asking(text: str) -> bool:
     return bool(_ASKING.search(text))
+
+
+def is_stalled(text: str) -> bool:
+    """A complaint that an application is stuck: a ticket for a worker, not the guide's how-to answer."""
+    return bool(_STALLED.search(text))
 
 
 def answer_service(ctx: Context, entry: ServiceEntry, msg: Inbound, grid: Grid, category: str | None) -> None:

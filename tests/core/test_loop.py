@@ -103,6 +103,13 @@ def test_service_question_is_answered_at_once_without_a_ticket(chat, sessions):
     assert "已受理 #1" in texts_to(helped, GROUP_1)[0]
 
 
+def test_where_to_go_is_a_service_question_but_a_stuck_application_is_a_ticket(chat, sessions):
+    answer = texts_to(chat.say(RESIDENT, "身份证到期了要去哪换"), GROUP_1)[0]
+    assert "身份证" in answer and "已受理" not in answer
+    stuck = texts_to(chat.say(NEIGHBOUR, "低保申请三个月了还没批下来 怎么回事"), GROUP_1)[0]
+    assert stuck.startswith("已受理 #1") and "社保民政" in stuck
+
+
 def test_urgent_report_alerts_leader_and_secretary_with_the_emergency_number(chat):
     result = chat.say(RESIDENT, "2栋三楼煤气味很重 好像漏气了")
     group = texts_to(result, GROUP_1)[0]

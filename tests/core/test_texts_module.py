@@ -35,7 +35,10 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
     ("bot/places.py", "place_of"): {"十", "栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
     ("bot/services.py", "_ASKING"): {
-        r"问|咨询|怎么|如何|哪里|哪儿|在哪|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
+        r"问|咨询|怎么|如何|哪里|哪儿|在哪|去哪|到哪|找谁|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
+    },
+    ("bot/services.py", "_STALLED"): {
+        r"(个月|多月|天|周|星期|年)了?[，,\s]*(还|都|也)?没|迟迟|一直没|拖了|没下文|没消息|怎么回事|咋回事"
     },
     ("bot/talkday.py", "_DECISION_RE"): {r"^议题\s*[#＃]?([0-9]+)\s*(.*)$"},
     ("bot/talkday.py", "decide_topic"): {"立案"},  # "决定 议题3 立案 …" turns the decision into a ticket
