@@ -45,7 +45,9 @@ def claim(ctx: Context, number: int) -> Ticket:
     ticket.assignee_name = ctx.actor.name
     ticket.claimed_at = ticket.claimed_at or ctx.now
     log(ctx, ticket, "claim", "", before)
-    tell_reporters(ctx, ticket, texts.claimed_group(ticket.id, ctx.actor.name), kind="claimed")
+    tell_reporters(
+        ctx, ticket, texts.claimed_group(ticket.id, ctx.actor.name, texts.ROLE_NAMES[ctx.actor.role]), kind="claimed"
+    )
     if ctx.chat_id != ctx.actor.user_id:
         ctx.send(
             ctx.actor.user_id,
@@ -141,13 +143,12 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
     elif category is not None:
         ticket.deadline_at = ctx.now + dt.timedelta(hours=category.deadline_hours)
     log(ctx, ticket, "reopen", texts.rated_bad_detail(reason), before)
-    leaders = routing.leaders_of(ctx.config, ticket.grid_id)
-    leader_names = "、".join(w.name for w in leaders) or texts.ROLE_NAMES["secretary"]
-    ctx.reply(texts.rated_bad_group(ticket.id, leader_names), ticket_id=ticket.id, kind="reopened")
+    supervisors = routing.leaders_of(ctx.config, ticket.grid_id) or routing.secretaries(ctx.config)
+    ctx.reply(texts.rated_bad_group(ticket.id, texts.titled(supervisors)), ticket_id=ticket.id, kind="reopened")
     owner = ctx.config.worker(ticket.assignee_id or "")
     note = texts.reopened_dm(ticket.id, reason, ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED)
     dm(ctx, owner, ticket, note, kind="reopened_dm", buttons=claim_buttons(ticket) if owner is None else None)
-    for leader in leaders or routing.secretaries(ctx.config):
+    for leader in supervisors:
         if leader is not owner:
             dm(ctx, leader, ticket, note, kind="escalation")
     return ticket

@@ -19,7 +19,16 @@ from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
 
 from bot.memory import release_freed_memory
 
@@ -79,14 +88,23 @@ def _chat_id(value: object) -> object:
     return str(value) if isinstance(value, int) else value
 
 
+def _keywords(value: object) -> object:
+    words = value.keys() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    if any(isinstance(word, str) and not word.strip() for word in words):
+        raise ValueError("an empty keyword would match every message")
+    return value
+
+
 ClockTime = Annotated[dt.time, BeforeValidator(_parse_hhmm)]
 Weekday = Annotated[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], BeforeValidator(_parse_weekday)]
 ChatId = Annotated[str, BeforeValidator(_chat_id)]
-Keywords = list[str] | dict[str, float]
+Keywords = Annotated[list[str] | dict[str, float], BeforeValidator(_keywords)]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # inf/nan are refused ("deadline_hours = inf" passed the check, then broke every report); numbers are
+    # strict, so TOML's true/false is not read as 1/0 ("max_retries = true").
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class TelegramConfig(_Section):
@@ -96,10 +114,10 @@ class TelegramConfig(_Section):
     mode: Literal["polling", "webhook"] = "polling"
     webhook_url: str = ""
     webhook_listen: str = "127.0.0.1"
-    webhook_port: int = Field(8443, ge=1, le=65535)
+    webhook_port: StrictInt = Field(8443, ge=1, le=65535)
     # Telegram sends it back with every webhook request, so that forged requests are refused.
     webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
-    max_retries: int = Field(5, ge=0, le=20)
+    max_retries: StrictInt = Field(5, ge=0, le=20)
 
 
 class DatabaseConfig(_Section):
@@ -124,26 +142,26 @@ class QuietHours(_Section):
 
 
 class EscalationConfig(_Section):
-    remind_before_hours: float = Field(2.0, ge=0)
-    leader_after_hours: float = Field(0.0, ge=0)
-    secretary_after_hours: float = Field(24.0, ge=0)
-    unclaimed_repeat_minutes: float = Field(30.0, gt=0)
-    unclaimed_leader_minutes: float = Field(120.0, gt=0)
-    claim_window_minutes: float = Field(60.0, gt=0)
+    remind_before_hours: StrictFloat = Field(2.0, ge=0)
+    leader_after_hours: StrictFloat = Field(0.0, ge=0)
+    secretary_after_hours: StrictFloat = Field(24.0, ge=0)
+    unclaimed_repeat_minutes: StrictFloat = Field(30.0, gt=0)
+    unclaimed_leader_minutes: StrictFloat = Field(120.0, gt=0)
+    claim_window_minutes: StrictFloat = Field(60.0, gt=0)
 
 
 class FollowUpConfig(_Section):
-    rating_reminder_hours: float = Field(24.0, gt=0)
-    auto_close_days: float = Field(3.0, gt=0)
-    revisit_days: float = Field(7.0, gt=0)
+    rating_reminder_hours: StrictFloat = Field(24.0, gt=0)
+    auto_close_days: StrictFloat = Field(3.0, gt=0)
+    revisit_days: StrictFloat = Field(7.0, gt=0)
 
 
 class IntakeConfig(_Section):
     mode: Literal["all", "mention"] = "all"
-    confirm_below: float = Field(0.55, ge=0, le=1)
-    follow_up_minutes: float = Field(5.0, ge=0)
-    merge_window_hours: float = Field(48.0, ge=0)
-    storm_window_hours: float = Field(6.0, ge=0)
+    confirm_below: StrictFloat = Field(0.55, ge=0, le=1)
+    follow_up_minutes: StrictFloat = Field(5.0, ge=0)
+    merge_window_hours: StrictFloat = Field(48.0, ge=0)
+    storm_window_hours: StrictFloat = Field(6.0, ge=0)
 
 
 class GridTalkDay(_Section):
@@ -162,7 +180,7 @@ class Grid(_Section):
 
 class Worker(_Section):
     name: str = Field(min_length=1)
-    telegram_id: int
+    telegram_id: StrictInt
     role: Role
     grids: list[str] = []
     phone: str = ""
@@ -176,8 +194,8 @@ class Category(_Section):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     keywords: Keywords = []
-    deadline_hours: float = Field(gt=0)
-    working_days: int | None = Field(None, ge=1)
+    deadline_hours: StrictFloat = Field(gt=0)
+    working_days: StrictInt | None = Field(None, ge=1)
     handling: Handling = Handling.HANDLE
     role: Role = Role.GRID_WORKER
     department: str = ""
@@ -193,7 +211,7 @@ class Category(_Section):
 class ServiceEntry(_Section):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
-    keywords: list[str] = Field(min_length=1)
+    keywords: Annotated[list[str], BeforeValidator(_keywords)] = Field(min_length=1)
     materials: list[str] = []
     where: str = ""
     hours: str = ""
@@ -323,6 +341,23 @@ def _cross_reference_problems(config: Config) -> Iterable[_Check]:
     for index, grid in enumerate(config.grids):
         if grid.id not in served:
             yield _Check(f"grids[{index}]", f'grid "{grid.id}" has no worker')
+    yield from _same_names_in_a_grid(config)
+    if config.nlp.lexicon and not Path(config.nlp.lexicon).is_file():
+        yield _Check("nlp.lexicon", f'file not found: "{config.nlp.lexicon}" (a path from where gridbot runs)')
+
+
+def _same_names_in_a_grid(config: Config) -> Iterable[_Check]:
+    """Workers are named in commands (改派 by name): two of one name in a grid could not be told apart."""
+    first: dict[tuple[str, str], int] = {}
+    for index, worker in enumerate(config.workers):
+        for grid_id in worker.grids:
+            seen = first.setdefault((grid_id, worker.name), index)
+            if seen != index:
+                yield _Check(
+                    f"workers[{index}].name",
+                    f'"{worker.name}" is also workers[{seen}] in grid "{grid_id}"; reassigning by name needs '
+                    "distinct names within a grid (add a distinguishing character)",
+                )
 
 
 def _duplicates(section: str, key: str, values: list[str]) -> Iterable[_Check]:

@@ -178,8 +178,8 @@ def urgent_dm(n: int, grid: str, reporter: str, text: str) -> str:
     return f"【紧急】#{n} {grid}\n反映人：{reporter}\n内容：{text}\n请立即处置并电话联系居民。"
 
 
-def claimed_group(n: int, worker: str) -> str:
-    return f"#{n} 已由网格员 {worker} 认领，正在处理。"
+def claimed_group(n: int, worker: str, role: str = ROLE_NAMES["grid_worker"]) -> str:
+    return f"#{n} 已由{role} {worker} 认领，正在处理。"
 
 
 def claimed_dm(n: int, deadline: str) -> str:
@@ -197,8 +197,13 @@ def rated_good(n: int, rating: str) -> str:
     return f"感谢您的评价（{rating}）！#{n} 已归档。"
 
 
-def rated_bad_group(n: int, leader: str) -> str:
-    return f"很抱歉没让您满意。#{n} 已重新打开，已请网格长 {leader} 督办，会尽快给您回复。"
+def rated_bad_group(n: int, supervisors: str) -> str:
+    return f"很抱歉没让您满意。#{n} 已重新打开，已请{supervisors}督办，会尽快给您回复。"
+
+
+def titled(workers) -> str:
+    """"网格长陈建国、网格长刘红梅": each person with their title, or the community when nobody is configured."""
+    return "、".join(f"{ROLE_NAMES[w.role.value]}{w.name}" for w in workers) or COMMUNITY
 
 
 def reopened_dm(n: int, reason: str, who: str) -> str:

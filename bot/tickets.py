@@ -248,7 +248,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
     mentions = [Mention(worker.user_id, worker.name)] if worker else []
     if report.urgent:
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
-        names = "、".join(f"{texts.ROLE_NAMES[w.role.value]}{w.name}" for w in leaders) or texts.COMMUNITY
+        names = texts.titled(leaders)
         group_text = texts.urgent_group(report.emergency, ticket.text, names) + "\n" + group_text
         for person in leaders:
             dm(

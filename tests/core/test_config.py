@@ -86,6 +86,24 @@ def test_example_config_is_valid_and_complete():
             'webhook_secret = "密码 123"',
             "c.toml: telegram.webhook_secret: String should match pattern",
         ),
+        # Mistakes that used to pass the check and break at run time:
+        (
+            "deadline_hours = 24\nhandling",
+            "deadline_hours = inf\nhandling",
+            "c.toml: categories[0].deadline_hours: Input should be a finite number",
+        ),
+        ("max_retries = 5", "max_retries = true", "c.toml: telegram.max_retries: Input should be a valid integer"),
+        (
+            'keywords = ["垃圾", ',
+            'keywords = ["", "垃圾", ',
+            "c.toml: categories[0].keywords: an empty keyword would match every message",
+        ),
+        (
+            'name = "李娜"',
+            'name = "王芳"',
+            'c.toml: workers[1].name: "王芳" is also workers[0] in grid "dj-1"; reassigning by name needs distinct',
+        ),
+        ('lexicon = ""', 'lexicon = "/nonexistent/lex.toml"', 'c.toml: nlp.lexicon: file not found: "/nonexistent'),
     ],
 )
 def test_each_mistake_is_named(old, new, expected):

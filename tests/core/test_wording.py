@@ -86,3 +86,12 @@ def test_an_agenda_with_more_open_tickets_than_it_lists_says_how_many_more(chat,
     listed = [line for line in agenda.splitlines() if line.lstrip().startswith(("#", "⚠️"))]
     assert opened == 32 and len(listed) == 30
     assert "另有 2 件未列出" in agenda
+
+
+def test_people_are_named_with_their_own_title(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    claimed = chat.say(3001, "认领 1").outbounds  # the secretary claims it himself
+    assert any(o.text.startswith("#1 已由社区书记 张书记 认领") for o in claimed if o.chat_id == GROUP_1)
+    chat.say(3001, "办结 1 已清理")
+    reopened = [o.text for o in chat.say(RESIDENT, "不满意 没清干净").outbounds if o.chat_id == GROUP_1]
+    assert "已请网格长陈建国督办" in reopened[0]

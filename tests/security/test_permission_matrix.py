@@ -165,6 +165,9 @@ def expected_refusal(case: Case, who: str) -> str | None:
     return refusal(key, status, rule) if key else None
 
 
+TITLES = {"leader": "网格长", "secretary": "社区书记", "admin": "管理员"}  # how the group hears who claimed it
+
+
 def first_line(text: str) -> str:
     return text.split("\n")[0]
 
@@ -189,7 +192,7 @@ def check_allowed(case: Case, who: str, scene, result, before) -> None:
         assert any(fragment in line for line in lines), f"{fragment!r} not in {lines!r}"
 
     if action == "claim":
-        told(texts.claimed_group(1, name), group)
+        told(texts.claimed_group(1, name, TITLES.get(who, "网格员")), group)
         assert (after.status, after.assignee_id) == ("claimed", person.uid)
         assert result.toast == ("已认领 #1" if case.data else None)
     elif action in ("resolve", "note_resolve"):
@@ -221,7 +224,7 @@ def check_allowed(case: Case, who: str, scene, result, before) -> None:
         assert (after.status, after.rating) == ("closed", rating)
         assert result.toast == ("感谢评价" if case.data else None)
     elif action == "rate_bad":
-        told(texts.rated_bad_group(1, "陈建国"), here)
+        told(texts.rated_bad_group(1, "网格长陈建国"), here)
         assert (after.status, after.rating) == ("reopened", "bad")
     elif action == "extend":
         told(texts.extended(1, 3, "等配件", "").split("，新的时限")[0], group)
@@ -373,8 +376,8 @@ LIVE_COMMANDS = [
      lambda n: f"{first_line(texts.my_tickets(['#']))}\n#{n} 环境卫生｜办理中｜", "claimed"),
     ("claimed", "other_resident", "/mine", "group", "here", lambda n: texts.my_tickets([]), "claimed"),
     ("resolved", "other_resident", "评价 {n} 满意", "group", "refused", "only_reporter", "resolved"),
-    ("resolved", "reporter", "评价 {n} 不满意 还是很脏", "group", "here", lambda n: texts.rated_bad_group(n, "陈建国"),
-     "reopened"),
+    ("resolved", "reporter", "评价 {n} 不满意 还是很脏", "group", "here",
+     lambda n: texts.rated_bad_group(n, "网格长陈建国"), "reopened"),
     ("claimed", "assignee", "延期 {n} 3 等配件", "group", "refused", "leaders_only", "claimed"),
     ("claimed", "leader", "延期 {n} 3 等配件", "dm", "group",
      lambda n: texts.extended(n, 3, "等配件", "").split("，新的时限")[0], "claimed"),
