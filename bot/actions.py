@@ -74,7 +74,7 @@ def resolve(ctx: Context, number: int, note: str) -> Ticket:
     tell_reporters(
         ctx,
         ticket,
-        lambda who: texts.resolved_group(ticket.id, ctx.actor.name, note, who),
+        lambda who: texts.resolved_group(ticket.id, ctx.actor.name, note, who, texts.ROLE_NAMES[ctx.actor.role]),
         kind="rating_prompt",
         buttons=rating_buttons(ticket),
         mention=True,

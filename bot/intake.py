@@ -76,15 +76,21 @@ class Intake:
             if msg.edited:
                 self._edited(ctx, msg)
                 return None
-            if grid is not None and ctx.config.intake_mode(grid) == "mention":
-                if not (msg.mentions_bot or msg.reply_to_bot or msg.text.startswith("/")):
-                    return None
+            if grid is not None and ctx.config.intake_mode(grid) == "mention" and not self._addressed(msg):
+                return None
             self._message(ctx, msg, grid)
         except Refusal as refusal:
             if msg.kind == "callback":
                 return refusal.reason
             ctx.reply(refusal.reason, kind="refusal")
         return None
+
+    def _addressed(self, msg: Inbound) -> bool:
+        """In an "@bot only" group: what the bot acts on without an @ — a command (the 满意 or 认领 its own
+        prompts ask for) and an emergency (where the platform delivers it at all)."""
+        if msg.mentions_bot or msg.reply_to_bot or msg.text.startswith("/"):
+            return True
+        return parse(msg.text) is not None or (bool(msg.text.strip()) and self.classifier.classify(msg.text).urgent)
 
     def _notice_unknown_group(self, ctx: Context, msg: Inbound) -> None:
         key = f"unknown-group:{msg.chat_id}"

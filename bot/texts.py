@@ -146,14 +146,22 @@ def when(moment: dt.datetime, tz: ZoneInfo) -> str:
 
 
 def ticket_opened_group(
-    n: int, reporter: str, category: str, why: str, handling: str, worker: str, deadline: str, department: str = ""
+    n: int,
+    reporter: str,
+    category: str,
+    why: str,
+    handling: str,
+    worker: str,
+    deadline: str,
+    department: str = "",
+    in_group: bool = True,
 ) -> str:
     reason = f"（识别依据：{why}）" if why else ""
     route = f"，将转交{department}办理" if handling == "transfer" and department else ""
     return (
         f"已受理 #{n}（{reporter}）｜{category}{reason}\n"
         f"负责人：@{worker}（{HANDLING_NAMES.get(handling, '受理自办')}{route}）\n"
-        f"办结时限：{deadline} 前。办理进展会在群里告诉您。"
+        f"办结时限：{deadline} 前。办理进展会在{'群里' if in_group else '这里'}告诉您。"
     )
 
 
@@ -186,10 +194,11 @@ def claimed_dm(n: int, deadline: str) -> str:
     return f"您已认领 #{n}，请在 {deadline} 前办结。办好后回复“办结 说明”，例如“办结 已清理完毕”。"
 
 
-def resolved_group(n: int, worker: str, note: str, reporters: str) -> str:
+def resolved_group(n: int, worker: str, note: str, reporters: str, role: str = ROLE_NAMES["grid_worker"]) -> str:
+    addressed = reporters if reporters == YOU else f"{reporters} "  # "@张阿姨 请确认" but "您请确认"
     return (
-        f"#{n} 已办结：{note or '已处理'}（网格员 {worker}）\n"
-        f"{reporters} 请确认是否解决，并点下方按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
+        f"#{n} 已办结：{note or '已处理'}（{role} {worker}）\n"
+        f"{addressed}请确认是否解决，并点下方按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
     )
 
 

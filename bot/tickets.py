@@ -244,6 +244,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         worker_name,
         deadline,
         ticket.department or "",
+        in_group=ctx.config.grid_for_chat(ticket.source_chat_id) is not None,
     )
     mentions = [Mention(worker.user_id, worker.name)] if worker else []
     if report.urgent:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Message, MessageEntity, Update, User
 
 from bot import texts
@@ -38,6 +40,13 @@ def _mentions(message: Message, bot: User) -> bool:
         if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
             return True
     return bool(bot.username) and f"@{bot.username.lower()}" in text.lower()
+
+
+def _without_bot_handle(text: str, bot: User) -> str:
+    """"@gridbot 3栋楼道堆满杂物" is about 3栋楼道: the address to the bot is not part of the ticket."""
+    if not bot.username:
+        return text
+    return re.sub(rf"@{re.escape(bot.username)}(?![A-Za-z0-9_])", "", text, flags=re.IGNORECASE).strip()
 
 
 def to_inbound(update: Update, bot: User) -> Inbound | None:
@@ -81,7 +90,7 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         else (message.sender_chat.title or texts.CHANNEL)
         if message.sender_chat
         else texts.UNKNOWN_USER,
-        text=text,
+        text=_without_bot_handle(text, bot),
         kind=kind,
         # Messages on behalf of a channel or an anonymous admin have no person behind them to serve.
         is_bot=sender is None or sender.is_bot or message.sender_chat is not None,

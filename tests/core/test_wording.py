@@ -95,3 +95,14 @@ def test_people_are_named_with_their_own_title(chat):
     chat.say(3001, "办结 1 已清理")
     reopened = [o.text for o in chat.say(RESIDENT, "不满意 没清干净").outbounds if o.chat_id == GROUP_1]
     assert "已请网格长陈建国督办" in reopened[0]
+
+
+def test_a_resident_writing_privately_hears_progress_where_they_wrote(chat):
+    resident = "777"
+    chat.say(resident, "网格 dj-1", chat=resident)
+    reported = chat.say(resident, "3栋楼道堆满杂物 好几天了没人管", chat=resident)
+    ack = [o.text for o in reported.outbounds if o.chat_id == resident]
+    assert "办理进展会在这里告诉您" in ack[0] and "群里" not in ack[0]
+    chat.say(1001, "认领 1")
+    prompt = [o.text for o in chat.say(1001, "办结 1 已清理").outbounds if o.chat_id == resident]
+    assert "您请确认是否解决" in prompt[0]

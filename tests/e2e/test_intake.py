@@ -29,6 +29,16 @@ async def test_mention_mode_grid_reads_only_mentions_and_replies(bot):
     assert "环境卫生" in ack["text"]
     sb.send_message(G3, ZHOU, "认领", reply_to=ack["message_id"])
     await sb.wait_for(has("已由网格员 周磊 认领"), chat_id=G3)
+    await runtime.settle()
+    with runtime.sessions() as session:  # the address to the bot is not part of what was reported
+        assert session.get(Ticket, 1).text == "12栋楼道堆满杂物 好几天了没人管"
+    # What the bot's own prompts ask for, and an emergency, are heard without an @.
+    sb.send_message(G3, ZHOU, "办结 1 已清理")
+    await sb.wait_for(has("#1 已办结"), chat_id=G3)
+    sb.send_message(G3, AUNT, "满意")
+    await sb.wait_for(has("#1 已归档"), chat_id=G3)
+    sb.send_message(G3, AUNT, "12栋三楼煤气味特别重 好像漏气了")
+    await sb.wait_for(has("紧急情况"), chat_id=G3)
 
 
 async def test_privacy_mode_on_is_reported_plainly(config, classifier):

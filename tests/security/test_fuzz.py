@@ -382,7 +382,8 @@ async def test_random_raw_updates_through_the_real_stack_never_stop_the_bot(live
             opened = session.execute(select(Ticket).where(Ticket.source_chat_id == inbound.chat_id,
                                                           Ticket.source_message_id == inbound.message_id)
                                      ).scalar_one_or_none()
-        if opened is not None:
+        # Examples reuse message ids in private chats: only a ticket this update opened carries its text.
+        if opened is not None and live.tickets() > before:
             assert opened.text == inbound.text.strip()
     await live.still_serves()
 

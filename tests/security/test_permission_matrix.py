@@ -197,7 +197,7 @@ def check_allowed(case: Case, who: str, scene, result, before) -> None:
         assert result.toast == ("已认领 #1" if case.data else None)
     elif action in ("resolve", "note_resolve"):
         note = WORKER_NOTE if action == "note_resolve" else "已清理完毕"
-        told(first_line(texts.resolved_group(1, name, note, "")), group)
+        told(first_line(texts.resolved_group(1, name, note, "", TITLES.get(who, "网格员"))), group)
         assert after.status == "resolved" and after.resolution == note
         assert result.toast == ("已办结" if case.data else None)
     elif action in ("transfer", "xfer"):
