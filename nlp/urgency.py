@@ -19,6 +19,8 @@ from nlp.lexicon import EMERGENCIES, Lexicon
 _CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
 # 快 before an action or on its own (快来, 快叫电工, 快联系物业, "15栋 快"): hurry, it is happening;
 # 都快打起来了 is a quarrel getting worse, not a call to ring 110
+# 绊倒过, 着过火: the experiential 过 right after the event tells of the past (过来 / 过去 is a direction)
+_PAST_ASPECT = re.compile(r"过(?![来去])")
 _HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
@@ -86,16 +88,22 @@ class UrgencyRules:
         # 摔了 inside 摔了一跤 is the same word, not a second sign
         hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
         reach = -1
+        denied = False
         for start, piece, kind, is_weak in hits:
             end = start + len(piece)
             if end <= reach:
                 continue
             reach = end
-            if piece not in counted and not self._hedged(text, start):
+            if piece in counted:
+                continue
+            if self._hedged(text, start) or _past_aspect(text, end):
+                denied = True
+            else:
                 counted[piece] = (kind, is_weak)
         by_model = False
         if not counted or (len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed):
-            if not sensed:
+            # the model reads words, not 怕 or 过: what the hedges denied, it cannot bring back
+            if not sensed or (denied and not counted):
                 return None
             by_model = True
             counted = {piece: (kind, is_weak) for _, piece, kind, is_weak in hits}
@@ -121,3 +129,8 @@ class UrgencyRules:
                     return True
                 at = clause.find(hedge, at + 1)
         return False
+
+
+def _past_aspect(text: str, end: int) -> bool:
+    """The event word at text[:end] is followed by the experiential 过: it happened before, not now."""
+    return _PAST_ASPECT.match(text, end) is not None
