@@ -76,6 +76,7 @@ class Lexicon:
     urgent_alarms: tuple[str, ...] = ()  # 快来人, 救命, 正在: it is happening now
     urgent_advice: tuple[str, ...] = ()  # 请大家, 讲解视频: advice, whose urgent words need an alarm to count
     urgent_hedges: tuple[str, ...] = ()  # 怕, 万一, 不是: an urgent word after one in its clause does not count
+    urgent_habits: tuple[str, ...] = ()  # 老是, 天天: anywhere in the clause, a recurring problem
     urgent_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → regexes of events
     urgent_weak_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → weak ones
     urgent_categories: Mapping[str, str] = field(default_factory=dict)  # emergency kind → category id
@@ -212,6 +213,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         urgent_alarms=read.strings(urgent_raw.get("alarm", []), "urgent.alarm"),
         urgent_advice=read.strings(urgent_raw.get("advice", []), "urgent.advice"),
         urgent_hedges=read.strings(urgent_raw.get("hedge", []), "urgent.hedge"),
+        urgent_habits=read.strings(urgent_raw.get("habit", []), "urgent.habit"),
         urgent_patterns=_urgent_patterns(read, urgent_raw.get("patterns", {}), "urgent.patterns", classes),
         urgent_weak_patterns=_urgent_patterns(
             read, urgent_raw.get("weak_patterns", {}), "urgent.weak_patterns", classes
@@ -237,6 +239,7 @@ _URGENT_SETTINGS = frozenset(
         "alarm",
         "advice",
         "hedge",
+        "habit",
         "categories",
         "category_weight",
         "model_threshold",
@@ -420,6 +423,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         ("alarm", lexicon.urgent_alarms),
         ("advice", lexicon.urgent_advice),
         ("hedge", lexicon.urgent_hedges),
+        ("habit", lexicon.urgent_habits),
     ):
         if items:
             lines.append(f"{key} = {_toml_list(items)}")

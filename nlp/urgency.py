@@ -19,6 +19,7 @@ from nlp.lexicon import EMERGENCIES, Lexicon
 _CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
 # 快 before an action or on its own (快来, 快叫电工, 快联系物业, "15栋 快"): hurry, it is happening;
 # 都快打起来了 is a quarrel getting worse, not a call to ring 110
+_NEGATIONS = frozenset("不没未")
 # 绊倒过, 着过火: the experiential 过 right after the event tells of the past (过来 / 过去 is a direction)
 _PAST_ASPECT = re.compile(r"过(?![来去])")
 _HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送]|打(?!起来)|联系|[\s！!。，,]|$)")
@@ -43,6 +44,7 @@ class UrgencyRules:
         self.alarms = frozenset(lexicon.urgent_alarms)
         self.advice = frozenset(lexicon.urgent_advice)
         self.hedges = tuple(lexicon.urgent_hedges)
+        self.habits = tuple(lexicon.urgent_habits)
         # shapes of an event rather than fixed words (冒着烟, 喊他不应, 三天没开门): one alternation,
         # each branch a named group that says its kind and whether it is weak
         self._pattern_kinds: dict[str, tuple[str, bool]] = {}
@@ -96,7 +98,7 @@ class UrgencyRules:
             reach = end
             if piece in counted:
                 continue
-            if self._hedged(text, start) or _past_aspect(text, end):
+            if self._hedged(text, start) or self._habitual(text, start, end) or _past_aspect(text, end):
                 denied = True
             else:
                 counted[piece] = (kind, is_weak)
@@ -115,8 +117,20 @@ class UrgencyRules:
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
         return Emergency(tuple(counted), kind, sensed=by_model)
 
+    def _habitual(self, text: str, start: int, end: int) -> bool:
+        """A habit word anywhere in the clause (水管老是爆, 一下雨就进水): a recurring problem, not an event now."""
+        begin, stop = start, end
+        while begin > 0 and not _CLAUSE_END.match(text[begin - 1]):
+            begin -= 1
+        while stop < len(text) and not _CLAUSE_END.match(text[stop]):
+            stop += 1
+        clause = text[begin:stop]
+        return any(habit in clause for habit in self.habits)
+
     def _hedged(self, text: str, start: int) -> bool:
-        """A hedge earlier in the same clause: 怕哪天着火, 不是着火, 以防漏电."""
+        """A hedge earlier in the same clause (怕哪天着火, 不是着火, 以防漏电) or a negation right before (打不着火)."""
+        if start > 0 and text[start - 1] in _NEGATIONS:
+            return True
         begin = start
         while begin > 0 and not _CLAUSE_END.match(text[begin - 1]):
             begin -= 1
