@@ -3,7 +3,7 @@
 The grid model's classes are "chatter" and the 12 categories, the urgent model's "urgent" and "calm";
 features are every one- and two-character piece (see nlp/learn.py). Trained on
 ../shared/data/gridchat/dev.csv and the project's check sets (tests/nlp/data: fresh, holdout, final,
-fresh_check, urgent_check). --check NAME leaves
+fresh_check, urgent_check, blind_a; never blind_b, the sealed out-of-sample set). --check NAME leaves
 that set out and scores the model alone on it, which is how the settings below were chosen
 (leave-one-set-out over dev, fresh, holdout and final); it also scores the hand-written lexicon with
 that model, as the bot runs them. The lexicon itself was tuned on these sets, so only the model's part
@@ -34,6 +34,7 @@ SETS = {
     "final": ROOT / "tests/nlp/data/final.csv",
     "fresh_check": ROOT / "tests/nlp/data/fresh_check.csv",
     "urgent_check": ROOT / "tests/nlp/data/urgent_check.csv",
+    "blind_a": ROOT / "tests/nlp/data/blind_a.csv",
 }
 # per class; leave-one-set-out with fresh_check in the training sets, the model alone, mean over the 4 sets:
 # 400 → intent F1 0.941, macro-F1 0.867; 600 → 0.953, 0.883; 800 → 0.959, 0.888; 1000 → 0.963, 0.893;
@@ -46,7 +47,10 @@ C = 2.0
 # would raise recall further (0.71-0.95) but taught the model that 停电一个小时了 is an emergency (margin +0.07,
 # threshold 0), so the urgent model leaves it out.
 URGENT_KEYWORDS, URGENT_C = 400, 1.0
-NOT_FOR_URGENT = ("urgent_check",)
+# blind_a (42 emergencies of 200) trains the grid model only: leave-one-set-out with the lexicon, it raised
+# category macro-F1 on dev, fresh and final (+0.009, +0.018, +0.014; fresh_check -0.014, holdout flat), but in the
+# urgent model it cost urgent precision on dev (1.0 -> 0.91) and holdout (1.0 -> 0.94). blind_b is never trained on.
+NOT_FOR_URGENT = ("urgent_check", "blind_a")
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ EMERGENCIES = ("fire", "medical", "police", "rescue")
 NORMS = ("none", "sqrt", "tfidf")
 MATCHES = ("longest", "all")
 SINGLES = ("token", "char")
+_CLASS_REF = re.compile(r"\{([a-z_]+)\}")  # {electric} in an urgent pattern; {0,3} is left alone
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class Lexicon:
     urgent_alarms: tuple[str, ...] = ()  # 快来人, 救命, 正在: it is happening now
     urgent_advice: tuple[str, ...] = ()  # 请大家, 讲解视频: advice, whose urgent words need an alarm to count
     urgent_hedges: tuple[str, ...] = ()  # 怕, 万一, 不是: an urgent word after one in its clause does not count
+    urgent_habits: tuple[str, ...] = ()  # 老是, 天天: anywhere in the clause, a recurring problem
     urgent_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → regexes of events
     urgent_weak_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → weak ones
     urgent_categories: Mapping[str, str] = field(default_factory=dict)  # emergency kind → category id
@@ -148,6 +150,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
     meta = raw.get("meta", {})
     intent_raw = raw.get("intent", {})
     urgent_raw = raw.get("urgent", {})
+    classes = _word_classes(read, urgent_raw.get("classes", {}))
     cats_raw = raw.get("categories")
     if not isinstance(cats_raw, list) or not cats_raw:
         raise read.fail("categories", "at least one [[categories]] entry is required")
@@ -210,8 +213,11 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         urgent_alarms=read.strings(urgent_raw.get("alarm", []), "urgent.alarm"),
         urgent_advice=read.strings(urgent_raw.get("advice", []), "urgent.advice"),
         urgent_hedges=read.strings(urgent_raw.get("hedge", []), "urgent.hedge"),
-        urgent_patterns=_urgent_patterns(read, urgent_raw.get("patterns", {}), "urgent.patterns"),
-        urgent_weak_patterns=_urgent_patterns(read, urgent_raw.get("weak_patterns", {}), "urgent.weak_patterns"),
+        urgent_habits=read.strings(urgent_raw.get("habit", []), "urgent.habit"),
+        urgent_patterns=_urgent_patterns(read, urgent_raw.get("patterns", {}), "urgent.patterns", classes),
+        urgent_weak_patterns=_urgent_patterns(
+            read, urgent_raw.get("weak_patterns", {}), "urgent.weak_patterns", classes
+        ),
         urgent_categories=_urgent_categories(read, urgent_raw.get("categories", {}), seen),
         urgent_category_weight=read.number(urgent_raw, "category_weight", "urgent", 0.0),
         urgent_model_threshold=read.number(urgent_raw, "model_threshold", "urgent", 0.0),
@@ -227,11 +233,13 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
 
 _URGENT_SETTINGS = frozenset(
     {
+        "classes",
         "not",
         "weak",
         "alarm",
         "advice",
         "hedge",
+        "habit",
         "categories",
         "category_weight",
         "model_threshold",
@@ -241,14 +249,25 @@ _URGENT_SETTINGS = frozenset(
 )
 
 
-def _urgent_patterns(read: _Reader, raw: object, path: str) -> dict[str, tuple[str, ...]]:
+def _word_classes(read: _Reader, raw: object) -> dict[str, str]:
+    """[urgent.classes]: name = [words], so one pattern covers every hazard of a kind ({electric}冒烟)."""
+    if not isinstance(raw, dict):
+        raise read.fail("urgent.classes", "must be a table of name = [words]")
+    return {
+        name: "(?:" + "|".join(re.escape(w) for w in read.strings(words, f"urgent.classes.{name}")) + ")"
+        for name, words in raw.items()
+    }
+
+
+def _urgent_patterns(read: _Reader, raw: object, path: str, classes: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
     if not isinstance(raw, dict):
         raise read.fail(path, "must be a table of emergency kind = [regular expressions]")
     result = {}
     for kind, patterns in raw.items():
         if kind not in EMERGENCIES:
             raise read.fail(f"{path}.{kind}", f"unknown emergency kind; use one of {', '.join(EMERGENCIES)}")
-        result[kind] = read.strings(patterns, f"{path}.{kind}")
+        where = f"{path}.{kind}"
+        result[kind] = tuple(_expand(read, classes, pattern, where) for pattern in read.strings(patterns, where))
         for pattern in result[kind]:
             try:
                 if re.compile(pattern).groups:
@@ -256,6 +275,17 @@ def _urgent_patterns(read: _Reader, raw: object, path: str) -> dict[str, tuple[s
             except re.error as exc:
                 raise read.fail(f"{path}.{kind}", f"{pattern!r} is not a regular expression: {exc}") from None
     return result
+
+
+def _expand(read: _Reader, classes: Mapping[str, str], pattern: str, path: str) -> str:
+    """The pattern with each {name} replaced by its class's alternation."""
+
+    def one(match: re.Match) -> str:
+        if match.group(1) not in classes:
+            raise read.fail(path, f"{match.group()} names no [urgent.classes] entry")
+        return classes[match.group(1)]
+
+    return _CLASS_REF.sub(one, pattern)
 
 
 def _urgent_categories(read: _Reader, raw: object, categories: list[str]) -> dict[str, str]:
@@ -393,6 +423,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         ("alarm", lexicon.urgent_alarms),
         ("advice", lexicon.urgent_advice),
         ("hedge", lexicon.urgent_hedges),
+        ("habit", lexicon.urgent_habits),
     ):
         if items:
             lines.append(f"{key} = {_toml_list(items)}")

@@ -19,6 +19,9 @@ from nlp.lexicon import EMERGENCIES, Lexicon
 _CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
 # 快 before an action or on its own (快来, 快叫电工, 快联系物业, "15栋 快"): hurry, it is happening;
 # 都快打起来了 is a quarrel getting worse, not a call to ring 110
+_NEGATIONS = frozenset("不没未")
+# 绊倒过, 着过火: the experiential 过 right after the event tells of the past (过来 / 过去 is a direction)
+_PAST_ASPECT = re.compile(r"过(?![来去])")
 _HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
@@ -41,17 +44,21 @@ class UrgencyRules:
         self.alarms = frozenset(lexicon.urgent_alarms)
         self.advice = frozenset(lexicon.urgent_advice)
         self.hedges = tuple(lexicon.urgent_hedges)
+        self.habits = tuple(lexicon.urgent_habits)
         # shapes of an event rather than fixed words (冒着烟, 喊他不应, 三天没开门): one alternation,
         # each branch a named group that says its kind and whether it is weak
         self._pattern_kinds: dict[str, tuple[str, bool]] = {}
-        branches = []
+        shapes = []
         for weak, table in ((False, lexicon.urgent_patterns), (True, lexicon.urgent_weak_patterns)):
             for kind, patterns in table.items():
                 for pattern in patterns:
-                    name = f"p{len(branches)}"
-                    self._pattern_kinds[name] = (kind, weak)
-                    branches.append(f"(?P<{name}>{pattern})")
-        self._patterns = re.compile("|".join(branches)) if branches else None
+                    self._pattern_kinds[f"p{len(shapes)}"] = (kind, weak)
+                    shapes.append(pattern)
+        named = "|".join(f"(?P<p{index}>{pattern})" for index, pattern in enumerate(shapes))
+        self._patterns = re.compile(named) if shapes else None
+        # the same shapes without names: named groups cost re its first-character scan, so this finds in a
+        # quarter of the time whether any shape is there at all, and most messages have none
+        self._any_pattern = re.compile("|".join(f"(?:{pattern})" for pattern in shapes))
 
     def phrases(self) -> Iterable[str]:
         """Every phrase this needs found in the text (for the shared phrase table)."""
@@ -73,7 +80,7 @@ class UrgencyRules:
         (its kind is then the words' kind, or None for the caller to decide)."""
         words, weak = self.words, self.weak
         hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
-        if self._patterns is not None:
+        if self._patterns is not None and self._any_pattern.search(text):
             for match in self._patterns.finditer(text):
                 kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
                 hits.append((match.start(), match.group(), kind, is_weak))
@@ -86,16 +93,22 @@ class UrgencyRules:
         # 摔了 inside 摔了一跤 is the same word, not a second sign
         hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
         reach = -1
+        denied = False
         for start, piece, kind, is_weak in hits:
             end = start + len(piece)
             if end <= reach:
                 continue
             reach = end
-            if piece not in counted and not self._hedged(text, start):
+            if piece in counted:
+                continue
+            if self._hedged(text, start) or self._habitual(text, start, end) or _past_aspect(text, end):
+                denied = True
+            else:
                 counted[piece] = (kind, is_weak)
         by_model = False
         if not counted or (len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed):
-            if not sensed:
+            # the model reads words, not 怕 or 过: what the hedges denied, it cannot bring back
+            if not sensed or (denied and not counted):
                 return None
             by_model = True
             counted = {piece: (kind, is_weak) for _, piece, kind, is_weak in hits}
@@ -107,8 +120,20 @@ class UrgencyRules:
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
         return Emergency(tuple(counted), kind, sensed=by_model)
 
+    def _habitual(self, text: str, start: int, end: int) -> bool:
+        """A habit word anywhere in the clause (水管老是爆, 一下雨就进水): a recurring problem, not an event now."""
+        begin, stop = start, end
+        while begin > 0 and not _CLAUSE_END.match(text[begin - 1]):
+            begin -= 1
+        while stop < len(text) and not _CLAUSE_END.match(text[stop]):
+            stop += 1
+        clause = text[begin:stop]
+        return any(habit in clause for habit in self.habits)
+
     def _hedged(self, text: str, start: int) -> bool:
-        """A hedge earlier in the same clause: 怕哪天着火, 不是着火, 以防漏电."""
+        """A hedge earlier in the same clause (怕哪天着火, 不是着火, 以防漏电) or a negation right before (打不着火)."""
+        if start > 0 and text[start - 1] in _NEGATIONS:
+            return True
         begin = start
         while begin > 0 and not _CLAUSE_END.match(text[begin - 1]):
             begin -= 1
@@ -121,3 +146,8 @@ class UrgencyRules:
                     return True
                 at = clause.find(hedge, at + 1)
         return False
+
+
+def _past_aspect(text: str, end: int) -> bool:
+    """The event word at text[:end] is followed by the experiential 过: it happened before, not now."""
+    return _PAST_ASPECT.match(text, end) is not None

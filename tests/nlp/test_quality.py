@@ -11,6 +11,7 @@ from nlp.classifier import Classifier
 from nlp.datasets import read_labelled
 from nlp.evaluate import grid_scores
 from nlp.lexicon import default_lexicon
+from nlp.model import default_model, default_urgent_model
 
 DATA = Path(__file__).parent / "data"
 
@@ -31,3 +32,29 @@ def test_check_set_quality_floor(name):
     assert scores["intent_f1"] >= 0.96
     assert scores["category_macro_f1"] >= 0.92
     assert scores["urgent_recall"] >= 0.95 and scores["urgent_precision"] >= 0.9
+
+
+@lru_cache(maxsize=1)
+def _bot_classifier() -> Classifier:
+    """As the bot runs it: the lexicon with the grid and urgent models."""
+    return Classifier(default_lexicon(), model=default_model(), urgent_model=default_urgent_model())
+
+
+# blind_a and blind_b were written before the classifier was read. blind_a first scored intent F1 0.934,
+# macro-F1 0.817, urgent P/R 0.829/0.690; the urgent rules were then tuned on it and the grid model trained on
+# it, so its floor guards against regressions only. blind_b was scored once, after that work (the code before
+# it: 0.948, 0.870, 0.837/0.818; after: 0.948, 0.868, 0.921/0.795): its floor is that out-of-sample figure.
+@pytest.mark.parametrize(
+    ("name", "intent", "macro", "recall", "precision"),
+    [("blind_a.csv", 0.96, 0.91, 0.9, 0.95), ("blind_b.csv", 0.94, 0.86, 0.79, 0.9)],
+)
+def test_blind_set_floor(name, intent, macro, recall, precision):
+    _, rows = read_labelled(DATA / name)
+    results = [_bot_classifier().classify(row.text) for row in rows]
+    scores = grid_scores(
+        [(row.intent, row.category, row.urgent) for row in rows],
+        [(r.intent, r.category, r.urgent) for r in results],
+    )
+    assert scores["intent_f1"] >= intent
+    assert scores["category_macro_f1"] >= macro
+    assert scores["urgent_recall"] >= recall and scores["urgent_precision"] >= precision
