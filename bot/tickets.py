@@ -205,6 +205,9 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
     if existing is not None:
         return existing
     worker = routing.choose_worker(ctx.session, ctx.config, report.grid.id, report.category)
+    # 首问负责: a worker filing a matter that is theirs to handle (a leader's 立案 decision) owns it at once,
+    # instead of being pinged to claim their own ticket.
+    owned = worker is not None and worker.user_id == ctx.actor.user_id
     ticket = Ticket(
         grid_id=report.grid.id,
         category=report.category.id,
@@ -220,7 +223,10 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
         matter=report.matter,
         suggested_id=worker.user_id if worker else None,
         department=report.category.department or None,
-        status=Status.NEW.value,
+        status=Status.CLAIMED.value if owned else Status.NEW.value,
+        assignee_id=worker.user_id if owned else None,
+        assignee_name=worker.name if owned else None,
+        claimed_at=ctx.now if owned else None,
         deadline_at=deadline_for(report.category, ctx.now, ctx.config.tz),
         created_at=ctx.now,
         updated_at=ctx.now,
@@ -228,13 +234,19 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
     ctx.session.add(ticket)
     ctx.session.flush()
     log(ctx, ticket, "open", report.why)
-    _announce(ctx, ticket, report, worker)
+    if owned:
+        log(ctx, ticket, "claim", "", Status.NEW.value)
+    _announce(ctx, ticket, report, worker if not owned else None, owner=worker)
     return ticket
 
 
-def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | None) -> None:
+def _announce(
+    ctx: Context, ticket: Ticket, report: Report, worker: Worker | None, owner: Worker | None = None
+) -> None:
+    """The group's acknowledgement, and the routed worker's "please claim" DM (none when `owner` has it)."""
     deadline = ctx.when(ticket.deadline_at)
-    worker_name = worker.name if worker else texts.ROLE_NAMES["grid_worker"]
+    named = owner or worker
+    worker_name = named.name if named else texts.ROLE_NAMES["grid_worker"]
     group_text = texts.ticket_opened_group(
         ticket.id,
         ticket.reporter_name,
@@ -246,7 +258,7 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         ticket.department or "",
         in_group=ctx.config.grid_for_chat(ticket.source_chat_id) is not None,
     )
-    mentions = [Mention(worker.user_id, worker.name)] if worker else []
+    mentions = [Mention(named.user_id, named.name)] if named else []
     if report.urgent:
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
         names = texts.titled(leaders)

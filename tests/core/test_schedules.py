@@ -154,6 +154,18 @@ def test_a_ticket_nobody_claims_climbs_the_overdue_ladder_to_the_secretary(chat,
     assert len(sent(sessions, "unclaimed")) == pings + 1
 
 
+def test_a_leaders_decision_to_file_a_topic_is_his_own_ticket_not_a_ping_to_himself(chat, sessions, config, clock):
+    chat.say(RESIDENT, "议题 建议在3栋门口加装一盏路灯")
+    decided = chat.say(LEADER, "决定 议题1 立案 安排施工队加装路灯")
+    assert not [o for o in decided.outbounds if o.chat_id == str(LEADER) and "【新工单" in o.text]
+    with sessions() as session:
+        ticket = session.get(Ticket, 1)
+        assert (ticket.status, ticket.assignee_name) == ("claimed", "陈建国")
+    tick(sessions, config, clock, clock.now + dt.timedelta(hours=3))
+    assert not sent(sessions, "unclaimed")
+    assert not [m for m in sent(sessions, "reminder") if "无人认领" in m.text]
+
+
 def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
     clock.now = local("2026-11-23", "21:00")
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
