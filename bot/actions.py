@@ -225,6 +225,9 @@ def cancel(ctx: Context, number: int) -> Ticket:
     ticket.closed_at = ctx.now
     log(ctx, ticket, "cancel", "", before)
     ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
+    owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+    if owner is not None and owner.user_id != ctx.actor.user_id:  # the worker stops working on it
+        dm(ctx, owner, ticket, texts.cancelled_dm(ticket.id, ctx.actor.name), kind="cancelled_dm")
     return ticket
 
 

@@ -24,6 +24,8 @@ from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 
 SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is not taken as more about their report
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
+CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
+_TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
 _NUMBER = re.compile(r"[0-9]{1,9}")  # ticket and question numbers: ASCII digits, within any database's integer
 
 
@@ -223,6 +225,9 @@ class Intake:
             if question is not None:  # the answer to "办结 or 备注?" given as text
                 answer_question(ctx, question.id, name)
                 return True
+        if number is None and _TOO_LONG_NUMBER.match(cmd.args):
+            ctx.reply(texts.REFUSALS["not_found"].format(n=cmd.args.split()[0].lstrip("#＃")), kind="refusal")
+            return True
         if number is None:
             ctx.reply(texts.USAGE[name], kind="usage")
             return True
@@ -231,7 +236,7 @@ class Intake:
 
     def _reply_about_ticket(self, ctx: Context, msg: Inbound, ticket: Ticket) -> bool:
         """A reply to a bot message about a ticket acts on that ticket."""
-        if ticket.status in (Status.CLOSED.value, Status.CANCELLED.value):
+        if ticket.status in CLOSED_STATUSES:
             ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True
         if ctx.actor.is_staff and msg.chat_type == "private" and msg.text:
@@ -363,5 +368,7 @@ class Intake:
     def _edited(self, ctx: Context, msg: Inbound) -> None:
         """An edit never opens a second ticket; on a reported message it is logged as a correction."""
         ticket = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.message_id)
-        if ticket is not None and msg.text.strip():
+        if ticket is not None and msg.text.strip() and ticket.status not in CLOSED_STATUSES:
             tickets.log(ctx, ticket, "edit", msg.text.strip())
+            owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+            tickets.dm(ctx, owner, ticket, texts.edited_dm(ticket.id, msg.text.strip()), kind="edited_dm")

@@ -44,7 +44,7 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
         names = [m["name"] for r in group for m in (r.mentions or [])]
         who = texts.supporter_names(names, 10)
         lines.append(texts.supporters_summary(ticket_id, who or texts.MANY_RESIDENTS, len(group)))
-    lines.extend(r.text.splitlines()[0] for r in others)
+    lines.extend(dict.fromkeys(r.text.splitlines()[0] for r in others))  # the same notice twice reads as one
     mentioned = acks if len(acks) == 1 else []
     mentions = [Mention(m["user_id"], m["name"]) for r in mentioned for m in (r.mentions or [])]
     return Outbound(

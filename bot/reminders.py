@@ -143,11 +143,10 @@ class Reminders:
     def _agenda(self, ctx: Context, grid: Grid, now: dt.datetime) -> str:
         lines = texts.agenda_head(grid.name, talk_slot(self.config, grid)[0])
         reported = decisions_to_report(ctx.session, grid.id)
-        if reported:
-            lines.append(texts.AGENDA_DECISIONS)
-            for topic in reported:
-                lines.append(texts.agenda_decision(topic.id, topic.text, topic.decision, topic.ticket_id))
-                topic.reported_at = now
+        lines.append(texts.agenda_decisions(bool(reported)))
+        for topic in reported:
+            lines.append(texts.agenda_decision(topic.id, topic.text, topic.decision, topic.ticket_id))
+            topic.reported_at = now
         topics = open_topics(ctx.session, grid.id)
         lines.append(texts.agenda_topics(bool(topics)))
         lines.extend(texts.agenda_topic(t.id, t.text, t.user_name) for t in topics)
@@ -161,7 +160,7 @@ class Reminders:
                     ticket.id,
                     category.name if category else ticket.category,
                     texts.STATUS_NAMES.get(ticket.status),
-                    ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED,
+                    ticket.assignee_name or "",
                     ticket.text[:24],
                     overdue,
                 )
@@ -319,6 +318,8 @@ class Reminders:
         for ticket in resolved:
             waited = now - (ticket.resolved_at or now)
             if waited >= dt.timedelta(days=fu.auto_close_days):
+                if quiet:
+                    continue  # closed, and the group told, when quiet hours end
                 before = ticket.status
                 ticket.status, ticket.rating, ticket.closed_at = Status.CLOSED.value, "default", now
                 log(ctx, ticket, "auto_close", texts.RATING_NAMES["default"], before)

@@ -245,6 +245,14 @@ def cancelled(n: int) -> str:
     return f"#{n} 已撤销。如还有问题，可以随时在群里反映。"
 
 
+def edited_dm(n: int, text: str) -> str:
+    return f"#{n} 居民修改了反映内容：{text}"
+
+
+def cancelled_dm(n: int, who: str) -> str:
+    return f"#{n} 已由 {who} 撤销，无需继续办理。"
+
+
 def note_added(n: int) -> str:
     return f"已将备注记入 #{n} 的办理记录。"
 
@@ -526,13 +534,16 @@ def agenda_head(grid: str, weekday: int) -> list[str]:
     return [f"【周{'一二三四五六日'[weekday]}说事日·议程】{grid}", f"流程：{SIX_STEPS}"]
 
 
-AGENDA_DECISIONS = "一、上周决定的反馈："
 AGENDA_FOOTER = "网格长记录决定：决定 议题编号 内容（要派单办理写：决定 议题编号 立案 内容）"
 
 
 def agenda_decision(topic: int, text: str, decision: str, ticket: int | None) -> str:
     follow = f"（已立案 #{ticket}）" if ticket else ""
     return f"  议题{topic} {text} → {decision or DISCUSSED}{follow}"
+
+
+def agenda_decisions(any_decisions: bool) -> str:
+    return "一、上周决定的反馈：" if any_decisions else "一、上周决定的反馈：无"
 
 
 def agenda_topics(any_topics: bool) -> str:
@@ -552,8 +563,9 @@ def agenda_pending(any_pending: bool) -> str:
 
 
 def agenda_ticket(n: int, category: str, status: str | None, owner: str, text: str, overdue: bool) -> str:
+    """`owner` empty for a ticket nobody has claimed: its status (待认领) says so already."""
     flag = "⚠️已超期 " if overdue else ""
-    return f"  {flag}#{n} {category}｜{status}｜{owner}｜{text}"
+    return f"  {flag}#{n} {category}｜{status}｜{owner + '｜' if owner else ''}{text}"
 
 
 # -- 催办 and 督办 -------------------------------------------------------------------------------------------

@@ -93,6 +93,23 @@ def test_refusals_are_specific(chat):
     assert "网格长或社区书记" in texts_to(chat.say(WANG, "延期 1 3 等配件"), GROUP_1)[0]
 
 
+def test_the_worker_hears_when_a_resident_cancels_and_a_huge_number_is_simply_not_found(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    cancelled = chat.say(RESIDENT, "撤销 1")
+    assert texts_to(cancelled, WANG) == ["#1 已由 居民501 撤销，无需继续办理。"]
+    missing = texts_to(chat.say(RESIDENT, "进度 99999999999999999999999"), GROUP_1)[0]
+    assert missing.startswith("没有找到工单 #99999999999999999999999")
+
+
+def test_an_edit_of_a_reported_message_reaches_the_worker_and_opens_nothing_new(chat, sessions):
+    chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管")  # message 1001
+    edited = chat.say(RESIDENT, "12栋楼道堆满杂物 好几天了没人管", edited_id="1001")
+    assert texts_to(edited, WANG) == ["#1 居民修改了反映内容：12栋楼道堆满杂物 好几天了没人管"]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
 def test_service_question_is_answered_at_once_without_a_ticket(chat, sessions):
     result = chat.say(RESIDENT, "请问高龄补贴咋申请 要带什么材料")
     answer = texts_to(result, GROUP_1)[0]

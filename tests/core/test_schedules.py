@@ -199,6 +199,17 @@ def test_transfer_pauses_the_clock(chat, sessions, clock):
         assert session.get(Ticket, 1).deadline_at == before + dt.timedelta(hours=10)
 
 
+def test_a_default_close_falling_in_quiet_hours_waits_for_the_morning(chat, sessions, config, clock):
+    clock.now = local("2026-11-23", "22:30")
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    tick(sessions, config, clock, local("2026-11-26", "22:35"))  # three days on, at night
+    assert not sent(sessions, "auto_closed")
+    tick(sessions, config, clock, local("2026-11-27", "07:05"))
+    assert len(sent(sessions, "auto_closed")) == 1
+
+
 def test_rating_reminder_default_close_and_revisit(chat, sessions, config, clock):
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
     chat.say(WANG, "认领 1")

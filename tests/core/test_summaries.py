@@ -56,3 +56,26 @@ def test_a_long_backlog_is_summarised_in_whole_messages_and_nothing_is_cut(sessi
         heads = [t.splitlines()[0] for t in session.scalars(select(OutboxMessage.text).order_by(OutboxMessage.id))]
     shown = "\n".join(messages).splitlines()
     assert shown == heads  # each notice's line whole, none cut off with "…"
+
+
+def test_the_same_notice_twice_in_a_backlog_is_read_once(sessions, config, clock):
+    now = clock()
+    with sessions() as session, session.begin():
+        added, claimed = "已补充到 #2，网格员会一并查看。", "#3 已由网格员 王芳 认领，正在处理。"
+        for text in (added, claimed, added):
+            session.add(
+                OutboxMessage(
+                    chat_id=GROUP, text=text, buttons=[], mentions=[], kind="followup", due_at=now, created_at=now
+                )
+            )
+        session.flush()
+
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    sender = OutboxSender(sessions, Telegramish(), config, run_db, clock)
+    with sessions() as session:
+        first = session.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id))
+    message, ids = sender._load(first)
+    assert message.text.splitlines() == ["已补充到 #2，网格员会一并查看。", "#3 已由网格员 王芳 认领，正在处理。"]
+    assert len(ids) == 3
