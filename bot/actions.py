@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import or_, select
 
 from bot import routing, texts
+from bot.config import Role
 from bot.deadlines import add_working_days
 from bot.models import Supporter, Ticket, TicketEvent
 from bot.tickets import (
@@ -181,17 +182,19 @@ def extend(ctx: Context, number: int, days: float, reason: str) -> Ticket:
 def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     ticket = load(ctx, number, lock=True)
     authorize(ctx, Action.REASSIGN, ticket)
-    worker = next((w for w in ctx.config.workers_of(ticket.grid_id) if w.name == worker_name), None)
+    # Whoever works the grid's matters: its workers and leaders, and the secretary; the admin runs the bot.
+    handlers = [w for w in ctx.config.workers_of(ticket.grid_id) if w.role is not Role.ADMIN]
+    worker = next((w for w in handlers if w.name == worker_name), None)
     if worker is None:
-        names = "、".join(w.name for w in ctx.config.workers_of(ticket.grid_id))
-        raise Refusal(texts.unknown_worker(worker_name, names))
+        raise Refusal(texts.unknown_worker(worker_name, "、".join(w.name for w in handlers)))
     before = ticket.status
     _resume_clock(ctx, ticket)
     ticket.assignee_id, ticket.assignee_name = worker.user_id, worker.name
     ticket.status = Status.CLAIMED.value
     ticket.claimed_at = ticket.claimed_at or ctx.now
     log(ctx, ticket, "reassign", worker.name, before)
-    tell_reporters(ctx, ticket, texts.reassigned(ticket.id, worker.name), kind="reassigned")
+    told = texts.reassigned(ticket.id, worker.name, texts.ROLE_NAMES[worker.role.value])
+    tell_reporters(ctx, ticket, told, kind="reassigned")
     dm(
         ctx,
         worker,
@@ -200,7 +203,7 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
         kind="assign",
     )
     if ctx.chat_id != grid_chat(ctx, ticket):
-        ctx.reply(texts.reassigned(ticket.id, worker.name), ticket_id=ticket.id, kind="reassigned")
+        ctx.reply(told, ticket_id=ticket.id, kind="reassigned")
     return ticket
 
 

@@ -229,8 +229,8 @@ def extended(n: int, days: float, reason: str, deadline: str) -> str:
     return f"#{n} 办结时限已延长 {days:g} 天{why}，新的时限为 {deadline}。"
 
 
-def reassigned(n: int, worker: str) -> str:
-    return f"#{n} 已改派给网格员 {worker}。"
+def reassigned(n: int, worker: str, role: str = ROLE_NAMES["grid_worker"]) -> str:
+    return f"#{n} 已改派给{role} {worker}。"
 
 
 def reassigned_dm(n: int, text: str, deadline: str) -> str:

@@ -110,6 +110,13 @@ def test_an_edit_of_a_reported_message_reaches_the_worker_and_opens_nothing_new(
         assert session.query(Ticket).count() == 1
 
 
+def test_reassigning_offers_the_people_who_handle_matters_not_the_admin(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    refused = texts_to(chat.say(LEADER, "改派 1 管理员小何"), GROUP_1)[0]
+    assert "管理员小何" not in refused.split("可选：")[1] and "李娜" in refused
+    assert "#1 已改派给网格员 李娜" in texts_to(chat.say(LEADER, "改派 1 李娜"), GROUP_1)[0]
+
+
 def test_service_question_is_answered_at_once_without_a_ticket(chat, sessions):
     result = chat.say(RESIDENT, "请问高龄补贴咋申请 要带什么材料")
     answer = texts_to(result, GROUP_1)[0]
