@@ -308,13 +308,13 @@ class Intake:
             return
         lock_for(ctx.session, f"intake:{grid.id}")  # two reports of one matter at once: one ticket, one 附议
         place = place_of(text, grid)
-        matter = f" {' '.join(result.matched[:3])} " if result.matched else ""
+        matter = f" {' '.join(result.keywords[:3])} " if result.keywords else ""
         if not result.urgent:
             same = self._same_matter(ctx, grid, category, place, matter, msg)
             if same is not None:
                 tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id)
                 return
-        why = "、".join(result.matched[:3]) or "、".join(result.urgent_words[:3])
+        why = "、".join(result.keywords[:3]) or "、".join(result.urgent_words[:3])
         if result.confidence < ctx.config.intake.confirm_below and not result.urgent:
             ask_to_file(ctx, msg, grid, category, why, place, matter)
             return

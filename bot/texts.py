@@ -173,7 +173,8 @@ def ticket_opened_dm(n: int, grid: str, category: str, reporter: str, text: str,
 
 
 def ask_to_file(category: str, why: str) -> str:
-    guess = f"，看起来是「{category}」方面的问题（{why}）" if category else ""
+    reason = f"（{why}）" if why else ""
+    guess = f"，看起来是「{category}」方面的问题{reason}" if category else ""
     return f"您好{guess}。需要登记为工单、让网格员来处理吗？点「立案」或回复“立案”；不需要请点「不是」。"
 
 

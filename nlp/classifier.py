@@ -58,6 +58,9 @@ class Classification:
     emergency: str | None
     question: bool
     resolved: bool
+    # The lexicon's words found (matched without the model's pieces): what a resident may be shown as the
+    # reason, and what tells one matter from another; the model's pieces ("有没", "弄一") are neither.
+    keywords: tuple[str, ...] = ()
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (by hand: dataclasses.asdict deep-copies, which dominated --jsonl)."""
@@ -72,6 +75,7 @@ class Classification:
             "emergency": self.emergency,
             "question": self.question,
             "resolved": self.resolved,
+            "keywords": list(self.keywords),
         }
 
 
@@ -299,6 +303,7 @@ class Classifier:
             category = None
         elif urgent and not matched and kind not in self._emergency_category and not extra:
             category = self.lexicon.fallback  # as the bot files a request it cannot place
+        keywords = matched
         if category and not matched and self._model is not None and category in self._model.ids:
             matched = self._model.evidence(original, self._model.ids.index(category))  # for the explanation
         return Classification(
@@ -312,6 +317,7 @@ class Classifier:
             emergency=kind,
             question=question,
             resolved=resolved,
+            keywords=tuple(keywords),
         )
 
     def explain(self, result: Classification, names: Mapping[str, str]) -> str:

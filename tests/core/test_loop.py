@@ -117,6 +117,15 @@ def test_reassigning_offers_the_people_who_handle_matters_not_the_admin(chat):
     assert "#1 已改派给网格员 李娜" in texts_to(chat.say(LEADER, "改派 1 李娜"), GROUP_1)[0]
 
 
+def test_a_report_placed_by_the_model_alone_shows_no_junk_reason_and_is_not_merged_on_its_pieces(chat, sessions):
+    first = texts_to(chat.say(RESIDENT, "门口那个东西能不能弄一下"), GROUP_1)[0]
+    assert first.startswith("已受理 #1") and "识别依据" not in first  # not "门口、那个、弄一"
+    second = texts_to(chat.say(NEIGHBOUR, "那个东西谁能弄一下"), GROUP_1)[0]
+    assert second.startswith("已受理 #2")  # two vague reports are not one matter because both say 那个
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2
+
+
 def test_service_question_is_answered_at_once_without_a_ticket(chat, sessions):
     result = chat.say(RESIDENT, "请问高龄补贴咋申请 要带什么材料")
     answer = texts_to(result, GROUP_1)[0]

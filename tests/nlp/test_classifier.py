@@ -222,7 +222,8 @@ def test_to_dict_has_every_field():
     from dataclasses import asdict
 
     result = classifier().classify("楼道灯坏了 能不能修一下")
-    assert result.to_dict() == asdict(result) | {"matched": list(result.matched), "urgent_words": []}
+    listed = {"matched": list(result.matched), "urgent_words": [], "keywords": list(result.keywords)}
+    assert result.to_dict() == asdict(result) | listed
 
 
 @pytest.mark.parametrize(
