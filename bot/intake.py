@@ -366,7 +366,7 @@ class Intake:
         )
 
     def _edited(self, ctx: Context, msg: Inbound) -> None:
-        """An edit never opens a second ticket; on a reported message it is logged as a correction."""
+        """An edit never opens a second ticket; on an open ticket's message it is logged and its worker told."""
         ticket = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.message_id)
         if ticket is not None and msg.text.strip() and ticket.status not in CLOSED_STATUSES:
             tickets.log(ctx, ticket, "edit", msg.text.strip())
