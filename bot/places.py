@@ -14,6 +14,16 @@ def place_of(text: str, grid: Grid) -> str:
     """The building named in a report ("3栋", "三号楼" → "3栋"), or one of the grid's configured buildings."""
     match = _PLACE_RE.search(text)
     if match:
-        number = "".join(_CN_DIGITS.get(ch, ch) for ch in match.group(1)).replace("十", "1")
+        number = _number(match.group(1))
         return f"{number}栋" if match.group(2) in ("栋", "号楼", "幢") else f"{number}{match.group(2)}"
     return next((b for b in grid.buildings if b in text), "")
+
+
+def _number(written: str) -> str:
+    """"12" → "12", "三" → "3", "十" → "10", "十二" → "12", "二十" → "20", "二十三" → "23"."""
+    if "十" not in written:
+        return "".join(_CN_DIGITS.get(ch, ch) for ch in written)
+    tens, _, ones = written.partition("十")
+    tens_value = int(_number(tens)) if tens else 1
+    ones_value = int(_number(ones)) if ones else 0
+    return str(tens_value * 10 + ones_value)
