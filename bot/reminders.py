@@ -230,6 +230,8 @@ class Reminders:
             late = now - ticket.deadline_at
             if late >= dt.timedelta(hours=esc.leader_after_hours):
                 for leader in routing.leaders_of(self.config, grid.id):
+                    if leader is owner:
+                        continue  # his own ticket: the 催办 has told him; the secretary's step still comes
                     self._dm(
                         ctx,
                         leader,
@@ -242,6 +244,8 @@ class Reminders:
                 self._escalate(ctx, ticket, 1)
             if late >= dt.timedelta(hours=esc.secretary_after_hours):
                 for secretary in routing.secretaries(self.config):
+                    if secretary is owner:
+                        continue
                     self._dm(
                         ctx,
                         secretary,

@@ -64,6 +64,8 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
             category=category,
             text=texts.topic_ticket_text(topic.id, topic.text, decision),
             why=texts.TOPIC_DECISION_WHY,
+            reporter_id=topic.user_id,
+            reporter_name=topic.user_name,
         )
         ticket = tickets.open_ticket(ctx, report, ctx.chat_id or grid.chat_id, f"topic-{topic.id}")
         topic.ticket_id, topic.status = ticket.id, "ticket"

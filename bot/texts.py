@@ -93,7 +93,7 @@ ACTION_NAMES = {
     "rate": "评价",
     "reopen": "重新打开",
     "complain": "反映不满意",
-    "complaint": "居民再次反映不满意",
+    "complaint": "居民再次反映",
     "reassign": "改派",
     "extend": "延期",
     "close": "归档",

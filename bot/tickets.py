@@ -179,6 +179,9 @@ class Report:
     why: str = ""
     place: str = ""
     matter: str = ""
+    # Whose matter it is, when not the sender's: a talk-day topic filed by the leader is the resident's report.
+    reporter_id: str | None = None
+    reporter_name: str | None = None
 
 
 def newest(ctx: Context, ids) -> Ticket | None:
@@ -214,8 +217,8 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
         handling=report.category.handling.value,
         urgent=report.urgent,
         platform=ctx.platform,
-        reporter_id=ctx.actor.user_id,
-        reporter_name=ctx.actor.name,
+        reporter_id=report.reporter_id or ctx.actor.user_id,
+        reporter_name=report.reporter_name or ctx.actor.name,
         source_chat_id=source_chat_id,
         source_message_id=source_message_id,
         text=report.text,
@@ -263,7 +266,7 @@ def _announce(
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
         names = texts.titled(leaders)
         group_text = texts.urgent_group(report.emergency, ticket.text, names) + "\n" + group_text
-        for person in leaders:
+        for person in (p for p in leaders if p is not worker):  # the routed worker hears it below
             dm(
                 ctx,
                 person,
@@ -286,8 +289,10 @@ def _announce(
         ticket,
         texts.ticket_opened_dm(
             ticket.id, report.grid.name, report.category.name, ticket.reporter_name, ticket.text, deadline
-        ),
-        kind="assign",
+        )
+        if not report.urgent
+        else texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text),
+        kind="urgent" if report.urgent else "assign",
         buttons=claim_buttons(ticket),
     )
 

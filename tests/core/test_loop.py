@@ -149,6 +149,9 @@ def test_urgent_report_alerts_leader_and_secretary_with_the_emergency_number(cha
     assert "119" in group and "紧急" in group
     assert any("【紧急】#1" in t for t in texts_to(result, LEADER))
     assert any("【紧急】#1" in t for t in texts_to(result, SECRETARY))
+    to_worker = [o for o in result.outbounds if o.chat_id in (str(WANG), str(LI))]
+    assert len(to_worker) == 1 and to_worker[0].text.startswith("【紧急】#1")  # not a plain 【新工单】
+    assert to_worker[0].buttons  # still claimed in one tap
 
 
 def test_the_first_advice_fits_the_emergency_and_the_number_is_given_once(chat):

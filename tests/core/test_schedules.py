@@ -160,10 +160,16 @@ def test_a_leaders_decision_to_file_a_topic_is_his_own_ticket_not_a_ping_to_hims
     assert not [o for o in decided.outbounds if o.chat_id == str(LEADER) and "【新工单" in o.text]
     with sessions() as session:
         ticket = session.get(Ticket, 1)
-        assert (ticket.status, ticket.assignee_name) == ("claimed", "陈建国")
+        assert (ticket.status, ticket.assignee_name, ticket.reporter_id) == ("claimed", "陈建国", str(RESIDENT))
+        deadline = ticket.deadline_at
     tick(sessions, config, clock, clock.now + dt.timedelta(hours=3))
     assert not sent(sessions, "unclaimed")
     assert not [m for m in sent(sessions, "reminder") if "无人认领" in m.text]
+    tick(sessions, config, clock, deadline + dt.timedelta(minutes=1))
+    assert not [m for m in sent(sessions, "reminder") if m.chat_id == str(LEADER) and "督办" in m.text]
+    done = chat.say(LEADER, "办结 1 路灯已装好")
+    prompt = next(o for o in done.outbounds if o.kind == "rating_prompt")
+    assert [m.user_id for m in prompt.mentions] == [str(RESIDENT)]  # who raised the topic confirms, not he
 
 
 def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
