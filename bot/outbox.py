@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 RunDb = Callable[[Callable], Awaitable]
 MAX_ATTEMPTS = 8
 # Routine notices that may be folded into one summary when they pile up behind a chat's rate limit.
-GROUP_SUMMARY_KINDS = ("ack", "support", "followup", "claimed")
-DM_SUMMARY_KINDS = ("support", "followup")
+GROUP_SUMMARY_KINDS = ("ack", "support", "followup", "claimed", "unclaimed")
+DM_SUMMARY_KINDS = ("support", "followup", "reminder")  # a leader's 31 督办 of one tick read as one message
 SUMMARY_LIMIT = 200
 DEFAULT_MAX_TEXT = 4096  # characters in one message, unless the channel says otherwise (Telegram's limit)
 
@@ -33,7 +33,8 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
     for r in rows:
         if r.kind == "support":
             supports.setdefault(r.ticket_id, []).append(r)
-    others = [r for r in rows if r.kind not in ("ack", "support")]
+    unclaimed = [r for r in rows if r.kind == "unclaimed"]
+    others = [r for r in rows if r.kind not in ("ack", "support", "unclaimed")]
     lines = []
     if len(acks) == 1:
         lines.append(acks[0].text)  # a lone acknowledgement keeps its details (category, worker, deadline)
@@ -44,9 +45,17 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
         names = [m["name"] for r in group for m in (r.mentions or [])]
         who = texts.supporter_names(names, 10)
         lines.append(texts.supporters_summary(ticket_id, who or texts.MANY_RESIDENTS, len(group)))
+    # One re-ping for every ticket nobody has claimed, its workers @-mentioned once.
+    pinged = {m["user_id"]: m["name"] for r in unclaimed for m in (r.mentions or [])}
+    if len(unclaimed) == 1:
+        lines.append(unclaimed[0].text)
+    elif unclaimed:
+        names = " ".join(f"@{name}" for name in pinged.values())
+        lines.append(texts.unclaimed_summary(names, list(dict.fromkeys(r.ticket_id for r in unclaimed))))
     lines.extend(dict.fromkeys(r.text.splitlines()[0] for r in others))  # the same notice twice reads as one
     mentioned = acks if len(acks) == 1 else []
     mentions = [Mention(m["user_id"], m["name"]) for r in mentioned for m in (r.mentions or [])]
+    mentions += [Mention(user_id, name) for user_id, name in pinged.items()]
     return Outbound(
         chat_id=rows[0].chat_id, text="\n".join(lines), mentions=mentions, ticket_id=rows[0].ticket_id, kind="summary"
     )

@@ -590,6 +590,11 @@ def unclaimed_group(names: str, n: int) -> str:
     return f"{names} #{n} 还没有人认领，请尽快认领：回复“认领 {n}”。"
 
 
+def unclaimed_summary(names: str, numbers: list[int]) -> str:
+    listed = " ".join(f"#{n}" for n in numbers)
+    return f"{names} {listed} 共 {len(numbers)} 件还没有人认领，请尽快认领：回复“认领 编号”。"
+
+
 def unclaimed_leader_dm(n: int, minutes: int, text: str) -> str:
     return f"【督办】#{n} 已{waited(minutes)}无人认领，请安排。\n内容：{text}"
 

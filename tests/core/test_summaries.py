@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from bot.models import OutboxMessage
@@ -79,3 +81,29 @@ def test_the_same_notice_twice_in_a_backlog_is_read_once(sessions, config, clock
     message, ids = sender._load(first)
     assert message.text.splitlines() == ["已补充到 #2，网格员会一并查看。", "#3 已由网格员 王芳 认领，正在处理。"]
     assert len(ids) == 3
+
+
+def test_a_round_of_re_pings_reaches_the_group_as_one_message_naming_every_ticket(chat, sessions, config, clock):
+    from sqlalchemy import update
+
+    from bot.scheduler import run_due
+
+    for n in range(1, 6):
+        chat.say(600 + n, f"{n}栋楼道堆满杂物 好几天了没人管")
+    with sessions() as session, session.begin():
+        session.execute(update(OutboxMessage).values(status="sent"))  # the acks went out when they were made
+    clock.now += dt.timedelta(minutes=31)
+    run_due(sessions, config, clock.now)
+
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    sender = OutboxSender(sessions, Telegramish(), config, run_db, clock)
+    with sessions() as session:
+        first = session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.chat_id == GROUP, OutboxMessage.status == "pending")
+        )
+    message, ids = sender._load(first)
+    assert len(ids) == 5
+    assert "#1 #2 #3 #4 #5 共 5 件还没有人认领" in message.text
+    assert {m.name for m in message.mentions} == {"王芳", "李娜"}  # each worker notified once
