@@ -32,6 +32,9 @@ from pydantic import (
 
 from bot.memory import release_freed_memory
 
+# Durations are at most a year: a longer one is a typo, and 1e308 hours overflowed every date computed from it.
+YEAR_DAYS = 366
+YEAR_HOURS = 24 * YEAR_DAYS
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 ENV_OVERRIDES = {
     "GRIDBOT_TELEGRAM_TOKEN": ("telegram", "token"),
@@ -98,7 +101,7 @@ def _keywords(value: object) -> object:
 ClockTime = Annotated[dt.time, BeforeValidator(_parse_hhmm)]
 Weekday = Annotated[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"], BeforeValidator(_parse_weekday)]
 ChatId = Annotated[str, BeforeValidator(_chat_id)]
-Keywords = Annotated[list[str] | dict[str, float], BeforeValidator(_keywords)]
+Keywords = Annotated[list[str] | dict[str, StrictFloat], BeforeValidator(_keywords)]
 
 
 class _Section(BaseModel):
@@ -142,26 +145,26 @@ class QuietHours(_Section):
 
 
 class EscalationConfig(_Section):
-    remind_before_hours: StrictFloat = Field(2.0, ge=0)
-    leader_after_hours: StrictFloat = Field(0.0, ge=0)
-    secretary_after_hours: StrictFloat = Field(24.0, ge=0)
-    unclaimed_repeat_minutes: StrictFloat = Field(30.0, gt=0)
-    unclaimed_leader_minutes: StrictFloat = Field(120.0, gt=0)
-    claim_window_minutes: StrictFloat = Field(60.0, gt=0)
+    remind_before_hours: StrictFloat = Field(2.0, ge=0, le=YEAR_HOURS)
+    leader_after_hours: StrictFloat = Field(0.0, ge=0, le=YEAR_HOURS)
+    secretary_after_hours: StrictFloat = Field(24.0, ge=0, le=YEAR_HOURS)
+    unclaimed_repeat_minutes: StrictFloat = Field(30.0, gt=0, le=YEAR_HOURS * 60)
+    unclaimed_leader_minutes: StrictFloat = Field(120.0, gt=0, le=YEAR_HOURS * 60)
+    claim_window_minutes: StrictFloat = Field(60.0, gt=0, le=YEAR_HOURS * 60)
 
 
 class FollowUpConfig(_Section):
-    rating_reminder_hours: StrictFloat = Field(24.0, gt=0)
-    auto_close_days: StrictFloat = Field(3.0, gt=0)
-    revisit_days: StrictFloat = Field(7.0, gt=0)
+    rating_reminder_hours: StrictFloat = Field(24.0, gt=0, le=YEAR_HOURS)
+    auto_close_days: StrictFloat = Field(3.0, gt=0, le=YEAR_DAYS)
+    revisit_days: StrictFloat = Field(7.0, gt=0, le=YEAR_DAYS)
 
 
 class IntakeConfig(_Section):
     mode: Literal["all", "mention"] = "all"
     confirm_below: StrictFloat = Field(0.55, ge=0, le=1)
-    follow_up_minutes: StrictFloat = Field(5.0, ge=0)
-    merge_window_hours: StrictFloat = Field(48.0, ge=0)
-    storm_window_hours: StrictFloat = Field(6.0, ge=0)
+    follow_up_minutes: StrictFloat = Field(5.0, ge=0, le=YEAR_HOURS * 60)
+    merge_window_hours: StrictFloat = Field(48.0, ge=0, le=YEAR_HOURS)
+    storm_window_hours: StrictFloat = Field(6.0, ge=0, le=YEAR_HOURS)
 
 
 class GridTalkDay(_Section):
@@ -194,8 +197,8 @@ class Category(_Section):
     id: str = Field(min_length=1)
     name: str = Field(min_length=1)
     keywords: Keywords = []
-    deadline_hours: StrictFloat = Field(gt=0)
-    working_days: StrictInt | None = Field(None, ge=1)
+    deadline_hours: StrictFloat = Field(gt=0, le=YEAR_HOURS)
+    working_days: StrictInt | None = Field(None, ge=1, le=YEAR_DAYS)
     handling: Handling = Handling.HANDLE
     role: Role = Role.GRID_WORKER
     department: str = ""
@@ -381,6 +384,14 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
     return path or "(top level)"
 
 
+def _other_branch(error: Mapping[str, object]) -> bool:
+    """Keywords are a list or a table: a table's bad weight is not also reported as "not a valid list"."""
+    loc = error["loc"]
+    return ("list[str]" in loc and isinstance(error["input"], dict)) or (
+        "dict[str,float]" in loc and isinstance(error["input"], list)
+    )
+
+
 def _describe(error: Mapping[str, object]) -> str:
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -424,7 +435,9 @@ def parse_config(text: str, source: str = "config", environ: Mapping[str, str] |
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        problems = [f"{source}: {_key_path(err['loc'])}: {_describe(err)}" for err in exc.errors()]
+        problems = [
+            f"{source}: {_key_path(err['loc'])}: {_describe(err)}" for err in exc.errors() if not _other_branch(err)
+        ]
         raise ConfigError(list(dict.fromkeys(problems))) from None
     problems = [f"{source}: {check.path}: {check.message}" for check in _cross_reference_problems(config)]
     if problems:

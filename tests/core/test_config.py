@@ -104,6 +104,12 @@ def test_example_config_is_valid_and_complete():
             'c.toml: workers[1].name: "王芳" is also workers[0] in grid "dj-1"; reassigning by name needs distinct',
         ),
         ('lexicon = ""', 'lexicon = "/nonexistent/lex.toml"', 'c.toml: nlp.lexicon: file not found: "/nonexistent'),
+        (
+            "deadline_hours = 24\nhandling",
+            "deadline_hours = 1e308\nhandling",
+            "c.toml: categories[0].deadline_hours: Input should be less than or equal to 8784",
+        ),
+        ("revisit_days = 7", "revisit_days = 100000000", "c.toml: follow_up.revisit_days: Input should be less"),
     ],
 )
 def test_each_mistake_is_named(old, new, expected):
@@ -179,3 +185,8 @@ def test_the_fast_toml_reader_reads_configs_exactly_as_tomllib():
     assert _parse_toml(SOURCE) == tomllib.loads(SOURCE)
     text = SOURCE + '\n[[grids]]\nid = "x"\nname = "第x网格"\nchat_id = -1\nbuildings = ["1栋"]\n'
     assert _parse_toml(text) == tomllib.loads(text)
+
+
+def test_a_keyword_weight_that_is_not_a_number_is_named_once():
+    found = problems(SOURCE.replace('keywords = ["垃圾", ', 'keywords = {"垃圾" = true, "杂物" = 2} #', 1))
+    assert found == ["c.toml: categories[0].keywords.垃圾: Input should be a valid number"]
