@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 SYSTEM = Actor(user_id="system", name=texts.BOT_NAME, role="system")
 WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
 # How late a missed talk-day post may still go out after a restart; past that it is dropped with a log line.
+ON_TIME = dt.timedelta(minutes=10)  # a post this late is a catch-up after downtime, held in quiet hours
 GRACE = {
     "talk_notice": dt.timedelta(hours=6),
     "agenda": dt.timedelta(hours=4),
@@ -129,7 +130,8 @@ class Reminders:
         if now < at:
             return False
         if now <= at + GRACE[kind]:
-            return True
+            # On time, or caught up after the bot was down; a catch-up does not wake the group at night.
+            return now - at <= ON_TIME or not self.config.quiet_hours.contains(now.astimezone(self.config.tz).time())
         if at + GRACE[kind] + dt.timedelta(days=1) > now:
             key = f"{kind}:{grid.id}:{period}"
             if key not in self._dropped and key not in self._known:

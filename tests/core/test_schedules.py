@@ -172,6 +172,14 @@ def test_a_leaders_decision_to_file_a_topic_is_his_own_ticket_not_a_ping_to_hims
     assert [m.user_id for m in prompt.mentions] == [str(RESIDENT)]  # who raised the topic confirms, not he
 
 
+def test_a_talk_day_post_caught_up_after_downtime_does_not_wake_the_group_at_night(chat, sessions, config, clock):
+    # Down over Monday 18:00 (议题征集) and the 17:00 digest; back at 22:30, inside both graces but in quiet hours.
+    tick(sessions, config, clock, local("2026-11-23", "22:30"))
+    assert not sent(sessions, "talk_notice") and not sent(sessions, "digest")
+    tick(sessions, config, clock, local("2026-11-23", "18:05"))  # on time it goes out as ever
+    assert len(sent(sessions, "talk_notice")) == 3
+
+
 def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
     clock.now = local("2026-11-23", "21:00")
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
@@ -253,7 +261,7 @@ def test_weekly_digest_goes_to_groups_and_admins_before_the_talk_day(chat, sessi
 
 
 def test_posts_missed_while_down_go_out_within_grace_and_are_dropped_after(sessions, config, clock, caplog):
-    tick(sessions, config, clock, local("2026-11-23", "23:30"))  # notice was due 18:00; grace 6 h
+    tick(sessions, config, clock, local("2026-11-23", "21:30"))  # notice was due 18:00; grace 6 h
     assert len(sent(sessions, "talk_notice")) == 3
     caplog.clear()
     tick(sessions, config, clock, local("2026-11-24", "14:00"))  # Tuesday agenda was due 09:00; grace 4 h
