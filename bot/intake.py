@@ -26,6 +26,10 @@ SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is n
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
+# "满意 1" "不满意 #2 灯还是不亮": a rating naming its ticket after the word
+_RATING_THEN_NUMBER = re.compile(
+    r"^(?P<rating>\S+)\s+[#＃]?(?P<number>[0-9]{1,9})(?:\s+(?P<rest>.*))?$", re.DOTALL
+)
 _NUMBER = re.compile(r"[0-9]{1,9}")  # ticket and question numbers: ASCII digits, within any database's integer
 
 
@@ -211,6 +215,10 @@ class Intake:
             # "延期 3 等配件" as a reply: the number is the days, the ticket is the one replied to.
             cmd = Command(name, about.id, f"{cmd.number} {cmd.args}".strip())
         number = cmd.number if cmd.number is not None else (about.id if about is not None else None)
+        numbered = _RATING_THEN_NUMBER.match(cmd.args) if name == "rate" and number is None else None
+        if numbered:  # "满意 1", as the answer to "which ticket?"
+            rest = numbered["rest"] or ""
+            number, cmd = int(numbered["number"]), Command(name, None, f"{numbered['rating']} {rest}".strip())
         if name == "rate" and number is None:
             rating = parse_rating(cmd.args)
             choices = awaiting_rating(ctx, msg, rating[0] if rating else None)

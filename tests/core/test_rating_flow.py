@@ -60,7 +60,7 @@ def test_a_neighbour_who_joined_with_a_support_may_rate_as_the_prompt_asks(chat,
 
 def test_a_second_complaint_while_it_is_redone_reaches_the_owner(chat, sessions):
     resolved(chat)
-    chat.say(RESIDENT, "不满意 还是没清干净")
+    chat.say(RESIDENT, "不满意 3栋还是没清干净")  # "3栋" is a building, not ticket #3
     result = chat.say(RESIDENT, "不满意 今天又堆上了")
     assert "正在重新办理" in texts_to(result, GROUP_1)[0]
     assert any("今天又堆上了" in text for text in texts_to(result, WANG))
@@ -79,6 +79,13 @@ def test_with_two_tickets_awaiting_a_rating_the_bot_asks_which(chat, sessions):
     assert "#1" in reply and "#2" in reply and "评价" in reply
     with sessions() as session:
         assert {t.status for t in session.scalars(select(Ticket))} == {"resolved"}
+    chat.say(RESIDENT, "满意 1")  # the answer to "which one?"
+    chat.say(RESIDENT, "不满意 #2 灯还是不亮")
+    with sessions() as session:
+        assert [(t.status, t.rating_reason) for t in session.scalars(select(Ticket).order_by(Ticket.id))] == [
+            ("closed", ""),
+            ("reopened", "灯还是不亮"),
+        ]
 
 
 def test_thanks_under_a_ticket_is_not_a_support_but_me_too_is(chat, sessions):
