@@ -114,11 +114,12 @@ def tickets(config_path: str, as_json: bool, status: str | None, grid: str | Non
         return
     if not rows:
         click.echo(texts.NO_TICKETS_LISTED)
-    for row in rows:
+    for row in rows:  # ids in --json (for scripts); names here (for people)
         flag = texts.URGENT_FLAG if row["urgent"] else ""
+        category = config.category(row["category"])
         click.echo(
-            f"#{row['number']} {row['status']:<11} {row['grid']:<6} {row['category']:<10} "
-            f"{row['assignee'] or '-':<6} {flag}{row['text'][:40]}"
+            f"#{row['number']} {texts.STATUS_NAMES.get(row['status'], row['status'])} {row['grid']} "
+            f"{category.name if category else row['category']} {row['assignee'] or '-'} {flag}{row['text'][:40]}"
         )
 
 
