@@ -25,5 +25,6 @@ class Channel(Protocol):
     max_text: int  # the longest message the platform delivers whole; summaries of a backlog stay within it
 
     async def send(self, message: Outbound) -> str:
-        """Deliver one message and return the platform's message id; raise SendFailure when it fails."""
+        """Deliver one message (a photo with the text as its caption when `photo_id` is set: an id this
+        platform gave the photo) and return the platform's message id; raise SendFailure when it fails."""
         ...

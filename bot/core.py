@@ -51,6 +51,7 @@ def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> i
                     "reply_to_message_id": message.reply_to_message_id,
                     "ticket_id": message.ticket_id,
                     "kind": message.kind,
+                    "photo_id": message.photo_id,
                     "idempotency_key": message.idempotency_key,
                     "status": "pending",
                     "attempts": 0,

@@ -335,6 +335,7 @@ class Intake:
             why=why,
             place=place,
             matter=matter,
+            photo_id=msg.photo_id,
         )
         tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
 

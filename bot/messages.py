@@ -74,6 +74,7 @@ class Outbound:
     kind: str = "reply"
     idempotency_key: str | None = None
     due_at: dt.datetime | None = None
+    photo_id: str | None = None  # a resident's photo passed on (to the worker), the text as its caption
 
 
 @dataclass

@@ -172,6 +172,7 @@ class OutboxMessage(Base):
     reply_to_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ticket_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     kind: Mapped[str] = mapped_column(String(32), default="reply")
+    photo_id: Mapped[str | None] = mapped_column(String(255), nullable=True)  # the platform's id of a photo
     # Scheduled sends carry (grid, kind, period) here so that a restart never posts them twice.
     idempotency_key: Mapped[str | None] = mapped_column(String(191), nullable=True, unique=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")

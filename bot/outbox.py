@@ -70,6 +70,7 @@ def to_outbound(row: OutboxMessage) -> Outbound:
         reply_to_message_id=row.reply_to_message_id,
         ticket_id=row.ticket_id,
         kind=row.kind,
+        photo_id=row.photo_id,
     )
 
 
@@ -234,7 +235,11 @@ class OutboxSender:
                 return None
             row = queued[0]
             kinds = GROUP_SUMMARY_KINDS if row.chat_id.startswith("-") else DM_SUMMARY_KINDS
-            backlog = [r for r in queued if r.kind in kinds and r.due_at <= now] if row.kind in kinds else [row]
+            # A photo is sent as itself: a summary's text would drop it.
+            def foldable(r: OutboxMessage) -> bool:
+                return r.kind in kinds and r.due_at <= now and r.photo_id is None
+
+            backlog = [r for r in queued if foldable(r)] if foldable(row) else [row]
             return self._fitting_summary(backlog)
 
     def _fitting_summary(self, backlog: list[OutboxMessage]) -> tuple[Outbound, list[int]]:

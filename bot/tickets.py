@@ -143,9 +143,11 @@ def tell_reporters(
         )
 
 
-def dm(ctx: Context, worker: Worker | None, ticket: Ticket, text: str, *, kind: str, buttons=None) -> None:
+def dm(
+    ctx: Context, worker: Worker | None, ticket: Ticket, text: str, *, kind: str, buttons=None, photo_id=None
+) -> None:
     if worker is not None:
-        ctx.send(worker.user_id, text, ticket_id=ticket.id, kind=kind, buttons=buttons or [])
+        ctx.send(worker.user_id, text, ticket_id=ticket.id, kind=kind, buttons=buttons or [], photo_id=photo_id)
 
 
 def claim_buttons(ticket: Ticket) -> list[list[Button]]:
@@ -182,6 +184,7 @@ class Report:
     # Whose matter it is, when not the sender's: a talk-day topic filed by the leader is the resident's report.
     reporter_id: str | None = None
     reporter_name: str | None = None
+    photo_id: str | None = None  # sent with it: the worker sees what the resident saw
 
 
 def newest(ctx: Context, ids) -> Ticket | None:
@@ -236,7 +239,7 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
     )
     ctx.session.add(ticket)
     ctx.session.flush()
-    log(ctx, ticket, "open", report.why)
+    log(ctx, ticket, "open", report.why, attachment=report.photo_id)
     if owned:
         log(ctx, ticket, "claim", "", Status.NEW.value)
     _announce(ctx, ticket, report, worker if not owned else None, owner=worker)
@@ -294,6 +297,7 @@ def _announce(
         else texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text),
         kind="urgent" if report.urgent else "assign",
         buttons=claim_buttons(ticket),
+        photo_id=report.photo_id,
     )
 
 
@@ -336,4 +340,4 @@ def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None) 
     log(ctx, ticket, "followup", detail.strip(), attachment=photo_id)
     ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
     owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
-    dm(ctx, owner, ticket, texts.followup_dm(ticket.id, detail.strip()), kind="followup")
+    dm(ctx, owner, ticket, texts.followup_dm(ticket.id, detail.strip()), kind="followup", photo_id=photo_id)

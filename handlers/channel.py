@@ -14,6 +14,7 @@ from bot.channel import SendFailure
 from bot.messages import Outbound
 
 MAX_TEXT = 4096
+MAX_CAPTION = 1024  # a photo's caption
 
 
 def retry_after_seconds_of(value: object) -> float:
@@ -85,13 +86,23 @@ class TelegramChannel:
             limiter = self._private.setdefault(message.chat_id, AsyncLimiter(1, self.private_rate))
             await limiter.acquire()
         try:
-            sent = await self.bot.send_message(
-                chat_id=int(message.chat_id),
-                text=text,
-                reply_markup=markup,
-                entities=mention_entities(message) or None,
-                reply_parameters=reply,
-            )
+            if message.photo_id:  # the resident's photo, passed on with the text as its caption
+                sent = await self.bot.send_photo(
+                    chat_id=int(message.chat_id),
+                    photo=message.photo_id,
+                    caption=fit(message.text, MAX_CAPTION),
+                    reply_markup=markup,
+                    caption_entities=mention_entities(message) or None,
+                    reply_parameters=reply,
+                )
+            else:
+                sent = await self.bot.send_message(
+                    chat_id=int(message.chat_id),
+                    text=text,
+                    reply_markup=markup,
+                    entities=mention_entities(message) or None,
+                    reply_parameters=reply,
+                )
         except RetryAfter as exc:
             raise SendFailure(f"rate limited: {exc}", retry_after=retry_seconds(exc)) from exc
         except (BadRequest, Forbidden) as exc:

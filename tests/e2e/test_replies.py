@@ -112,14 +112,28 @@ async def test_replies_keep_the_permissions_of_the_commands(bot):
         assert session.get(Ticket, 1).status == "resolved"
 
 
+def captioned(text):
+    return lambda m: text in (m.get("caption") or "")
+
+
 async def test_resident_adds_a_photo_by_replying_to_the_acknowledgement(bot):
     sb, runtime = bot
     ack, _ = await opened(sb)
-    sb.send_message(G1, AUNT, photo=True, caption="你们看 就是这样", reply_to=ack["message_id"])
+    sent = sb.send_message(G1, AUNT, photo=True, caption="你们看 就是这样", reply_to=ack["message_id"])
     await sb.wait_for(has("已补充到 #1"), chat_id=G1)
-    await sb.wait_for(has("#1 居民补充"), chat_id=WANG)
+    passed_on = await sb.wait_for(captioned("#1 居民补充"), chat_id=WANG)  # the worker sees the photo itself
+    assert passed_on["photo"][-1]["file_id"] == sent["photo"][-1]["file_id"]
     with runtime.sessions() as session:
         assert session.query(Ticket).count() == 1
+
+
+async def test_a_report_made_with_a_photo_reaches_the_worker_with_the_photo(bot):
+    sb, _ = bot
+    sent = sb.send_message(G1, AUNT, photo=True, caption="3栋楼道堆满杂物 好几天了没人管")
+    await sb.wait_for(has("已受理 #1"), chat_id=G1)
+    dm = await sb.wait_for(captioned("【新工单 #1】"), chat_id=WANG)
+    assert dm["photo"][-1]["file_id"] == sent["photo"][-1]["file_id"]
+    assert dm["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "claim:1"  # still claimed in one tap
 
 
 async def test_reply_about_a_closed_ticket_says_how_to_reopen(bot):
