@@ -100,7 +100,8 @@ class OutboxSender:
         self.clock = clock
         self.wakeup = asyncio.Event()
         self.in_flight: set[int] = set()
-        self.lanes: dict[str, asyncio.Task] = {}
+        self.lanes: dict[str, asyncio.Task] = {}  # each chat's newest lane (it waits for the one before)
+        self._running: set[asyncio.Task] = set()  # every lane not finished, the earlier ones of a chat too
         self.limit = asyncio.Semaphore(concurrency)
         self.batch = batch
         self._stopping = False
@@ -118,6 +119,8 @@ class OutboxSender:
             listed = loop.time()
             self.wakeup.clear()
             rows = await self.run_db(self._due)
+            if self._stopping:
+                break  # stop() has taken the lanes it waits for: a lane started now would outlive the bot
             by_chat: dict[str, list[int]] = {}
             for row_id, chat_id in rows:
                 if row_id not in self.in_flight:
@@ -125,7 +128,9 @@ class OutboxSender:
                     by_chat.setdefault(chat_id, []).append(row_id)
             for chat_id, ids in by_chat.items():
                 previous = self.lanes.get(chat_id)
-                self.lanes[chat_id] = asyncio.create_task(self._lane(chat_id, ids, previous))
+                lane = self.lanes[chat_id] = asyncio.create_task(self._lane(chat_id, ids, previous))
+                self._running.add(lane)
+                lane.add_done_callback(self._running.discard)
             try:
                 await asyncio.wait_for(self.wakeup.wait(), timeout=idle)
             except TimeoutError:
@@ -134,7 +139,7 @@ class OutboxSender:
     async def stop(self, drain_timeout: float = 10.0) -> None:
         self._stopping = True
         self.wakeup.set()
-        lanes = [task for task in self.lanes.values() if not task.done()]
+        lanes = [task for task in self._running if not task.done()]
         if lanes and drain_timeout > 0:
             await asyncio.wait(lanes, timeout=drain_timeout)
         # What is still under way stays pending in the outbox and goes out after the next start.

@@ -8,6 +8,7 @@ to the admin instead of vanishing.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 
 import pytest
@@ -252,3 +253,52 @@ async def test_a_send_that_keeps_failing_is_given_up_after_max_attempts_and_repo
     assert sandbox.bot_messages(GROUP) == []
     assert str(GROUP) in report["text"] and "Internal Server Error" in report["text"]
     assert len(_admin_reports(sandbox)) == 1
+
+
+async def test_stopping_mid_backlog_leaves_no_send_running_after_the_bot_is_gone(config, sessions, clock):
+    """A chat's lanes are chained (a new lane waits for the one before); stop() must stop every one, or an
+    earlier lane goes on sending through a closed connection after the bot is gone."""
+
+    class Stuck:
+        platform, max_text = "telegram", 4096
+
+        def __init__(self):
+            self.started, self.release = 0, asyncio.Event()
+
+        async def send(self, message):
+            self.started += 1
+            await self.release.wait()
+            return str(self.started)
+
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    def queue(text: str) -> None:
+        with sessions() as session, session.begin():
+            session.add(
+                OutboxMessage(
+                    chat_id=str(GROUP),
+                    text=text,
+                    buttons=[],
+                    mentions=[],
+                    kind="reply",
+                    due_at=clock(),
+                    created_at=clock(),
+                )
+            )
+
+    channel = Stuck()
+    sender = outbox_module.OutboxSender(sessions, channel, config, run_db, clock)
+    for n in range(3):
+        queue(f"reply {n}")
+    running = asyncio.create_task(sender.run(idle=0.05, min_interval=0))
+    await eventually(lambda: channel.started == 1, 5, lambda: "first send not started")
+    queue("one more")  # a second lane for the same chat, waiting for the first
+    sender.poke()
+    await eventually(lambda: len(sender.lanes) == 1 and not sender.lanes[str(GROUP)].done(), 5, lambda: "no lane")
+    await asyncio.sleep(0.2)
+    await sender.stop(drain_timeout=0.1)
+    running.cancel()
+    channel.release.set()
+    await asyncio.sleep(0.3)
+    assert channel.started == 1  # nothing more was sent once stopped
