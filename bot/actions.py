@@ -309,7 +309,7 @@ def my_tickets(ctx: Context, limit: int = 20) -> None:
                 texts.STATUS_NAMES.get(ticket.status),
                 ctx.when(ticket.deadline_at),
                 overdue,
-                ticket.text[:20],
+                texts.clip(ticket.text, 20),
             )
         )
     ctx.reply(texts.my_tickets(lines), kind="mine")

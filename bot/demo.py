@@ -137,6 +137,6 @@ def ledger_summary(config: Config, runtime) -> str:
             lines.append(
                 f"#{ticket.id} {urgent}{category.name if category else ticket.category}｜"
                 f"{texts.STATUS_NAMES[ticket.status]}｜承办：{ticket.assignee_name or '待认领'}"
-                f"{rating}{support}｜{ticket.text[:24]}"
+                f"{rating}{support}｜{texts.clip(ticket.text, 24)}"
             )
     return "\n".join(lines) or "（没有工单）"

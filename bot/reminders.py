@@ -163,7 +163,7 @@ class Reminders:
                     category.name if category else ticket.category,
                     texts.STATUS_NAMES.get(ticket.status),
                     ticket.assignee_name or "",
-                    ticket.text[:24],
+                    texts.clip(ticket.text, 24),
                     overdue,
                 )
             )
@@ -368,7 +368,7 @@ class Reminders:
             self._once(
                 ctx,
                 ticket.source_chat_id,
-                texts.revisit(ticket.id, ticket.text[:20], ticket.reporter_name),
+                texts.revisit(ticket.id, texts.clip(ticket.text, 20), ticket.reporter_name),
                 ticket_id=ticket.id,
                 kind="revisit",
                 reply_to_message_id=ticket.source_message_id,

@@ -543,6 +543,11 @@ def agenda_decision(topic: int, text: str, decision: str, ticket: int | None) ->
     return f"  议题{topic} {text} → {decision or DISCUSSED}{follow}"
 
 
+def clip(text: str, length: int) -> str:
+    """The start of a resident's text for a one-line listing, marked "…" when cut."""
+    return text if len(text) <= length else text[:length] + "…"
+
+
 def agenda_decisions(any_decisions: bool) -> str:
     return "一、上周决定的反馈：" if any_decisions else "一、上周决定的反馈：无"
 

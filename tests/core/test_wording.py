@@ -71,6 +71,7 @@ def test_an_unclaimed_overdue_ticket_reads_the_same_to_the_leader_and_on_the_age
     ]
     line = next(line for line in agenda.splitlines() if "#1 " in line)
     assert line.startswith("  ⚠️已超期 #1 环境卫生｜待认领｜3栋楼道")  # "待认领" once, not "待认领｜待认领"
+    assert line.endswith("｜3栋楼道堆满杂物 好几天了没人管")  # whole when short…
     sections = [line[:2] for line in agenda.splitlines() if line[:2] in ("一、", "二、", "三、")]
     assert sections == ["一、", "二、", "三、"]  # numbered from one though no decision is reported back
 
@@ -108,3 +109,10 @@ def test_a_resident_writing_privately_hears_progress_where_they_wrote(chat):
     chat.say(1001, "认领 1")
     prompt = [o.text for o in chat.say(1001, "办结 1 已清理").outbounds if o.chat_id == resident]
     assert "您请确认是否解决" in prompt[0]
+
+
+def test_a_long_report_is_cut_with_an_ellipsis_in_one_line_listings(chat):
+    long = "3栋楼道堆满杂物 好几天了没人管 电动车也推进来充电 消防通道都堵死了 晚上黑灯瞎火的"
+    chat.say(RESIDENT, long)
+    mine = chat.say(RESIDENT, "我的工单").outbounds[0].text
+    assert f"｜{long[:20]}…" in mine
