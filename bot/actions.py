@@ -72,6 +72,9 @@ def resolve(ctx: Context, number: int, note: str) -> Ticket:
     ticket.resolved_at = ctx.now
     ticket.resolution = note
     log(ctx, ticket, "resolve", note, before)
+    owner = ctx.config.worker(ticket.assignee_id or "")
+    if owner is not None and owner.user_id != ctx.actor.user_id:  # finished by a supervisor: the owner hears
+        dm(ctx, owner, ticket, texts.resolved_by_other_dm(ticket.id, ctx.actor.name, note), kind="resolved_dm")
     tell_reporters(
         ctx,
         ticket,

@@ -254,8 +254,8 @@ class Intake:
             return False
         if msg.photo_id is None and is_acknowledgement(msg.text):
             return True  # "谢谢" "👍" under the bot's message: neither more detail nor a 附议
-        if ctx.actor.user_id == ticket.reporter_id:
-            tickets.add_followup(ctx, ticket, msg.text, msg.photo_id)
+        if ctx.actor.user_id == ticket.reporter_id or any(s.user_id == ctx.actor.user_id for s in ticket.supporters):
+            tickets.add_followup(ctx, ticket, msg.text, msg.photo_id)  # more from someone who reported it
             return True
         if ticket.status in [s.value for s in OPEN_STATUSES] and msg.chat_type == "group":
             tickets.add_supporter(ctx, ticket, msg.chat_id, msg.message_id)

@@ -250,6 +250,10 @@ def edited_dm(n: int, text: str) -> str:
     return f"#{n} 居民修改了反映内容：{text}"
 
 
+def resolved_by_other_dm(n: int, who: str, note: str) -> str:
+    return f"#{n} 已由 {who} 办结：{note or '已处理'}。无需继续办理。"
+
+
 def cancelled_dm(n: int, who: str) -> str:
     return f"#{n} 已由 {who} 撤销，无需继续办理。"
 

@@ -126,6 +126,21 @@ def test_a_report_placed_by_the_model_alone_shows_no_junk_reason_and_is_not_merg
         assert session.query(Ticket).count() == 2
 
 
+def test_the_owner_hears_when_a_leader_finishes_their_ticket(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    done = chat.say(LEADER, "办结 1 已安排保洁清运")
+    assert texts_to(done, WANG) == ["#1 已由 陈建国 办结：已安排保洁清运。无需继续办理。"]
+
+
+def test_a_neighbours_photo_under_a_ticket_they_joined_reaches_the_worker(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # message 1001
+    chat.say(NEIGHBOUR, "3栋楼道也太乱了 杂物堆得下不去脚")  # 附议
+    photo = chat.say(NEIGHBOUR, "我家门口也是", reply_to="1001", photo=True)
+    to_worker = [o for o in photo.outbounds if o.chat_id == str(WANG)]
+    assert len(to_worker) == 1 and to_worker[0].photo_id == "photo-1"
+
+
 def test_service_question_is_answered_at_once_without_a_ticket(chat, sessions):
     result = chat.say(RESIDENT, "请问高龄补贴咋申请 要带什么材料")
     answer = texts_to(result, GROUP_1)[0]
