@@ -36,7 +36,8 @@ class Transcript:
         for message in sent[self.seen :]:
             buttons = message.get("reply_markup", {}).get("inline_keyboard", []) if message.get("reply_markup") else []
             labels = " ".join(f"[{b['text']}]" for row in buttons for b in row)
-            body = message.get("text", "").replace("\n", "\n      ")
+            photo = texts.PHOTO + " " if message.get("photo") else ""
+            body = photo + (message.get("text") or message.get("caption") or "").replace("\n", "\n      ")
             click.echo(
                 click.style(f"  🤖 → [{self.chat_name(message['chat']['id'])}] ", fg="green")
                 + body
@@ -94,7 +95,7 @@ class Play:
 
     def last(self, chat: int, contains: str) -> dict:
         for message in reversed(self.sb.bot_messages(chat)):
-            if contains in message.get("text", ""):
+            if contains in (message.get("text") or message.get("caption") or ""):
                 return message
         self.problems.append(f"expected a bot message containing {contains!r} in chat {chat}")
         raise RuntimeError(self.problems[-1])
@@ -115,6 +116,9 @@ class Play:
         await self.press(wang, wang, self.last(wang, "【新工单 #1】"), "claim:1", "认领")
         await self.step(li, li, "认领", reply_to=self.last(li, "【新工单 #2】")["message_id"])
         await self.step(g2, zhao, "认领 3")
+        # The gas leak went to whichever of the two had fewer open tickets: they claim it at once.
+        alerted = [w for w in (wang, li) if any("【紧急】#4" in (m.get("text") or "") for m in self.sb.bot_messages(w))]
+        await self.press(alerted[0], alerted[0], self.last(alerted[0], "【紧急】#4"), "claim:4", "认领")
         click.echo(click.style("\n—— 办结、评价与回访 ——", bold=True))
         await self.step(wang, wang, "办结 1 已联系物业把楼道杂物全部清走了")
         await self.step(g1, 501, "满意 谢谢王芳", reply_to=self.last(g1, "#1 已办结")["message_id"])
