@@ -73,7 +73,7 @@ def figures(session: Session, config: Config, grid_id: str, week: Week, now: dt.
 
     claimable = session.execute(select(Ticket.created_at, Ticket.claimed_at).where(created)).all()
     resolved = session.execute(
-        select(Ticket.resolved_at, Ticket.deadline_at).where(
+        select(Ticket.resolved_at, Ticket.deadline_at, Ticket.escalation_level).where(
             in_grid, Ticket.resolved_at >= start, Ticket.resolved_at < end
         )
     ).all()
@@ -100,7 +100,9 @@ def figures(session: Session, config: Config, grid_id: str, week: Week, now: dt.
         open=count(in_grid, Ticket.status.in_([s.value for s in OPEN_STATUSES])),
         claimed_in_window=sum(1 for c, cl in claimable if cl is not None and cl - c <= window),
         claimable=len(claimable),
-        resolved_in_time=sum(1 for r, d in resolved if r <= d),
+        # On time: before the deadline and never escalated. A reopened ticket gets a new deadline and an overdue
+        # one may be extended; the escalation each left behind keeps it from counting as on time.
+        resolved_in_time=sum(1 for r, d, level in resolved if r <= d and level == 0),
         resolved=len(resolved),
         satisfied=sum(1 for r in ratings if r in ("good", "fair")),
         rated=sum(1 for r in ratings if r != "default"),

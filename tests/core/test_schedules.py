@@ -180,6 +180,25 @@ def test_a_talk_day_post_caught_up_after_downtime_does_not_wake_the_group_at_nig
     assert len(sent(sessions, "talk_notice")) == 3
 
 
+def test_a_late_ticket_finished_after_a_reopen_is_not_counted_on_time_in_the_digest(chat, sessions, config, clock):
+    from bot.digest import figures, week_of
+
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(RESIDENT + 1, "5栋门口的路灯坏了一个多月了")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")  # on time
+    chat.say(1002, "认领 2")
+    with sessions() as session:
+        deadline = session.get(Ticket, 2).deadline_at
+    tick(sessions, config, clock, deadline + dt.timedelta(hours=1))  # overdue: the leader is told
+    chat.say(1002, "办结 2 换好了")
+    chat.say(RESIDENT + 1, "不满意 还有一盏不亮")  # reopened with a fresh deadline…
+    chat.say(1002, "办结 2 两盏都换好了")  # …and finished well inside it
+    with sessions() as session:
+        week = figures(session, config, "dj-1", week_of(clock.now), clock.now)
+    assert (week.resolved_in_time, week.resolved) == (1, 2)
+
+
 def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
     clock.now = local("2026-11-23", "21:00")
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
