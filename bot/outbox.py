@@ -23,6 +23,7 @@ MAX_ATTEMPTS = 8
 GROUP_SUMMARY_KINDS = ("ack", "support", "followup", "claimed", "unclaimed")
 DM_SUMMARY_KINDS = ("support", "followup", "reminder")  # a leader's 31 督办 of one tick read as one message
 SUMMARY_LIMIT = 200
+IN_FLIGHT_GRACE = 5.0  # seconds a stop waits for sends under way to be confirmed
 DEFAULT_MAX_TEXT = 4096  # characters in one message, unless the channel says otherwise (Telegram's limit)
 
 
@@ -137,11 +138,13 @@ class OutboxSender:
                 pass
 
     async def stop(self, drain_timeout: float = 10.0) -> None:
+        """Lanes finish the send under way (so a delivered message is marked sent, not sent again after the next
+        start) and start no other; what is left stays pending in the outbox."""
         self._stopping = True
         self.wakeup.set()
         lanes = [task for task in self._running if not task.done()]
-        if lanes and drain_timeout > 0:
-            await asyncio.wait(lanes, timeout=drain_timeout)
+        if lanes:
+            await asyncio.wait(lanes, timeout=max(drain_timeout, IN_FLIGHT_GRACE))
         # What is still under way stays pending in the outbox and goes out after the next start.
         for task in lanes:
             task.cancel()
@@ -191,6 +194,8 @@ class OutboxSender:
             await asyncio.wait([previous])
         try:
             for position, row_id in enumerate(ids):
+                if self._stopping:
+                    return
                 async with self.limit:
                     delivered = await self._send_one(row_id)
                 if not delivered:

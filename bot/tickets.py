@@ -338,6 +338,15 @@ def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None) 
     """A photo or more detail from the reporter joins the ticket and reaches its worker."""
     detail = texts.followup_detail(text, photo=bool(photo_id))
     log(ctx, ticket, "followup", detail.strip(), attachment=photo_id)
-    ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
+    if ticket.status == Status.RESOLVED.value:
+        # "又堆上了" under a ticket the worker has finished: whether it is solved is the resident's to say.
+        ctx.reply(
+            texts.followup_joined(ticket.id) + "\n" + texts.confirm_rating_prompt(ticket.id),
+            ticket_id=ticket.id,
+            kind="rating_prompt",
+            buttons=rating_buttons(ticket),
+        )
+    else:
+        ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
     owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
     dm(ctx, owner, ticket, texts.followup_dm(ticket.id, detail.strip()), kind="followup", photo_id=photo_id)

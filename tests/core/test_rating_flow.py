@@ -110,3 +110,12 @@ def test_a_few_words_just_after_a_report_join_it_but_chatter_and_thanks_do_not(c
     with sessions() as session:
         details = session.scalars(select(TicketEvent.detail).where(TicketEvent.action == "followup")).all()
     assert details == ["在2单元门口", "味道很大"]
+
+
+def test_more_words_under_a_finished_ticket_ask_the_resident_to_say_whether_it_is_solved(chat):
+    resolved(chat)  # the 办结 prompt quotes the report, message 1001
+    reply = chat.say(RESIDENT, "又堆上了", reply_to="1001", photo=True).outbounds
+    in_group = [o for o in reply if o.chat_id == GROUP_1]
+    assert "已补充到 #1" in in_group[0].text and "不满意 原因" in in_group[0].text
+    assert [b.data for b in in_group[0].buttons[0]] == ["rate:1:good", "rate:1:fair", "rate:1:bad"]
+    assert any(o.chat_id == str(WANG) and o.photo_id for o in reply)  # the worker sees the photo too
