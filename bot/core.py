@@ -121,7 +121,7 @@ class Core:
                 if row is None or row.status != "pending":
                     return Result()
                 inbox_id = row.id
-                return self._act(session, row)
+                return self._queued(session, self._act(session, row))
         except Exception as exc:  # a bug must not lose the message: it stays in the inbox, marked failed
             log.exception("processing inbox row %s failed", inbox_id)
             self.intake.forget_cached()
@@ -129,7 +129,7 @@ class Core:
                 row = self._row_for(session, inbox_id, inbound)
                 if row is None:
                     return Result()
-                return self._mark_failed(session, row, exc)
+                return self._queued(session, self._mark_failed(session, row, exc))
 
     def process_many(self, inbounds: Sequence[Inbound]) -> list[Result | None]:
         """Act on many inbounds in one transaction, each in its own savepoint, in the order given.
@@ -156,7 +156,7 @@ class Core:
                         # The savepoint's writes reach the database when the block ends: a conflict there
                         # belongs to this message too, so its result is kept only once the block is done.
                         with session.begin_nested():
-                            result = self._act(session, row, queue_now=False)
+                            result = self._act(session, row)
                     except Exception as exc:
                         self.intake.forget_cached()  # what it remembered was rolled back with it
                         if isinstance(exc, DBAPIError) and _is_transient(exc):
@@ -166,7 +166,7 @@ class Core:
                             continue
                         log.exception("processing inbox row %s failed", row.id)
                         with session.begin_nested():
-                            result = self._mark_failed(session, row, exc, queue_now=False)
+                            result = self._mark_failed(session, row, exc)
                     replies.extend(result.outbounds)
                     results.append(result)
                 queue(session, replies, self.clock())
@@ -176,8 +176,12 @@ class Core:
             self.intake.forget_cached()
             return [self.process(inbound=inbound) for inbound in inbounds]
 
-    def _act(self, session: Session, row: InboxMessage, queue_now: bool = True) -> Result:
-        """What one inbound does; its replies go to the outbox now, or with its batch's (nothing in the
+    def _queued(self, session: Session, result: Result) -> Result:
+        queue(session, result.outbounds, self.clock())
+        return result
+
+    def _act(self, session: Session, row: InboxMessage) -> Result:
+        """What one inbound does; the caller queues its replies, alone or with its batch's (nothing in the
         intake reads back a reply queued in the same transaction: only delivered ones, by their message id)."""
         inbound = Inbound.from_json(row.payload)
         now = self.clock()
@@ -191,18 +195,13 @@ class Core:
             message_id=inbound.message_id,
         )
         toast = self.intake.handle(ctx, inbound)
-        if queue_now:
-            queue(session, ctx.out, now)
         row.status, row.processed_at = "done", now
         return Result(outbounds=ctx.out, toast=toast)
 
-    def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception, queue_now: bool = True) -> Result:
+    def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception) -> Result:
         row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
         session.flush()  # a row stored only now gets its id, which the notices name
-        sorry = self._failure_notices(Inbound.from_json(row.payload), row.id)
-        if queue_now:
-            queue(session, sorry, self.clock())
-        return Result(outbounds=sorry)
+        return Result(outbounds=self._failure_notices(Inbound.from_json(row.payload), row.id))
 
     def _failure_notices(self, inbound: Inbound, inbox_id: int) -> list[Outbound]:
         """The person hears that their message is kept; the admins hear what failed (never silence)."""
