@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from bot import routing, texts
 from bot.config import Role
 from bot.deadlines import add_working_days
-from bot.models import Supporter, Ticket, TicketEvent
+from bot.models import Ticket, TicketEvent
 from bot.tickets import (
     Context,
     authorize,
@@ -18,7 +18,9 @@ from bot.tickets import (
     grid_chat,
     load,
     log,
+    owner_of,
     rating_buttons,
+    reported_by,
     tell_reporters,
 )
 from bot.workflow import OPEN_STATUSES, Action, Refusal, Status
@@ -231,7 +233,7 @@ def cancel(ctx: Context, number: int) -> Ticket:
     ticket.closed_at = ctx.now
     log(ctx, ticket, "cancel", "", before)
     ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
-    owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+    owner = owner_of(ctx.config, ticket)
     if owner is not None and owner.user_id != ctx.actor.user_id:  # the worker stops working on it
         dm(ctx, owner, ticket, texts.cancelled_dm(ticket.id, ctx.actor.name), kind="cancelled_dm")
     return ticket
@@ -294,12 +296,7 @@ def my_tickets(ctx: Context, limit: int = 20) -> None:
         query = query.where(or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id))
         query = query.where(or_(Ticket.assignee_id.is_(None), Ticket.assignee_id == ctx.actor.user_id))
     else:
-        query = query.where(
-            or_(
-                Ticket.reporter_id == ctx.actor.user_id,
-                Ticket.id.in_(select(Supporter.ticket_id).where(Supporter.user_id == ctx.actor.user_id)),
-            )
-        )
+        query = query.where(reported_by(ctx.actor.user_id))
     tickets = ctx.session.execute(query.order_by(Ticket.deadline_at).limit(limit)).scalars().all()
     lines = []
     for ticket in tickets:

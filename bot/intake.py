@@ -254,7 +254,7 @@ class Intake:
             return False
         if msg.photo_id is None and is_acknowledgement(msg.text):
             return True  # "谢谢" "👍" under the bot's message: neither more detail nor a 附议
-        if ctx.actor.user_id == ticket.reporter_id or any(s.user_id == ctx.actor.user_id for s in ticket.supporters):
+        if tickets.has_reported(ticket, ctx.actor.user_id):
             tickets.add_followup(ctx, ticket, msg.text, msg.photo_id)  # more from someone who reported it
             return True
         if ticket.status in [s.value for s in OPEN_STATUSES] and msg.chat_type == "group":
@@ -379,5 +379,5 @@ class Intake:
         ticket = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.message_id)
         if ticket is not None and msg.text.strip() and ticket.status not in CLOSED_STATUSES:
             tickets.log(ctx, ticket, "edit", msg.text.strip())
-            owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+            owner = tickets.owner_of(ctx.config, ticket)
             tickets.dm(ctx, owner, ticket, texts.edited_dm(ticket.id, msg.text.strip()), kind="edited_dm")

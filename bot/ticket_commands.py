@@ -9,8 +9,8 @@ from sqlalchemy import or_, select
 from bot import actions, texts
 from bot.commands import parse_rating
 from bot.messages import Inbound
-from bot.models import Supporter, Ticket
-from bot.tickets import Context
+from bot.models import Ticket
+from bot.tickets import Context, reported_by
 from bot.workflow import Refusal, Status
 
 
@@ -69,10 +69,7 @@ def awaiting_rating(ctx: Context, msg: Inbound, rating: str | None) -> list[int]
     The reporter's and every 附议 resident's (all are asked to confirm); one awaiting a rating, or for
     不满意 also one closed lately (the 回访 asks for "不满意 原因") or already back in work.
     """
-    mine = or_(
-        Ticket.reporter_id == msg.user_id,
-        Ticket.id.in_(select(Supporter.ticket_id).where(Supporter.user_id == msg.user_id)),
-    )
+    mine = reported_by(msg.user_id)
     about = Ticket.status == Status.RESOLVED.value
     if rating == "bad":
         revisit_window = dt.timedelta(days=ctx.config.follow_up.revisit_days + 7)

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bot import routing, texts
@@ -200,6 +200,24 @@ BY_SOURCE = select(Ticket.id).where(
 )
 
 
+def reported_by(user_id: str):
+    """Where-clause: the tickets a person reported or joined (附议); all of them are asked to confirm."""
+    return or_(
+        Ticket.reporter_id == user_id,
+        Ticket.id.in_(select(Supporter.ticket_id).where(Supporter.user_id == user_id)),
+    )
+
+
+def has_reported(ticket: Ticket, user_id: str) -> bool:
+    """The person reported the ticket or joined it (附议)."""
+    return user_id == ticket.reporter_id or any(s.user_id == user_id for s in ticket.supporters)
+
+
+def owner_of(config: Config, ticket: Ticket) -> Worker | None:
+    """Who works on it: whoever claimed it, else the worker it was routed to."""
+    return config.worker(ticket.assignee_id or ticket.suggested_id or "")
+
+
 def find_by_source(session: Session, platform: str, chat_id: str, message_id: str) -> Ticket | None:
     found = session.execute(BY_SOURCE, {"platform": platform, "chat": chat_id, "message": message_id}).scalar()
     return None if found is None else session.get(Ticket, found)
@@ -303,7 +321,7 @@ def _announce(
 
 def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -> None:
     """附议: a second resident reporting the same matter joins the ticket instead of opening another."""
-    if ctx.actor.user_id == ticket.reporter_id or any(s.user_id == ctx.actor.user_id for s in ticket.supporters):
+    if has_reported(ticket, ctx.actor.user_id):
         ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
         return
     ticket.supporters.append(
@@ -323,7 +341,7 @@ def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -
         kind="support",
         mentions=[Mention(ctx.actor.user_id, ctx.actor.name)],
     )
-    owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+    owner = owner_of(ctx.config, ticket)
     if owner is not None:
         ctx.send(
             owner.user_id,
@@ -348,5 +366,5 @@ def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None) 
         )
     else:
         ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
-    owner = ctx.config.worker(ticket.assignee_id or ticket.suggested_id or "")
+    owner = owner_of(ctx.config, ticket)
     dm(ctx, owner, ticket, texts.followup_dm(ticket.id, detail.strip()), kind="followup", photo_id=photo_id)
