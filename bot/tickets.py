@@ -260,63 +260,55 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
     log(ctx, ticket, "open", report.why, attachment=report.photo_id)
     if owned:
         log(ctx, ticket, "claim", "", Status.NEW.value)
-    _announce(ctx, ticket, report, worker if not owned else None, owner=worker)
+    _announce(ctx, ticket, report, worker, ask_to_claim=not owned)
     return ticket
 
 
-def _announce(
-    ctx: Context, ticket: Ticket, report: Report, worker: Worker | None, owner: Worker | None = None
-) -> None:
-    """The group's acknowledgement, and the routed worker's "please claim" DM (none when `owner` has it)."""
+def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | None, ask_to_claim: bool) -> None:
+    """The group's acknowledgement naming `worker`, and, when `ask_to_claim`, the worker's "please claim" DM."""
     deadline = ctx.when(ticket.deadline_at)
-    named = owner or worker
-    worker_name = named.name if named else texts.ROLE_NAMES["grid_worker"]
+    in_group = ctx.config.grid_for_chat(ticket.source_chat_id) is not None
     group_text = texts.ticket_opened_group(
         ticket.id,
         ticket.reporter_name,
         report.category.name,
         report.why,
         ticket.handling,
-        worker_name,
+        worker.name if worker else texts.ROLE_NAMES["grid_worker"],
         deadline,
         ticket.department or "",
-        in_group=ctx.config.grid_for_chat(ticket.source_chat_id) is not None,
+        in_group=in_group,
     )
-    mentions = [Mention(named.user_id, named.name)] if named else []
+    urgent_text = texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text)
     if report.urgent:
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
-        names = texts.titled(leaders)
-        group_text = texts.urgent_group(report.emergency, ticket.text, names) + "\n" + group_text
-        for person in (p for p in leaders if p is not worker):  # the routed worker hears it below
-            dm(
-                ctx,
-                person,
-                ticket,
-                texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text),
-                kind="urgent",
-                buttons=claim_buttons(ticket),
-            )
+        group_text = texts.urgent_group(report.emergency, ticket.text, texts.titled(leaders)) + "\n" + group_text
+        for person in leaders:
+            if person is worker and ask_to_claim:
+                continue  # the routed worker hears it below
+            dm(ctx, person, ticket, urgent_text, kind="urgent", buttons=claim_buttons(ticket))
     ctx.send(
         ticket.source_chat_id,
         group_text,
         reply_to_message_id=ticket.source_message_id,
         ticket_id=ticket.id,
         kind="urgent_ack" if report.urgent else "ack",  # an urgent one carries safety advice: never folded
-        mentions=mentions if ctx.config.grid_for_chat(ticket.source_chat_id) else [],
+        mentions=[Mention(worker.user_id, worker.name)] if worker and in_group else [],
     )
-    dm(
-        ctx,
-        worker,
-        ticket,
-        texts.ticket_opened_dm(
-            ticket.id, report.grid.name, report.category.name, ticket.reporter_name, ticket.text, deadline
+    if ask_to_claim:
+        dm(
+            ctx,
+            worker,
+            ticket,
+            urgent_text
+            if report.urgent
+            else texts.ticket_opened_dm(
+                ticket.id, report.grid.name, report.category.name, ticket.reporter_name, ticket.text, deadline
+            ),
+            kind="urgent" if report.urgent else "assign",
+            buttons=claim_buttons(ticket),
+            photo_id=report.photo_id,
         )
-        if not report.urgent
-        else texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text),
-        kind="urgent" if report.urgent else "assign",
-        buttons=claim_buttons(ticket),
-        photo_id=report.photo_id,
-    )
 
 
 def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -> None:
