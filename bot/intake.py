@@ -341,8 +341,7 @@ class Intake:
 
     def _recent_ticket(self, ctx: Context, msg: Inbound) -> Ticket | None:
         since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
-        found = ctx.session.execute(RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since}).scalar()
-        return None if found is None else ctx.session.get(Ticket, found)
+        return tickets.first_of(ctx.session, RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since})
 
     def _same_matter(
         self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound
@@ -351,11 +350,11 @@ class Intake:
         as in "又停电了") about the same matter within a few hours."""
         if place:
             since = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
-            found = ctx.session.execute(
+            return tickets.first_of(
+                ctx.session,
                 SAME_PLACE,
                 {"grid": grid.id, "category": category.id, "place": place, "since": since, "user": msg.user_id},
-            ).scalar()
-            return None if found is None else ctx.session.get(Ticket, found)
+            )
         if not matter:
             return None
         # Any shared matter word: "又停电了" and "停电了 电梯也停了" are the same power cut.

@@ -187,10 +187,15 @@ class Report:
     photo_id: str | None = None  # sent with it: the worker sees what the resident saw
 
 
+def first_of(session: Session, ids, values: dict | None = None) -> Ticket | None:
+    """The ticket whose id a one-row select of Ticket.id finds: ids first, so the common miss stays cheap."""
+    found = session.execute(ids, values or {}).scalar()
+    return None if found is None else session.get(Ticket, found)
+
+
 def newest(ctx: Context, ids) -> Ticket | None:
-    """The newest ticket among `ids` (a select of Ticket.id): ids first, so the common miss stays cheap."""
-    found = ctx.session.execute(ids.order_by(Ticket.id.desc()).limit(1)).scalar()
-    return None if found is None else ctx.session.get(Ticket, found)
+    """The newest ticket among `ids` (a select of Ticket.id)."""
+    return first_of(ctx.session, ids.order_by(Ticket.id.desc()).limit(1))
 
 
 BY_SOURCE = select(Ticket.id).where(
@@ -219,8 +224,7 @@ def owner_of(config: Config, ticket: Ticket) -> Worker | None:
 
 
 def find_by_source(session: Session, platform: str, chat_id: str, message_id: str) -> Ticket | None:
-    found = session.execute(BY_SOURCE, {"platform": platform, "chat": chat_id, "message": message_id}).scalar()
-    return None if found is None else session.get(Ticket, found)
+    return first_of(session, BY_SOURCE, {"platform": platform, "chat": chat_id, "message": message_id})
 
 
 def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_message_id: str) -> Ticket:
