@@ -122,22 +122,14 @@ class UrgencyRules:
 
     def _habitual(self, text: str, start: int, end: int) -> bool:
         """A habit word anywhere in the clause (水管老是爆, 一下雨就进水): a recurring problem, not an event now."""
-        begin, stop = start, end
-        while begin > 0 and not _CLAUSE_END.match(text[begin - 1]):
-            begin -= 1
-        while stop < len(text) and not _CLAUSE_END.match(text[stop]):
-            stop += 1
-        clause = text[begin:stop]
+        clause = text[_clause_start(text, start) : _clause_stop(text, end)]
         return any(habit in clause for habit in self.habits)
 
     def _hedged(self, text: str, start: int) -> bool:
         """A hedge earlier in the same clause (怕哪天着火, 不是着火, 以防漏电) or a negation right before (打不着火)."""
         if start > 0 and text[start - 1] in _NEGATIONS:
             return True
-        begin = start
-        while begin > 0 and not _CLAUSE_END.match(text[begin - 1]):
-            begin -= 1
-        clause = text[begin:start]
+        clause = text[_clause_start(text, start) : start]
         for hedge in self.hedges:
             at = clause.find(hedge)
             while at >= 0:
@@ -146,6 +138,20 @@ class UrgencyRules:
                     return True
                 at = clause.find(hedge, at + 1)
         return False
+
+
+def _clause_start(text: str, at: int) -> int:
+    """Where the clause holding text[at] begins (after the last punctuation or space before it)."""
+    while at > 0 and not _CLAUSE_END.match(text[at - 1]):
+        at -= 1
+    return at
+
+
+def _clause_stop(text: str, at: int) -> int:
+    """Where the clause holding text[at - 1] ends."""
+    while at < len(text) and not _CLAUSE_END.match(text[at]):
+        at += 1
+    return at
 
 
 def _past_aspect(text: str, end: int) -> bool:
