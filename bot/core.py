@@ -132,19 +132,42 @@ class Core:
                 return self._queued(session, self._mark_failed(session, row, exc))
 
     def process_many(self, inbounds: Sequence[Inbound]) -> list[Result | None]:
-        """Act on many inbounds in one transaction, each in its own savepoint, in the order given.
+        """Act on many inbounds in one transaction, in the order given: one commit for a whole burst.
 
-        One commit for a whole burst instead of one per message. A message whose processing raises is
-        rolled back alone and kept as failed. None means "not done, submit again later": a transient
-        database conflict (a PostgreSQL deadlock with a scheduler tick), and every later message of that
-        chat in this batch, so that each chat stays in order.
+        The batch is first run straight through. Should any message raise, or the commit fail, it is all rolled
+        back and run again with a savepoint per message (`_process_guarded`), so the failing message alone is
+        kept as failed. A savepoint per message costs about as much as a seventh of a message's processing, and
+        a burst almost never meets a failure, so it is only paid for then.
+        """
+        try:
+            with self.sessions() as session, session.begin():
+                rows = self._rows_for(session, inbounds)
+                results: list[Result | None] = []
+                replies: list[Outbound] = []  # queued in one INSERT for the whole batch, before its commit
+                for row in rows:
+                    result = self._act(session, row) if row.status == "pending" else Result()
+                    replies.extend(result.outbounds)
+                    results.append(result)
+                queue(session, replies, self.clock())
+            return results
+        except Exception as exc:
+            log.warning("a batch of %d inbox messages met an error (%r); running it again message by message",
+                        len(inbounds), exc)
+            self.intake.forget_cached()  # what it remembered was rolled back with the batch
+            return self._process_guarded(inbounds)
+
+    def _process_guarded(self, inbounds: Sequence[Inbound]) -> list[Result | None]:
+        """The batch again, each message in its own savepoint: one whose processing raises is rolled back alone
+        and kept as failed. None means "not done, submit again later": a transient database conflict (a
+        PostgreSQL deadlock with a scheduler tick), and every later message of that chat in this batch, so that
+        each chat stays in order.
         """
         results: list[Result | None] = []
         try:
             with self.sessions() as session, session.begin():
                 rows = self._rows_for(session, inbounds)
                 deferred: set[str] = set()
-                replies: list[Outbound] = []  # queued in one INSERT for the whole batch, before its commit
+                replies: list[Outbound] = []
                 for inbound, row in zip(inbounds, rows, strict=True):
                     if inbound.chat_id in deferred:
                         results.append(None)
@@ -194,8 +217,11 @@ class Core:
             chat_id=inbound.chat_id,
             message_id=inbound.message_id,
         )
+        row.status, row.processed_at = "done", now  # before acting: rides along with the message's own writes
         toast = self.intake.handle(ctx, inbound)
-        row.status, row.processed_at = "done", now
+        # Each message's writes are in the database when it is done: the next message's intake checks read
+        # tickets without autoflush (one flush per message instead of two), and must see them.
+        session.flush()
         return Result(outbounds=ctx.out, toast=toast)
 
     def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception) -> Result:

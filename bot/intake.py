@@ -157,9 +157,9 @@ class Intake:
                 return
             self._speech(ctx, msg, grid)
             return
-        self._speech(ctx, msg, grid)
-        # After the speech: the resident's row then joins the ticket's writes instead of costing a flush of its own.
+        # Before the speech: the resident's row then joins the ticket's writes in one flush.
         self.residents.remember(ctx, msg, grid)
+        self._speech(ctx, msg, grid)
 
     def _ticket_replied_to(self, ctx: Context, msg: Inbound) -> Ticket | None:
         if not msg.reply_to_message_id:
@@ -318,7 +318,8 @@ class Intake:
         place = place_of(text, grid)
         matter = f" {' '.join(result.keywords[:3])} " if result.keywords else ""
         if not result.urgent:
-            same = self._same_matter(ctx, grid, category, place, matter, msg)
+            with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
+                same = self._same_matter(ctx, grid, category, place, matter, msg)
             if same is not None:
                 tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id)
                 return
@@ -341,7 +342,8 @@ class Intake:
 
     def _recent_ticket(self, ctx: Context, msg: Inbound) -> Ticket | None:
         since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
-        return tickets.first_of(ctx.session, RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since})
+        with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
+            return tickets.first_of(ctx.session, RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since})
 
     def _same_matter(
         self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound

@@ -97,7 +97,7 @@ def log(
     ticket.updated_at = ctx.now
     ctx.session.add(
         TicketEvent(
-            ticket_id=ticket.id,
+            ticket=ticket,  # not ticket.id: a new ticket's first events are written in the same flush as it
             action=action,
             actor_id=ctx.actor.user_id,
             actor_name=ctx.actor.name,
@@ -229,10 +229,13 @@ def find_by_source(session: Session, platform: str, chat_id: str, message_id: st
 
 def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_message_id: str) -> Ticket:
     """Open a ticket from a report (one source message never makes two) and route it."""
-    existing = find_by_source(ctx.session, ctx.platform, source_chat_id, source_message_id)
-    if existing is not None:
-        return existing
-    worker = routing.choose_worker(ctx.session, ctx.config, report.grid.id, report.category)
+    # The checks read tickets only; earlier messages' writes are flushed when each is done (Core._act), so this
+    # message's own pending rows (its inbox mark, the resident) wait for the one flush below.
+    with ctx.session.no_autoflush:
+        existing = find_by_source(ctx.session, ctx.platform, source_chat_id, source_message_id)
+        if existing is not None:
+            return existing
+        worker = routing.choose_worker(ctx.session, ctx.config, report.grid.id, report.category)
     # 首问负责: a worker filing a matter that is theirs to handle (a leader's 立案 decision) owns it at once,
     # instead of being pinged to claim their own ticket.
     owned = worker is not None and worker.user_id == ctx.actor.user_id
@@ -260,10 +263,10 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
         updated_at=ctx.now,
     )
     ctx.session.add(ticket)
-    ctx.session.flush()
     log(ctx, ticket, "open", report.why, attachment=report.photo_id)
     if owned:
         log(ctx, ticket, "claim", "", Status.NEW.value)
+    ctx.session.flush()  # one flush for the ticket, its events and the message's other rows; gives its number
     _announce(ctx, ticket, report, worker, ask_to_claim=not owned)
     return ticket
 

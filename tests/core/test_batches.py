@@ -103,23 +103,23 @@ def test_the_outbox_gets_the_batchs_replies_in_message_order_and_none_of_a_broke
 
 def test_a_transient_conflict_defers_that_chat_and_keeps_its_order(core, sessions, monkeypatch):
     real = core.intake.handle
-    conflicts = []
+    tick_holds_the_lock = [True]
 
     class Deadlock(Exception):
         sqlstate = "40P01"
 
-    def once_deadlocked(ctx, msg):
-        if msg.update_id == "1" and not conflicts:
-            conflicts.append(msg.update_id)
+    def deadlocked_while_the_tick_runs(ctx, msg):
+        if msg.update_id == "1" and tick_holds_the_lock[0]:
             raise OperationalError("SELECT pg_advisory_xact_lock(...)", {}, Deadlock())
         return real(ctx, msg)
 
-    monkeypatch.setattr(core.intake, "handle", once_deadlocked)
+    monkeypatch.setattr(core.intake, "handle", deadlocked_while_the_tick_runs)
     burst = [inbound(1, REPORTS[0]), inbound(2, REPORTS[1], GROUP_2), inbound(3, REPORTS[2])]
     results = core.process_many(burst)
     # Group 1's second message must not overtake its first; group 2 goes ahead.
     assert results[0] is None and results[2] is None and results[1] is not None
     assert statuses(sessions) == {"1": "pending", "2": "done", "3": "pending"}
+    tick_holds_the_lock[0] = False
     again = core.process_many([burst[0], burst[2]])
     assert all(result is not None for result in again)
     assert tickets(sessions) == [REPORTS[1], REPORTS[0], REPORTS[2]]
