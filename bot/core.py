@@ -6,9 +6,10 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import texts
 from bot.config import Config, Role
@@ -144,10 +145,21 @@ class Core:
                 rows = self._rows_for(session, inbounds)
                 results: list[Result | None] = []
                 replies: list[Outbound] = []  # queued in one INSERT for the whole batch, before its commit
+                done: list[int] = []  # marked in one UPDATE too
                 for row in rows:
-                    result = self._act(session, row) if row.status == "pending" else Result()
+                    result = Result()
+                    if row.status == "pending":
+                        result = self._act(session, row, marked_later=True)
+                        done.append(row.id)
                     replies.extend(result.outbounds)
                     results.append(result)
+                if done:
+                    session.execute(
+                        update(InboxMessage)
+                        .where(InboxMessage.id.in_(done))
+                        .values(status="done", processed_at=self.clock()),
+                        execution_options={"synchronize_session": False},
+                    )
                 queue(session, replies, self.clock())
             return results
         except Exception as exc:
@@ -203,7 +215,7 @@ class Core:
         queue(session, result.outbounds, self.clock())
         return result
 
-    def _act(self, session: Session, row: InboxMessage) -> Result:
+    def _act(self, session: Session, row: InboxMessage, marked_later: bool = False) -> Result:
         """What one inbound does; the caller queues its replies, alone or with its batch's (nothing in the
         intake reads back a reply queued in the same transaction: only delivered ones, by their message id)."""
         inbound = Inbound.from_json(row.payload)
@@ -217,7 +229,10 @@ class Core:
             chat_id=inbound.chat_id,
             message_id=inbound.message_id,
         )
-        row.status, row.processed_at = "done", now  # before acting: rides along with the message's own writes
+        if marked_later:  # by the caller, with its batch's other rows; a row twice in a batch is still done once
+            set_committed_value(row, "status", "done")
+        else:  # before acting: rides along with the message's own writes
+            row.status, row.processed_at = "done", now
         toast = self.intake.handle(ctx, inbound)
         # Each message's writes are in the database when it is done: the next message's intake checks read
         # tickets without autoflush (one flush per message instead of two), and must see them.

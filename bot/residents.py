@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Grid
@@ -11,8 +13,18 @@ from bot.models import Resident
 from bot.questions import remember_question
 from bot.tickets import Context
 
-# Built once: the statement is the same for every message, only the values change.
-BY_USER = select(Resident).where(Resident.platform == bindparam("platform"), Resident.user_id == bindparam("user"))
+# Built once: the statement is the same for every message, only the values change. Rows are written by an upsert
+# that bypasses the session: a Resident it already holds is read again.
+BY_USER = (
+    select(Resident)
+    .where(Resident.platform == bindparam("platform"), Resident.user_id == bindparam("user"))
+    .execution_options(populate_existing=True)
+)
+
+
+def _upsert(session: Session):
+    """The dialect's INSERT … ON CONFLICT (SQLite and PostgreSQL spell it alike)."""
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 class ResidentBook:
@@ -32,22 +44,19 @@ class ResidentBook:
         if len(self._recorded) > 100_000:
             self._recorded.clear()
         self._recorded[(msg.platform, msg.user_id)] = grid.id
-        with ctx.session.no_autoflush:  # the ticket's pending writes do not matter here: one flush for all
-            resident = ctx.session.execute(
-                BY_USER, {"platform": msg.platform, "user": msg.user_id}
-            ).scalar_one_or_none()
-        if resident is None:
-            ctx.session.add(
-                Resident(
-                    platform=msg.platform,
-                    user_id=msg.user_id,
-                    name=msg.user_name,
-                    grid_id=grid.id,
-                    updated_at=ctx.now,
-                )
+        # One statement, not a select and then an insert or update through the session's flush: a burst of
+        # new residents writes a row each.
+        table = Resident.__table__  # a plain table statement: no ORM bookkeeping, no autoflush
+        ctx.session.execute(
+            _upsert(ctx.session)(table)
+            .values(
+                platform=msg.platform, user_id=msg.user_id, name=msg.user_name, grid_id=grid.id, updated_at=ctx.now
             )
-        elif resident.grid_id != grid.id:
-            resident.grid_id, resident.updated_at = grid.id, ctx.now
+            .on_conflict_do_update(
+                index_elements=[table.c.platform, table.c.user_id],
+                set_={"grid_id": grid.id, "updated_at": ctx.now},
+            )
+        )
 
     def grid_of(self, ctx: Context, msg: Inbound) -> Grid | None:
         """A resident writing privately: their grid is known from the group, or asked for once."""
