@@ -48,7 +48,9 @@ RATINGS = {"满意": "good", "非常满意": "good", "基本满意": "fair", "�
 
 _VERB_RE = re.compile(
     r"^(?P<verb>" + "|".join(sorted(VERBS, key=len, reverse=True)) + r")"
-    r"(?:\s*[#＃]?(?P<number>\d{1,9})(?!\d))?(?:(?P<sep>\s+|[:：,，])(?P<rest>.*))?$",
+    # "认领 12", "认领#12", "认领：12", "认领 ＃ 12", "认领第12单", "认领 12号"
+    r"(?:\s*[:：]?\s*第?\s*[#＃]?\s*(?P<number>\d{1,9})(?!\d)(?:号|单|号单)?)?"
+    r"(?:(?P<sep>\s+|[:：,，、])(?P<rest>.*))?$",
     re.DOTALL,
 )
 _SLASH_RE = re.compile(
@@ -103,8 +105,8 @@ def parse(text: str) -> Command | None:
         return None
     name = VERBS[match["verb"]]
     rest = (match["rest"] or "").strip()
-    if name in ("topic", "setgrid") and match["number"] is not None:
-        return Command(name, None, f"{match['number']} {rest}".strip())  # a topic may start with a number
+    if name in ("topic", "setgrid"):  # no ticket number: a topic may start with one ("议题：3号楼门口…")
+        return Command(name, None, text[len(match["verb"]) :].strip().lstrip(":：").strip())
     if match["number"] is None and match["sep"] is None and len(text) > len(match["verb"]):
         return None  # "认领一下吧" is speech, not a command
     if name == "mine" and rest:
@@ -118,6 +120,15 @@ def parse_rating(args: str) -> tuple[str, str] | None:
     if not match:
         return None
     return RATINGS[match["rating"]], (match["rest"] or "").strip()
+
+
+# "认领 1 2 3", "认领2、3": more ticket numbers after the first, and nothing else.
+_MORE_NUMBERS = re.compile(r"^(?:[\s、,，和]*[#＃]?\d{1,9}(?!\d))+[\s、,，]*$")
+
+
+def more_numbers(args: str) -> list[int] | None:
+    """The further ticket numbers of "认领 1 2 3" ([2, 3]); None when the rest is not only numbers."""
+    return [int(n) for n in re.findall(r"\d{1,9}", args)] if _MORE_NUMBERS.match(args) else None
 
 
 def _int(value: str | None) -> int | None:

@@ -8,12 +8,12 @@ import re
 from sqlalchemy import bindparam, or_, select
 
 from bot import actions, texts, tickets
-from bot.commands import Command, is_acknowledgement, parse, parse_rating
+from bot.commands import Command, is_acknowledgement, more_numbers, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
 from bot.messages import Button, Inbound
 from bot.models import Notice, OutboxMessage, Ticket
-from bot.places import place_of
+from bot.places import is_building, place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
 from bot.services import answer_service, is_asking, is_stalled, match_service
@@ -23,6 +23,9 @@ from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 
 SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is not taken as more about their report
+# A reply under a ticket is read as another matter only when the classifier is this sure of another category:
+# "我家门口也是" (0.53, 邻里纠纷) under a litter ticket is a 附议, "我们5栋的电梯也坏了" (0.90, 报修) is not.
+SURE_OTHER_MATTER = 0.7
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
@@ -184,6 +187,10 @@ class Intake:
     def _command(self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None) -> bool:
         """Run a text command; False lets the text be read as ordinary speech."""
         name = cmd.name
+        if name in ("topic", "needhelp") and grid is None and msg.chat_type == "private":
+            grid = self.residents.grid_of(ctx, msg)  # a resident's own grid; asked for once when not known
+            if grid is None:
+                return True
         if name == "help":
             ctx.reply(texts.HELP, kind="help")
             return True
@@ -239,11 +246,21 @@ class Intake:
         if number is None:
             ctx.reply(texts.USAGE[name], kind="usage")
             return True
+        further = more_numbers(cmd.args) if name == "claim" and cmd.number is not None else None
+        if further:  # "认领 1 2 3": each is claimed, or told why not
+            for each in [number, *further]:
+                try:
+                    run_ticket_command(ctx, name, each, "")
+                except Refusal as refusal:
+                    ctx.reply(refusal.reason, kind="refusal")
+            return True
         run_ticket_command(ctx, name, number, cmd.args)
         return True
 
     def _reply_about_ticket(self, ctx: Context, msg: Inbound, ticket: Ticket) -> bool:
-        """A reply to a bot message about a ticket acts on that ticket."""
+        """A reply to a bot message about a ticket acts on that ticket, unless it speaks of something else."""
+        if not ctx.actor.is_staff and msg.text.strip() and self._another_matter(ctx, msg.text, ticket):
+            return False  # "5栋着火了" or "我们5栋的电梯也坏了" under a litter ticket: heard as what it says
         if ticket.status in CLOSED_STATUSES:
             ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True
@@ -261,6 +278,22 @@ class Intake:
             tickets.add_supporter(ctx, ticket, msg.chat_id, msg.message_id)
             return True
         return False
+
+    def _another_matter(self, ctx: Context, text: str, ticket: Ticket) -> bool:
+        """A reply that is an emergency, a request of another category, or about another building is a matter
+        of its own: "我家也是", "在2单元门口" or a photo's caption stay with the ticket replied to."""
+        result = self.classifier.classify(text)
+        if result.urgent:
+            return True
+        if (
+            result.intent == "request"
+            and result.category not in (None, ticket.category)
+            and result.confidence >= SURE_OTHER_MATTER
+        ):
+            return True
+        grid = ctx.config.grid(ticket.grid_id)
+        place = place_of(text, grid) if grid is not None else ""
+        return is_building(place) and is_building(ticket.place) and place != ticket.place
 
     # -- questions the bot asked ----------------------------------------------------------------------
 
@@ -281,7 +314,7 @@ class Intake:
                 **{**msg.to_json(), "text": question.text, "message_id": question.message_id, "sent_at": None}
             )
             ctx.message_id = question.message_id
-            self._speech(ctx, earlier, grid)
+            self._message(ctx, earlier, grid)  # a command ("议题 …", "需要帮助") as well as a report
         return True
 
     # -- ordinary speech -------------------------------------------------------------------------------

@@ -27,3 +27,8 @@ def _number(written: str) -> str:
     tens_value = int(_number(tens)) if tens else 1
     ones_value = int(_number(ones)) if ones else 0
     return str(tens_value * 10 + ones_value)
+
+
+def is_building(place: str) -> bool:
+    """A building ("3栋"), not a unit or a door within one: two different buildings are two places."""
+    return place.endswith("栋")

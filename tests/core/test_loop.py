@@ -280,3 +280,70 @@ def test_a_reply_to_a_bot_message_not_yet_marked_sent_finds_the_ticket_by_its_qu
     )
     result = core.handle(quick)
     assert any("#1 已由网格员 王芳 认领" in t for t in texts_to(result, GROUP_1))
+
+
+def test_an_emergency_written_as_a_reply_is_an_emergency_not_a_supporter(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # message 1001, ticket #1
+    fire = chat.say(NEIGHBOUR, "5栋着火了 快来人啊", reply_to="1001")
+    group = texts_to(fire, GROUP_1)
+    assert "附议" not in " ".join(group) and any("119" in text for text in group)
+    assert any("【紧急】" in o.text for o in fire.outbounds if o.chat_id == str(LEADER))
+    assert ticket(sessions, 2).urgent
+
+
+def test_an_emergency_under_a_cancelled_tickets_message_is_not_told_it_is_archived(chat, sessions):
+    chat.say(RESIDENT, "1栋门口路灯坏了")  # message 1001
+    chat.say(RESIDENT, "撤销 1")
+    fire = chat.say(NEIGHBOUR, "1栋着火了 冒好大的烟", reply_to="1001")
+    group = " ".join(texts_to(fire, GROUP_1))
+    assert "归档" not in group and "119" in group and ticket(sessions, 2).urgent
+
+
+def test_a_reply_about_another_matter_opens_its_own_ticket_and_a_me_too_joins(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # message 1001
+    lift = chat.say(NEIGHBOUR, "我们5栋的电梯也坏了三天了", reply_to="1001")
+    assert texts_to(lift, GROUP_1)[0].startswith("已受理 #2") and ticket(sessions, 2).place == "5栋"
+    me_too = chat.say(503, "我家也是", reply_to="1001")
+    assert "附议" in texts_to(me_too, GROUP_1)[0]
+    more = chat.say(RESIDENT, "在2单元门口", reply_to="1001")  # the reporter's detail stays with her ticket
+    assert not any(text.startswith("已受理") for text in texts_to(more, GROUP_1))
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2
+
+
+def test_a_topic_and_a_help_request_in_a_private_chat_go_to_the_residents_grid(chat, sessions):
+    chat.say(RESIDENT, "谢谢大家")  # in the group: her grid is known
+    topic = chat.say(RESIDENT, "议题 小区广场舞音响太大声，能不能定个时间", chat=str(RESIDENT))
+    assert texts_to(topic, RESIDENT) == [
+        "已收录为说事日议题1：小区广场舞音响太大声，能不能定个时间。说事日会一起商议。"
+    ]
+    chat.say(RESIDENT, "请问高龄补贴咋申请 要带什么材料", chat=str(RESIDENT))
+    helped = chat.say(RESIDENT, "需要帮助", chat=str(RESIDENT))
+    assert texts_to(helped, RESIDENT)[0].startswith("已受理 #1")
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
+def test_a_command_written_before_the_grid_was_known_runs_once_it_is(chat):
+    asked = chat.say(RESIDENT, "议题 建议在3栋门口加装路灯", chat=str(RESIDENT))
+    assert [o.kind for o in asked.outbounds] == ["ask_grid"]
+    answered = chat.say(RESIDENT, "网格 dj-1", chat=str(RESIDENT))
+    assert any(text.startswith("已收录为说事日议题1：建议在3栋门口加装路灯") for text in texts_to(answered, RESIDENT))
+
+
+def test_a_worker_claims_however_the_number_is_typed_and_several_at_once(chat, sessions):
+    for n in range(1, 8):
+        chat.say(500 + n, f"{n}栋楼道堆满杂物 好几天了没人管")
+    for typed in ["认领：1", "认领 2号", "认领 ＃ 3", "认领第4单"]:
+        assert texts_to(chat.say(WANG, typed), GROUP_1), typed
+    several = chat.say(WANG, "认领5、6 7")
+    assert sum("已由网格员 王芳 认领" in text for text in texts_to(several, GROUP_1)) == 3
+    with sessions() as session:
+        claimed = {t.id for t in session.execute(select(Ticket).where(Ticket.assignee_id == str(WANG))).scalars()}
+    assert claimed == {1, 2, 3, 4, 5, 6, 7}
+
+
+def test_claiming_several_tells_why_one_of_them_could_not_be(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    answer = texts_to(chat.say(WANG, "认领 1 99"), GROUP_1)
+    assert answer == ["#1 已由网格员 王芳 认领，正在处理。", "没有找到工单 #99，请核对编号后再试。"]
