@@ -261,6 +261,13 @@ class Intake:
         """A reply to a bot message about a ticket acts on that ticket, unless it speaks of something else."""
         if not ctx.actor.is_staff and msg.text.strip() and self._another_matter(ctx, msg.text, ticket):
             return False  # "5栋着火了" or "我们5栋的电梯也坏了" under a litter ticket: heard as what it says
+        if ticket.status == Status.CANCELLED.value:
+            if not msg.text.strip() or is_acknowledgement(msg.text):
+                return True
+            if not ctx.actor.is_staff and self.classifier.classify(msg.text).intent == "request":
+                return False  # the matter again, in words that make a report: a new ticket
+            ctx.reply(texts.ticket_cancelled_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
+            return True
         if ticket.status in CLOSED_STATUSES:
             ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True

@@ -326,6 +326,11 @@ def ticket_closed_already(n: int) -> str:
     return f"#{n} 已经归档。如果问题又出现了，可以回复“不满意 原因”重新打开，或直接在群里重新反映。"
 
 
+def ticket_cancelled_already(n: int) -> str:
+    # A cancelled ticket cannot be reopened: no "不满意" here, only a fresh report.
+    return f"#{n} 已撤销。如果问题还在，请直接在群里把情况（地点、问题）重新说一下，我们会重新受理。"
+
+
 def ask_note_or_resolve(n: int) -> str:
     return f"这条是 #{n} 的办结说明，还是只是备注？点按钮，或回复“办结”/“备注”。"
 

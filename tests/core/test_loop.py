@@ -347,3 +347,12 @@ def test_claiming_several_tells_why_one_of_them_could_not_be(chat):
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
     answer = texts_to(chat.say(WANG, "认领 1 99"), GROUP_1)
     assert answer == ["#1 已由网格员 王芳 认领，正在处理。", "没有找到工单 #99，请核对编号后再试。"]
+
+
+def test_a_reply_under_a_cancelled_ticket_is_not_told_to_reopen_it(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # message 1001
+    chat.say(RESIDENT, "撤销 1")
+    again = texts_to(chat.say(RESIDENT, "又堆上了", reply_to="1001"), GROUP_1)
+    assert again == ["#1 已撤销。如果问题还在，请直接在群里把情况（地点、问题）重新说一下，我们会重新受理。"]
+    renewed = texts_to(chat.say(RESIDENT, "3栋楼道又堆满杂物了 还是没人管", reply_to="1001"), GROUP_1)
+    assert renewed[0].startswith("已受理 #2")
