@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from bot import routing, texts
 from bot.config import Role
@@ -298,6 +298,9 @@ def my_tickets(ctx: Context, limit: int = 20) -> None:
     else:
         query = query.where(reported_by(ctx.actor.user_id))
     tickets = ctx.session.execute(query.order_by(Ticket.deadline_at).limit(limit)).scalars().all()
+    unlisted = 0
+    if len(tickets) == limit:
+        unlisted = ctx.session.execute(select(func.count()).select_from(query.subquery())).scalar_one() - limit
     lines = []
     for ticket in tickets:
         category = ctx.config.category(ticket.category)
@@ -312,4 +315,4 @@ def my_tickets(ctx: Context, limit: int = 20) -> None:
                 texts.clip(ticket.text, 20),
             )
         )
-    ctx.reply(texts.my_tickets(lines), kind="mine")
+    ctx.reply(texts.my_tickets(lines, unlisted), kind="mine")

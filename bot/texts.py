@@ -274,10 +274,11 @@ def progress(n: int, category: str, status: str, owner: str, deadline: str, late
     return f"#{n}｜{category}｜{status}\n负责人：{owner}\n时限：{deadline}\n最近进展：{latest}"
 
 
-def my_tickets(lines: list[str]) -> str:
+def my_tickets(lines: list[str], unlisted: int = 0) -> str:
     if not lines:
         return "您名下目前没有待办工单。"
-    return "您名下的工单：\n" + "\n".join(lines)
+    more = f"\n……另有 {unlisted} 件未列出（以上是时限最近的 {len(lines)} 件），可用“进度 编号”查看。" if unlisted else ""
+    return "您名下的工单：\n" + "\n".join(lines) + more
 
 
 def followup_joined(n: int) -> str:

@@ -356,3 +356,10 @@ def test_a_reply_under_a_cancelled_ticket_is_not_told_to_reopen_it(chat):
     assert again == ["#1 已撤销。如果问题还在，请直接在群里把情况（地点、问题）重新说一下，我们会重新受理。"]
     renewed = texts_to(chat.say(RESIDENT, "3栋楼道又堆满杂物了 还是没人管", reply_to="1001"), GROUP_1)
     assert renewed[0].startswith("已受理 #2")
+
+
+def test_my_tickets_says_how_many_it_leaves_out(chat):
+    for n in range(1, 51):  # routed in turn to 王芳 and 李娜: 25 each
+        chat.say(500 + n, f"{n}栋楼道堆满杂物 好几天了没人管")
+    mine = texts_to(chat.say(WANG, "我的工单"), GROUP_1)[0]
+    assert mine.count("\n#") == 20 and "另有 5 件未列出" in mine
