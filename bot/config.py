@@ -345,8 +345,28 @@ def _cross_reference_problems(config: Config) -> Iterable[_Check]:
         if grid.id not in served:
             yield _Check(f"grids[{index}]", f'grid "{grid.id}" has no worker')
     yield from _same_names_in_a_grid(config)
+    yield from _person_ids_as_groups(config)
     if config.nlp.lexicon and not Path(config.nlp.lexicon).is_file():
         yield _Check("nlp.lexicon", f'file not found: "{config.nlp.lexicon}" (a path from where gridbot runs)')
+
+
+def _person_ids_as_groups(config: Config) -> Iterable[_Check]:
+    """A Telegram group's id is negative; a positive one is a person's private chat, and the real group would be
+    told it is not registered."""
+    workers = {str(worker.telegram_id): index for index, worker in enumerate(config.workers)}
+    for index, grid in enumerate(config.grids):
+        if grid.chat_id in workers:
+            yield _Check(
+                f"grids[{index}].chat_id",
+                f'"{grid.chat_id}" is the telegram_id of workers[{workers[grid.chat_id]}], a person, not a group '
+                "(a group's id is negative, e.g. -1001234567890)",
+            )
+        elif grid.chat_id.isdigit():
+            yield _Check(
+                f"grids[{index}].chat_id",
+                f'"{grid.chat_id}" is a private chat\'s id; a group\'s id is negative, e.g. -1001234567890 '
+                "(add the bot to the group and read the id from its first message or getUpdates)",
+            )
 
 
 def _same_names_in_a_grid(config: Config) -> Iterable[_Check]:

@@ -277,8 +277,10 @@ def progress(n: int, category: str, status: str, owner: str, deadline: str, late
 def my_tickets(lines: list[str], unlisted: int = 0) -> str:
     if not lines:
         return "您名下目前没有待办工单。"
-    more = f"\n……另有 {unlisted} 件未列出（以上是时限最近的 {len(lines)} 件），可用“进度 编号”查看。" if unlisted else ""
-    return "您名下的工单：\n" + "\n".join(lines) + more
+    listed = "您名下的工单：\n" + "\n".join(lines)
+    if unlisted:
+        listed += f"\n……另有 {unlisted} 件未列出（以上是时限最近的 {len(lines)} 件），可用“进度 编号”查看。"
+    return listed
 
 
 def followup_joined(n: int) -> str:

@@ -110,6 +110,12 @@ def test_example_config_is_valid_and_complete():
             "c.toml: categories[0].deadline_hours: Input should be less than or equal to 8784",
         ),
         ("revisit_days = 7", "revisit_days = 100000000", "c.toml: follow_up.revisit_days: Input should be less"),
+        (
+            "chat_id = -1001000000002",
+            "chat_id = 1001",
+            'c.toml: grids[1].chat_id: "1001" is the telegram_id of workers[0], a person, not a group',
+        ),
+        ("chat_id = -1001000000002", "chat_id = 1001000000002", 'c.toml: grids[1].chat_id: "1001000000002" is a priv'),
     ],
 )
 def test_each_mistake_is_named(old, new, expected):
