@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import signal
@@ -123,9 +124,26 @@ def tickets(config_path: str, as_json: bool, status: str | None, grid: str | Non
         )
 
 
+def _week(_ctx, _param, value: str | None) -> str | None:
+    """A week the digest can be built for: 2026-W47 or a date in it."""
+    if value is None:
+        return None
+    try:
+        if "-W" in value:
+            year, week = value.split("-W")
+            dt.date.fromisocalendar(int(year), int(week), 1)
+        else:
+            dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'"{value}" is not an ISO week (e.g. 2026-W47) or a date (e.g. 2026-11-18)') from None
+    return value
+
+
 @main.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
-@click.option("--week", default=None, help="ISO week (2026-W47) or a date in it; default: last week.")
+@click.option(
+    "--week", default=None, callback=_week, help="ISO week (2026-W47) or a date in it; default: last week."
+)
 @click.option(
     "--xlsx",
     "xlsx_path",

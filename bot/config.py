@@ -126,6 +126,26 @@ class TelegramConfig(_Section):
 class DatabaseConfig(_Section):
     url: str = "sqlite:///gridbot.db"
 
+    @field_validator("url")
+    @classmethod
+    def _a_database_we_speak(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            backend = make_url(value).get_backend_name()
+        except ArgumentError:
+            raise ValueError(
+                f'"{value}" is not a database URL; e.g. "sqlite:///gridbot.db" or '
+                '"postgresql+psycopg://user:password@host/gridbot"'
+            ) from None
+        if backend not in ("sqlite", "postgresql"):
+            raise ValueError(
+                f'"{backend}" is not supported; use SQLite ("sqlite:///gridbot.db") or PostgreSQL '
+                '("postgresql+psycopg://user:password@host/gridbot")'
+            )
+        return value
+
 
 class TalkDayConfig(_Section):
     weekday: Weekday = "tue"

@@ -103,3 +103,10 @@ def test_tickets_refuses_an_unknown_status_or_grid_instead_of_listing_nothing(da
             main, ["tickets", "--config", str(EXAMPLE), option, value], env={"GRIDBOT_DATABASE_URL": database_url}
         )
         assert result.exit_code == 2 and named in result.output and option in result.output
+
+
+def test_a_week_that_is_not_one_is_named_without_a_traceback():
+    for week in ("2026-W60", "上周"):
+        result = CliRunner().invoke(main, ["report", "--config", str(EXAMPLE), "--week", week])
+        assert result.exit_code == 2 and f'"{week}" is not an ISO week' in result.output
+        assert "Traceback" not in result.output
