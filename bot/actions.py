@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 
 from bot import routing, texts
-from bot.config import Role
+from bot.config import Role, Worker
 from bot.deadlines import add_working_days
 from bot.models import Ticket, TicketEvent
 from bot.tickets import (
@@ -75,8 +75,7 @@ def resolve(ctx: Context, number: int, note: str) -> Ticket:
     ticket.resolution = note
     log(ctx, ticket, "resolve", note, before)
     owner = ctx.config.worker(ticket.assignee_id or "")
-    if owner is not None and owner.user_id != ctx.actor.user_id:  # finished by a supervisor: the owner hears
-        dm(ctx, owner, ticket, texts.resolved_by_other_dm(ticket.id, ctx.actor.name, note), kind="resolved_dm")
+    _tell_owner(ctx, ticket, owner, texts.resolved_by_other_dm(ticket.id, ctx.actor.name, note), "resolved_dm")
     tell_reporters(
         ctx,
         ticket,
@@ -181,7 +180,14 @@ def extend(ctx: Context, number: int, days: float, reason: str) -> Ticket:
     tell_reporters(ctx, ticket, message, kind="extended")
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(message, ticket_id=ticket.id, kind="extended")
+    _tell_owner(ctx, ticket, owner_of(ctx.config, ticket), message, kind="extended_dm")
     return ticket
+
+
+def _tell_owner(ctx: Context, ticket: Ticket, owner: Worker | None, text: str, kind: str) -> None:
+    """首问负责: the worker on a ticket hears of what a supervisor changed on it."""
+    if owner is not None and owner.user_id != ctx.actor.user_id:
+        dm(ctx, owner, ticket, text, kind=kind)
 
 
 def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
@@ -192,7 +198,7 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     worker = next((w for w in handlers if w.name == worker_name), None)
     if worker is None:
         raise Refusal(texts.unknown_worker(worker_name, "、".join(w.name for w in handlers)))
-    before = ticket.status
+    before, previous = ticket.status, owner_of(ctx.config, ticket)
     _resume_clock(ctx, ticket)
     ticket.assignee_id, ticket.assignee_name = worker.user_id, worker.name
     ticket.status = Status.CLAIMED.value
@@ -209,6 +215,9 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     )
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(told, ticket_id=ticket.id, kind="reassigned")
+    if previous is not worker:
+        away = texts.reassigned_away_dm(ticket.id, ctx.actor.name, worker.name)
+        _tell_owner(ctx, ticket, previous, away, "reassigned_dm")
     return ticket
 
 
@@ -219,6 +228,9 @@ def close(ctx: Context, number: int) -> Ticket:
     ticket.status = Status.CLOSED.value
     ticket.closed_at = ctx.now
     log(ctx, ticket, "close", "", before)
+    if before not in (Status.RESOLVED.value, Status.CLOSED.value):  # still being worked on: the worker stops
+        owner = owner_of(ctx.config, ticket)
+        _tell_owner(ctx, ticket, owner, texts.closed_dm(ticket.id, ctx.actor.name), "closed_dm")
     tell_reporters(ctx, ticket, texts.closed_by_staff(ticket.id, ctx.actor.name), kind="closed")
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(texts.closed_by_staff(ticket.id, ctx.actor.name), ticket_id=ticket.id, kind="closed")
@@ -234,8 +246,7 @@ def cancel(ctx: Context, number: int) -> Ticket:
     log(ctx, ticket, "cancel", "", before)
     ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
     owner = owner_of(ctx.config, ticket)
-    if owner is not None and owner.user_id != ctx.actor.user_id:  # the worker stops working on it
-        dm(ctx, owner, ticket, texts.cancelled_dm(ticket.id, ctx.actor.name), kind="cancelled_dm")
+    _tell_owner(ctx, ticket, owner, texts.cancelled_dm(ticket.id, ctx.actor.name), "cancelled_dm")
     return ticket
 
 

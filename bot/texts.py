@@ -258,6 +258,14 @@ def cancelled_dm(n: int, who: str) -> str:
     return f"#{n} 已由 {who} 撤销，无需继续办理。"
 
 
+def closed_dm(n: int, who: str) -> str:
+    return f"#{n} 已由 {who} 归档，无需继续办理。"
+
+
+def reassigned_away_dm(n: int, who: str, worker: str) -> str:
+    return f"#{n} 已由 {who} 改派给 {worker}，您无需继续办理。"
+
+
 def note_added(n: int) -> str:
     return f"已将备注记入 #{n} 的办理记录。"
 

@@ -363,3 +363,18 @@ def test_my_tickets_says_how_many_it_leaves_out(chat):
         chat.say(500 + n, f"{n}栋楼道堆满杂物 好几天了没人管")
     mine = texts_to(chat.say(WANG, "我的工单"), GROUP_1)[0]
     assert mine.count("\n#") == 20 and "另有 5 件未列出" in mine
+
+
+def test_the_worker_hears_when_the_leader_reassigns_extends_or_archives_her_ticket(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(NEIGHBOUR, "2栋门口路灯坏了 晚上黑乎乎的")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "认领 2")
+    moved = chat.say(LEADER, "改派 1 李娜", chat=str(LEADER))
+    assert texts_to(moved, WANG) == ["#1 已由 陈建国 改派给 李娜，您无需继续办理。"]
+    longer = chat.say(LEADER, "延期 2 3 等配件", chat=str(LEADER))
+    assert len(texts_to(longer, WANG)) == 1 and "延长 3 天" in texts_to(longer, WANG)[0]
+    archived = chat.say(LEADER, "归档 2", chat=str(LEADER))
+    assert texts_to(archived, WANG) == ["#2 已由 陈建国 归档，无需继续办理。"]
+    own = chat.say(LI, "延期 1 2 等车", chat=str(LI))  # her own ticket now: no DM to herself
+    assert len(texts_to(own, LI)) == 1
