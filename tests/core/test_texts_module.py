@@ -31,6 +31,11 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
         r"^(?:谢谢|感谢|多谢|谢啦|辛苦了?|收到|好的|好滴|嗯+|哦+|知道了|明白了?|ok|OK|👍|🙏|👌|\[强\]|\[抱拳\])+"
         r"(?P<rest>[^也同样还没不坏]{0,4})[\s!！。.~～,，]*$",
     },
+    ("bot/commands.py", "_VERB_RE"): {  # "认领：12" "认领第12单" "认领 12号"; the separators of "认领2、3"
+        r")(?:\s*[:：]?\s*第?\s*[#＃]?\s*(?P<number>\d{1,9})(?!\d)(?:号|单|号单)?)?(?:(?P<sep>\s+|[:：,，、])(?P<rest>.*))?$"
+    },
+    ("bot/commands.py", "_MORE_NUMBERS"): {r"^(?:[\s、,，和]*[#＃]?\d{1,9}(?!\d))+[\s、,，]*$"},  # "认领 1、2 和 3"
+    ("bot/places.py", "is_building"): {"栋"},
     ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
     ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
     ("bot/places.py", "place_of"): {"栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
