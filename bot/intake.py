@@ -312,7 +312,7 @@ class Intake:
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
             ctx.reply(texts.ask_grid(choices), kind="ask_grid")
             return True
-        self.residents.remember(ctx, msg, grid)
+        self.residents.remember(ctx, msg, grid, told=True)
         ctx.reply(texts.grid_set(grid.name), kind="grid_set")
         question = open_question(ctx, msg, "grid")
         if question is not None:

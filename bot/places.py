@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from bot.config import Grid
 
@@ -12,11 +13,22 @@ _CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 
 def place_of(text: str, grid: Grid) -> str:
     """The building named in a report ("3栋", "三号楼" → "3栋"), or one of the grid's configured buildings."""
+    return numbered_place(text) or next((b for b in grid.buildings if b in text), "")
+
+
+def numbered_place(text: str) -> str:
+    """A numbered building, unit or door named in a message, written one way: "三号楼" → "3栋"; "" when none."""
     match = _PLACE_RE.search(text)
-    if match:
-        number = _number(match.group(1))
-        return f"{number}栋" if match.group(2) in ("栋", "号楼", "幢") else f"{number}{match.group(2)}"
-    return next((b for b in grid.buildings if b in text), "")
+    if not match:
+        return ""
+    number = _number(match.group(1))
+    return f"{number}栋" if match.group(2) in ("栋", "号楼", "幢") else f"{number}{match.group(2)}"
+
+
+def grids_with_building(grids: Iterable[Grid], text: str) -> list[Grid]:
+    """The grids listing the building a message names ("3栋的电梯坏了" → the grid whose buildings hold 3栋)."""
+    place = numbered_place(text)
+    return [grid for grid in grids if place in grid.buildings] if place else []
 
 
 def _number(written: str) -> str:

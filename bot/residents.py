@@ -10,6 +10,7 @@ from bot import texts
 from bot.config import Grid
 from bot.messages import Inbound
 from bot.models import Resident
+from bot.places import grids_with_building
 from bot.questions import remember_question
 from bot.tickets import Context
 
@@ -35,9 +36,9 @@ class ResidentBook:
     def forget(self) -> None:
         self._recorded.clear()
 
-    def remember(self, ctx: Context, msg: Inbound, grid: Grid | None) -> None:
-        """Record the grid a resident posts in."""
-        if grid is None or ctx.actor.is_staff:
+    def remember(self, ctx: Context, msg: Inbound, grid: Grid | None, told: bool = False) -> None:
+        """Record the grid a resident posts in, or the one a person `told` the bot (a worker of several too)."""
+        if grid is None or (ctx.actor.is_staff and not told):
             return
         if self._recorded.get((msg.platform, msg.user_id)) == grid.id:
             return
@@ -59,11 +60,22 @@ class ResidentBook:
         )
 
     def grid_of(self, ctx: Context, msg: Inbound) -> Grid | None:
-        """A resident writing privately: their grid is known from the group, or asked for once."""
+        """Whose grid a private message is for: the one listing the building it names, else the sender's (a
+        worker's only grid; a resident's from the group they post in, or as told), else asked for once."""
+        known = None
         if ctx.actor.is_staff and len(ctx.actor.grids) == 1:
-            return ctx.config.grid(next(iter(ctx.actor.grids)))
-        resident = ctx.session.execute(BY_USER, {"platform": msg.platform, "user": msg.user_id}).scalar_one_or_none()
-        grid = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
+            known = ctx.config.grid(next(iter(ctx.actor.grids)))
+        else:
+            resident = ctx.session.execute(
+                BY_USER, {"platform": msg.platform, "user": msg.user_id}
+            ).scalar_one_or_none()
+            known = ctx.config.grid(resident.grid_id) if resident and resident.grid_id else None
+        named = grids_with_building(ctx.config.grids, msg.text)
+        if len(named) > 1 and ctx.actor.is_staff:  # 3栋 in two estates: the one the worker serves
+            named = [grid for grid in named if grid.id in ctx.actor.grids] or named
+        grid = known if known is not None and (not named or known in named) else None
+        if grid is None and len(named) == 1:
+            grid = named[0]
         if grid is None and msg.text.strip():
             remember_question(ctx, msg, "grid")
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)

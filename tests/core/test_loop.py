@@ -325,10 +325,10 @@ def test_a_topic_and_a_help_request_in_a_private_chat_go_to_the_residents_grid(c
 
 
 def test_a_command_written_before_the_grid_was_known_runs_once_it_is(chat):
-    asked = chat.say(RESIDENT, "议题 建议在3栋门口加装路灯", chat=str(RESIDENT))
+    asked = chat.say(RESIDENT, "议题 建议小区多装几个路灯", chat=str(RESIDENT))
     assert [o.kind for o in asked.outbounds] == ["ask_grid"]
     answered = chat.say(RESIDENT, "网格 dj-1", chat=str(RESIDENT))
-    assert any(text.startswith("已收录为说事日议题1：建议在3栋门口加装路灯") for text in texts_to(answered, RESIDENT))
+    assert any(text.startswith("已收录为说事日议题1：建议小区多装几个路灯") for text in texts_to(answered, RESIDENT))
 
 
 def test_a_worker_claims_however_the_number_is_typed_and_several_at_once(chat, sessions):
@@ -378,3 +378,22 @@ def test_the_worker_hears_when_the_leader_reassigns_extends_or_archives_her_tick
     assert texts_to(archived, WANG) == ["#2 已由 陈建国 归档，无需继续办理。"]
     own = chat.say(LI, "延期 1 2 等车", chat=str(LI))  # her own ticket now: no DM to herself
     assert len(texts_to(own, LI)) == 1
+
+
+def test_a_private_report_goes_to_the_grid_that_lists_the_building_it_names(chat, sessions):
+    chat.say(RESIDENT, "谢谢大家", chat=GROUP_1)
+    chat.say(RESIDENT, "7栋门口有人乱停车", chat=GROUP_2)  # last seen in dj-2
+    chat.say(RESIDENT, "3栋的电梯坏了 两天了", chat=str(RESIDENT))  # 3栋 is dj-1's
+    chat.say(RESIDENT, "楼下垃圾桶满了 好几天没人收", chat=str(RESIDENT))  # no building: her last group's grid
+    with sessions() as session:
+        grids = [t.grid_id for t in session.execute(select(Ticket).order_by(Ticket.id)).scalars()]
+    assert grids == ["dj-2", "dj-1", "dj-2"]
+
+
+def test_a_worker_of_several_grids_is_asked_once_or_not_at_all(chat, config):
+    several = next(w for w in config.workers if len(w.grids) > 1)
+    first = chat.say(several.user_id, "门口垃圾堆了好几天", chat=several.user_id)
+    assert [o.kind for o in first.outbounds] == ["ask_grid"]
+    chat.say(several.user_id, f"网格 {sorted(several.grids)[0]}", chat=several.user_id)
+    again = chat.say(several.user_id, "路边垃圾桶满了 好几天没人收", chat=several.user_id)
+    assert "ask_grid" not in [o.kind for o in again.outbounds]

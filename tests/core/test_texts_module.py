@@ -38,7 +38,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/places.py", "is_building"): {"栋"},
     ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
     ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
-    ("bot/places.py", "place_of"): {"栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
+    ("bot/places.py", "numbered_place"): {"栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
     ("bot/places.py", "_number"): {"十"},  # "二十三号楼" is 23栋
     ("bot/services.py", "_ASKING"): {
         r"问|咨询|怎么|如何|哪里|哪儿|在哪|去哪|到哪|找谁|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
