@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from bot import routing, texts
 from bot.config import Role, Worker
-from bot.deadlines import add_working_days
+from bot.deadlines import add_working_days, deadline_for
 from bot.models import Ticket, TicketEvent
 from bot.tickets import (
     Context,
@@ -267,8 +267,14 @@ def recategorize(ctx: Context, number: int, category_name: str) -> Ticket:
     old = ctx.config.category(ticket.category)
     old_name = old.name if old else ticket.category  # a category since removed from the config: its id
     ticket.category, ticket.handling = category.id, category.handling.value
+    # 限时办结 by the new category's limit from the report, keeping any extension or pause granted since.
+    shift = ticket.deadline_at - deadline_for(old, ticket.created_at, ctx.config.tz) if old else dt.timedelta()
+    ticket.deadline_at = deadline_for(category, ticket.created_at, ctx.config.tz) + shift
     log(ctx, ticket, "recategorize", f"{old_name} → {category.name}", ticket.status)
-    ctx.reply(texts.recategorized(ticket.id, category.name), ticket_id=ticket.id, kind="recategorized")
+    told = texts.recategorized(ticket.id, category.name, ctx.when(ticket.deadline_at))
+    tell_reporters(ctx, ticket, told, kind="recategorized")
+    if ctx.chat_id != grid_chat(ctx, ticket):
+        ctx.reply(told, ticket_id=ticket.id, kind="recategorized")
     return ticket
 
 

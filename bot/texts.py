@@ -270,8 +270,8 @@ def note_added(n: int) -> str:
     return f"已将备注记入 #{n} 的办理记录。"
 
 
-def recategorized(n: int, category: str) -> str:
-    return f"已将 #{n} 的类别改为「{category}」。"
+def recategorized(n: int, category: str, deadline: str) -> str:
+    return f"#{n} 的类别已改为「{category}」，办结时限按新类别调整为 {deadline}。"
 
 
 def unknown_category(name: str, choices: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import select
 
 from bot.models import OutboxMessage, Ticket, TicketEvent
@@ -397,3 +399,14 @@ def test_a_worker_of_several_grids_is_asked_once_or_not_at_all(chat, config):
     chat.say(several.user_id, f"网格 {sorted(several.grids)[0]}", chat=several.user_id)
     again = chat.say(several.user_id, "路边垃圾桶满了 好几天没人收", chat=several.user_id)
     assert "ask_grid" not in [o.kind for o in again.outbounds]
+
+
+def test_a_new_category_brings_its_own_deadline_and_the_resident_hears_it(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道里电动车充电 物业也不管")  # 安全隐患: 4 hours
+    chat.say(WANG, "认领 1")
+    before = ticket(sessions).deadline_at
+    moved = chat.say(WANG, "改类 1 物业管理", chat=str(WANG))
+    after = ticket(sessions)
+    assert after.category == "property" and after.deadline_at - before == dt.timedelta(hours=44)
+    group = texts_to(moved, GROUP_1)
+    assert len(group) == 1 and "「物业管理」" in group[0] and "办结时限按新类别调整为" in group[0]

@@ -245,7 +245,7 @@ def check_allowed(case: Case, who: str, scene, result, before) -> None:
         assert scene.events()[-1] == ("note", note) and after.status == before.status
         assert result.toast == ("已记为备注" if case.data else None)
     elif action == "recategorize":
-        told(texts.recategorized(1, "设施维修"), here)
+        told(texts.recategorized(1, "设施维修", "").split("，办结时限")[0], here)
         assert after.category == "repair"
     elif action == "help":
         assert here == [texts.HELP]
@@ -389,7 +389,8 @@ LIVE_COMMANDS = [
     ("new", "reporter", "撤销 {n}", "group", "here", texts.cancelled, "cancelled"),
     ("claimed", "other_leader", "备注 {n} 已联系物业", "dm", "refused", "other_grid", "claimed"),
     ("claimed", "assignee", "备注 {n} 已联系物业", "dm", "here", texts.note_added, "claimed"),
-    ("new", "reporter", "改类 {n} 设施维修", "group", "here", lambda n: texts.recategorized(n, "设施维修"), "new"),
+    ("new", "reporter", "改类 {n} 设施维修", "group", "group",
+     lambda n: texts.recategorized(n, "设施维修", "").split("，办结时限")[0], "new"),
     ("new", "other_grid_worker", "改类 {n} 设施维修", "group", "refused", "only_reporter_or_staff", "new"),
     ("new", "other_resident", "帮助", "group", "here", lambda n: texts.HELP, "new"),
     ("new", "admin", "/help", "dm", "here", lambda n: texts.HELP, "new"),
