@@ -178,9 +178,10 @@ def ask_to_file(category: str, why: str) -> str:
     return f"您好{guess}。需要登记为工单、让网格员来处理吗？点「立案」或回复“立案”；不需要请点「不是」。"
 
 
-def urgent_group(emergency: str | None, text: str, leaders: str) -> str:
-    """The head of an urgent ticket's acknowledgement (the ack line below it names the number)."""
-    return f"⚠️ 紧急情况！{emergency_advice(emergency, text)}\n已同时通知{leaders}，网格员马上联系您。"
+def urgent_group(emergency: str | None, text: str, leaders: str, contact: str) -> str:
+    """The head of an urgent ticket's acknowledgement (the ack line below it names the number); `contact` is the
+    person alerted to call back, named: a promise of "a grid worker" nobody alerted is worse than none."""
+    return f"⚠️ 紧急情况！{emergency_advice(emergency, text)}\n已同时通知{leaders}，{contact}马上联系您。"
 
 
 def urgent_dm(n: int, grid: str, reporter: str, text: str) -> str:

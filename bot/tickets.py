@@ -289,7 +289,9 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
     urgent_text = texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text)
     if report.urgent:
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
-        group_text = texts.urgent_group(report.emergency, ticket.text, texts.titled(leaders)) + "\n" + group_text
+        contact = texts.titled([worker] if worker else [])
+        head = texts.urgent_group(report.emergency, ticket.text, texts.titled(leaders), contact)
+        group_text = head + "\n" + group_text
         for person in leaders:
             if person is worker and ask_to_claim:
                 continue  # the routed worker hears it below

@@ -410,3 +410,11 @@ def test_a_new_category_brings_its_own_deadline_and_the_resident_hears_it(chat, 
     assert after.category == "property" and after.deadline_at - before == dt.timedelta(hours=44)
     group = texts_to(moved, GROUP_1)
     assert len(group) == 1 and "「物业管理」" in group[0] and "办结时限按新类别调整为" in group[0]
+
+
+def test_an_urgent_acknowledgement_names_who_was_alerted_to_call_back(chat):
+    result = chat.say(RESIDENT, "有小偷正在撬2栋302的门")
+    group = texts_to(result, GROUP_1)[0]  # 治安 is the grid leader's: he is the one alerted to call
+    assert "网格长陈建国马上联系您" in group and "网格员马上联系您" not in group
+    fire = texts_to(chat.say(NEIGHBOUR, "1栋楼道里冒烟了 有焦糊味"), GROUP_1)[0]
+    assert "网格员王芳马上联系您" in fire
