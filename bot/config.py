@@ -163,6 +163,11 @@ class QuietHours(_Section):
             return self.start <= moment < self.end
         return moment >= self.start or moment < self.end
 
+    def end_after(self, moment: dt.datetime) -> dt.datetime:
+        """When the quiet hours around a local `moment` end."""
+        end = moment.replace(hour=self.end.hour, minute=self.end.minute, second=0, microsecond=0)
+        return end if end > moment else end + dt.timedelta(days=1)
+
 
 class EscalationConfig(_Section):
     remind_before_hours: StrictFloat = Field(2.0, ge=0, le=YEAR_HOURS)

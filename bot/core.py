@@ -234,10 +234,35 @@ class Core:
         else:  # before acting: rides along with the message's own writes
             row.status, row.processed_at = "done", now
         toast = self.intake.handle(ctx, inbound)
+        self._keep_the_night_quiet(session, inbound, ctx.out, now)
         # Each message's writes are in the database when it is done: the next message's intake checks read
         # tickets without autoflush (one flush per message instead of two), and must see them.
         session.flush()
         return Result(outbounds=ctx.out, toast=toast)
+
+    def _keep_the_night_quiet(self, session: Session, inbound: Inbound, out: list[Outbound], now: dt.datetime) -> None:
+        """夜间免打扰: what a message at night tells a worker privately (a new ticket, a 附议, more words) waits
+        for the morning, unless it is urgent. A worker who writes to the bot at night is awake: what was held
+        for them goes now, and nothing of theirs waits behind it."""
+        local = now.astimezone(self.config.tz)
+        if not self.config.quiet_hours.contains(local.time()):
+            return
+        if inbound.chat_type == "private" and self.config.worker(inbound.user_id) is not None:
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.chat_id == inbound.chat_id,
+                    OutboxMessage.status == "pending",
+                    OutboxMessage.due_at > now,
+                )
+                .values(due_at=now)
+            )
+            return
+        morning = self.config.quiet_hours.end_after(local)
+        for outbound in out:
+            to_a_worker = outbound.chat_id != inbound.chat_id and self.config.worker(outbound.chat_id) is not None
+            if to_a_worker and outbound.kind != "urgent" and outbound.due_at is None:
+                outbound.due_at = morning
 
     def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception) -> Result:
         row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]

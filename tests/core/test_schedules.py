@@ -307,3 +307,16 @@ async def test_scheduler_jobs_use_day_names_and_rebuild_on_start(config, session
     await again.start()  # a restart: the catch-up tick queues nothing twice
     await again.stop()
     assert len(sent(sessions, "talk_notice")) == 3 and not pokes
+
+
+def test_a_report_at_night_reaches_the_worker_in_the_morning_unless_urgent_or_she_is_awake(chat, sessions, clock):
+    clock.now = local("2026-11-24", "01:10")
+    chat.say(501, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(502, "1栋楼道里冒烟了 有焦糊味")
+    by_kind = {(row.kind, row.chat_id): row.due_at for row in sent(sessions)}
+    assert by_kind[("ack", GROUP_1)] == clock.now  # the resident hears at once
+    assert by_kind[("assign", "1001")] == local("2026-11-24", "07:00")  # 王芳's 新工单 waits for the morning
+    urgent = sent(sessions, kind="urgent")
+    assert len(urgent) == 3 and all(row.due_at == clock.now for row in urgent)  # worker, leader, secretary
+    chat.say(1001, "我的工单", chat="1001")  # she is up: nothing of hers waits any longer
+    assert all(row.due_at <= clock.now for row in sent(sessions, chat="1001"))
