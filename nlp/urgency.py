@@ -45,6 +45,7 @@ class UrgencyRules:
         self.advice = frozenset(lexicon.urgent_advice)
         self.hedges = tuple(lexicon.urgent_hedges)
         self.habits = tuple(lexicon.urgent_habits)
+        self.past = tuple(lexicon.urgent_past)
         # shapes of an event rather than fixed words (冒着烟, 喊他不应, 三天没开门): one alternation,
         # each branch a named group that says its kind and whether it is weak
         self._pattern_kinds: dict[str, tuple[str, bool]] = {}
@@ -87,7 +88,7 @@ class UrgencyRules:
         if not (hits or sensed) or not found.isdisjoint(self.blockers):
             return None
         alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
-        if (notice or not found.isdisjoint(self.advice)) and not alarmed:
+        if (notice or self._advised(text, spans)) and not alarmed:
             return None
         counted: dict[str, tuple[str, bool]] = {}
         # 摔了 inside 摔了一跤 is the same word, not a second sign
@@ -101,7 +102,12 @@ class UrgencyRules:
             reach = end
             if piece in counted:
                 continue
-            if self._hedged(text, start) or self._habitual(text, start, end) or _past_aspect(text, end):
+            if (
+                self._hedged(text, start)
+                or self._habitual(text, start, end)
+                or _past_aspect(text, end)
+                or (is_weak and self._told_of_past(text, start))
+            ):
                 denied = True
             else:
                 counted[piece] = (kind, is_weak)
@@ -120,10 +126,19 @@ class UrgencyRules:
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
         return Emergency(tuple(counted), kind, sensed=by_model)
 
+    def _advised(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
+        """An advice word in the message (不要在, 请大家); 要不要 / 是不是 asks what to do, it advises nothing."""
+        return any(piece in self.advice and not _asks(text, start, piece) for start, piece in spans)
+
     def _habitual(self, text: str, start: int, end: int) -> bool:
         """A habit word anywhere in the clause (水管老是爆, 一下雨就进水): a recurring problem, not an event now."""
         clause = text[_clause_start(text, start) : _clause_stop(text, end)]
         return any(habit in clause for habit in self.habits)
+
+    def _told_of_past(self, text: str, start: int) -> bool:
+        """A past time anywhere before (我妈昨天绊了一跤 膝盖都磕破了): a weak sign after it is part of that story."""
+        before = text[:start]
+        return any(word in before for word in self.past)
 
     def _hedged(self, text: str, start: int) -> bool:
         """A hedge earlier in the same clause (怕哪天着火, 不是着火, 以防漏电) or a negation right before (打不着火)."""
@@ -134,10 +149,15 @@ class UrgencyRules:
             at = clause.find(hedge)
             while at >= 0:
                 # 是不是着火了 / 会不会 asks; it does not deny
-                if not (hedge[0] in "不没" and at > 0 and clause[at - 1] == hedge[1:2]):
+                if not _asks(clause, at, hedge):
                     return True
                 at = clause.find(hedge, at + 1)
         return False
+
+
+def _asks(text: str, at: int, word: str) -> bool:
+    """The 不 / 没 word at text[at] is the middle of an A-not-A question (要不要, 是不是, 有没有)."""
+    return word[0] in _NEGATIONS and at > 0 and text[at - 1] == word[1:2]
 
 
 def _clause_start(text: str, at: int) -> int:
