@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from re import _constants, _parser  # type: ignore[attr-defined]  # to read which characters a shape begins with
 
 from nlp.lexicon import EMERGENCIES, Lexicon
 
@@ -60,6 +61,14 @@ class UrgencyRules:
         # the same shapes without names: named groups cost re its first-character scan, so this finds in a
         # quarter of the time whether any shape is there at all, and most messages have none
         self._any_pattern = re.compile("|".join(f"(?:{pattern})" for pattern in shapes))
+        # re tries every branch at every position; the characters a shape can begin with find the few
+        # positions worth trying (None: some shape could begin anywhere, so search them all)
+        firsts = [_first_chars(pattern) for pattern in shapes]
+        self._first = (
+            re.compile("[" + "".join(sorted(re.escape(c) for c in set().union(*firsts))) + "]")
+            if shapes and all(chars for chars in firsts)
+            else None
+        )
 
     def phrases(self) -> Iterable[str]:
         """Every phrase this needs found in the text (for the shared phrase table)."""
@@ -81,7 +90,7 @@ class UrgencyRules:
         (its kind is then the words' kind, or None for the caller to decide)."""
         words, weak = self.words, self.weak
         hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
-        if self._patterns is not None and self._any_pattern.search(text):
+        if self._patterns is not None and self._has_shape(text):
             for match in self._patterns.finditer(text):
                 kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
                 hits.append((match.start(), match.group(), kind, is_weak))
@@ -126,6 +135,13 @@ class UrgencyRules:
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
         return Emergency(tuple(counted), kind, sensed=by_model)
 
+    def _has_shape(self, text: str) -> bool:
+        """Whether any shape of an event is in `text` (most messages have none)."""
+        if self._first is None:
+            return self._any_pattern.search(text) is not None
+        match = self._any_pattern.match
+        return any(match(text, at.start()) for at in self._first.finditer(text))
+
     def _advised(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
         """An advice word in the message (不要在, 请大家); 要不要 / 是不是 asks what to do, it advises nothing."""
         return any(piece in self.advice and not _asks(text, start, piece) for start, piece in spans)
@@ -153,6 +169,49 @@ class UrgencyRules:
                     return True
                 at = clause.find(hedge, at + 1)
         return False
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can begin with, or None where that is not a short list."""
+    try:
+        chars, nullable = _starts(_parser.parse(pattern).data)
+    except (TypeError, ValueError, re.error):
+        return None
+    return frozenset(chars) if chars is not None and not nullable else None
+
+
+def _starts(items: Sequence) -> tuple[set[str] | None, bool]:
+    """(characters the sequence of parsed items can begin with or None for any, whether it can match empty)."""
+    found: set[str] = set()
+    for op, av in items:
+        if op is _constants.LITERAL:
+            return found | {chr(av)}, False
+        if op is _constants.IN:
+            if any(kind is not _constants.LITERAL for kind, _ in av):
+                return None, False
+            return found | {chr(code) for _, code in av}, False
+        if op in (_constants.ASSERT, _constants.ASSERT_NOT, _constants.AT):
+            continue  # zero width: the match still begins with what follows
+        if op is _constants.SUBPATTERN:
+            chars, nullable = _starts(av[-1].data)
+        elif op is _constants.BRANCH:
+            parts = [_starts(branch.data) for branch in av[1]]
+            if any(chars is None for chars, _ in parts):
+                return None, False
+            chars = set().union(*(chars for chars, _ in parts if chars is not None))
+            nullable = any(nullable for _, nullable in parts)
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT):
+            low, _, item = av
+            chars, nullable = _starts(item.data)
+            nullable = nullable or low == 0
+        else:
+            return None, False
+        if chars is None:
+            return None, False
+        found |= chars
+        if not nullable:
+            return found, False
+    return found, True
 
 
 def _asks(text: str, at: int, word: str) -> bool:
