@@ -91,24 +91,31 @@ class UrgencyRules:
         words, weak = self.words, self.weak
         hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
         if self._patterns is not None and self._has_shape(text):
-            for match in self._patterns.finditer(text):
+            # overlapping: a shape that spans clauses (孩子…找不到了) must not hide another inside it
+            search = self._patterns.search
+            match = search(text)
+            while match is not None:
                 kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
                 hits.append((match.start(), match.group(), kind, is_weak))
+                match = search(text, match.start() + 1)
         if not (hits or sensed) or not found.isdisjoint(self.blockers):
             return None
         alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
         if (notice or self._advised(text, spans)) and not alarmed:
             return None
         counted: dict[str, tuple[str, bool]] = {}
-        # 摔了 inside 摔了一跤 is the same word, not a second sign
+        # 摔了 inside 摔了一跤 is the same word, not a second sign; a sign of another kind inside a longer
+        # one (躺地上 inside 老太太…不见了) is
         hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
-        reach = -1
+        reach, reach_kind = -1, None
         denied = False
         for start, piece, kind, is_weak in hits:
             end = start + len(piece)
             if end <= reach:
-                continue
-            reach = end
+                if kind == reach_kind:
+                    continue
+            else:
+                reach, reach_kind = end, kind
             if piece in counted:
                 continue
             if (
