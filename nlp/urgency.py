@@ -10,7 +10,7 @@ urgent word or an alarm (快来人, 救命, 正在, ！！).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from re import _constants, _parser  # type: ignore[attr-defined]  # to read which characters a shape begins with
 
@@ -64,11 +64,10 @@ class UrgencyRules:
         # re tries every branch at every position; the characters a shape can begin with find the few
         # positions worth trying (None: some shape could begin anywhere, so search them all)
         firsts = [_first_chars(pattern) for pattern in shapes]
-        self._first = (
-            re.compile("[" + "".join(sorted(re.escape(c) for c in set().union(*firsts))) + "]")
-            if shapes and all(chars for chars in firsts)
-            else None
-        )
+        if shapes and all(chars for chars in firsts):
+            first = "[" + "".join(sorted(re.escape(c) for c in set().union(*firsts))) + "]"
+            # a lookahead on those characters lets re skip every other place at the cost of one test
+            self._any_pattern = re.compile(f"(?={first})(?:{self._any_pattern.pattern})")
 
     def phrases(self) -> Iterable[str]:
         """Every phrase this needs found in the text (for the shared phrase table)."""
@@ -90,14 +89,12 @@ class UrgencyRules:
         (its kind is then the words' kind, or None for the caller to decide)."""
         words, weak = self.words, self.weak
         hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
-        if self._patterns is not None and self._has_shape(text):
-            # overlapping: a shape that spans clauses (孩子…找不到了) must not hide another inside it
-            search = self._patterns.search
-            match = search(text)
-            while match is not None:
+        if self._patterns is not None:
+            # overlapping, the first shape at each place one can begin: a shape that spans clauses
+            # (孩子…找不到了) must not hide another inside it
+            for match in self._shapes(text):
                 kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
                 hits.append((match.start(), match.group(), kind, is_weak))
-                match = search(text, match.start() + 1)
         if not (hits or sensed) or not found.isdisjoint(self.blockers):
             return None
         alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
@@ -142,12 +139,18 @@ class UrgencyRules:
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
         return Emergency(tuple(counted), kind, sensed=by_model)
 
-    def _has_shape(self, text: str) -> bool:
-        """Whether any shape of an event is in `text` (most messages have none)."""
-        if self._first is None:
-            return self._any_pattern.search(text) is not None
-        match = self._any_pattern.match
-        return any(match(text, at.start()) for at in self._first.finditer(text))
+    def _shapes(self, text: str) -> Iterator[re.Match[str]]:
+        """The shape of an event that begins at each place in `text`, if any."""
+        assert self._patterns is not None
+        # the unnamed alternation finds where a shape begins; only there is the named one asked which
+        search, named = self._any_pattern.search, self._patterns.match
+        begins = search(text)
+        while begins is not None:
+            place = begins.start()
+            found = named(text, place)
+            if found is not None:
+                yield found
+            begins = search(text, place + 1)
 
     def _advised(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
         """An advice word in the message (不要在, 请大家); 要不要 / 是不是 asks what to do, it advises nothing."""

@@ -122,6 +122,8 @@ def test_danger_word_chatter_and_worries_do_not_fire(text):
 
 
 def test_first_characters_find_the_same_shapes_as_a_plain_search():
+    import re
+
     from nlp.urgency import UrgencyRules, _first_chars
 
     assert _first_chars("[焦糊]味") == frozenset("焦糊")
@@ -129,7 +131,10 @@ def test_first_characters_find_the_same_shapes_as_a_plain_search():
     assert _first_chars("(?:a|bc)?d") == frozenset("abd")
     assert _first_chars("a*") is None and _first_chars(".x") is None
     rules = UrgencyRules(default_lexicon())
-    assert rules._first is not None
-    texts = ["电梯卡在两层中间", "今天天气不错", "楼下那个油烟往上冒", "孩子坐在阳台栏杆外面", "收到 谢谢"]
+    assert rules._any_pattern.pattern.startswith("(?=[")  # the lookahead on first characters is in place
+    assert rules._patterns is not None
+    plain = re.compile(rules._patterns.pattern)
+    texts = ["电梯卡在两层中间", "今天天气不错", "楼下那个油烟往上冒", "孩子坐在阳台栏杆外面 现在找不到了", "收到 谢谢"]
     for text in texts:
-        assert rules._has_shape(text) == (rules._any_pattern.search(text) is not None)
+        every = [plain.match(text, at) for at in range(len(text))]
+        assert [m.group() for m in rules._shapes(text)] == [m.group() for m in every if m is not None]
