@@ -95,7 +95,7 @@ class UrgencyRules:
             for match in self._shapes(text):
                 kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
                 hits.append((match.start(), match.group(), kind, is_weak))
-        if not (hits or sensed) or not found.isdisjoint(self.blockers):
+        if not (hits or sensed) or self._blocked(text, spans):
             return None
         alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
         if (notice or self._advised(text, spans)) and not alarmed:
@@ -151,6 +151,10 @@ class UrgencyRules:
             if found is not None:
                 yield found
             begins = search(text, place + 1)
+
+    def _blocked(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
+        """A drill, tip or past event (演练, 上次, 不是着火); 是不是着火了 asks, it does not deny."""
+        return any(piece in self.blockers and not _asks(text, start, piece) for start, piece in spans)
 
     def _advised(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
         """An advice word in the message (不要在, 请大家); 要不要 / 是不是 asks what to do, it advises nothing."""

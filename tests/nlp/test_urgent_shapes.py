@@ -94,6 +94,8 @@ def test_unknown_word_class_is_an_error():
         ("我爸哮喘犯了 喘不上来 药用完了 谁家有喷雾", "medical"),  # an illness flaring up
         ("下雨把小区围墙冲塌了 有人被埋在下面", "rescue"),  # buried
         ("厨房的燃气软管被咬破了 呲呲漏气 要不要叫人", "fire"),  # 要不要 asks, it is not advice
+        ("对面楼窗户冒出来好多烟 是不是着火了 家里好像没人", "fire"),  # 是不是着火 asks; 不是着火 would deny
+        ("孩子把手伸进绞肉机里了 出了好多血 怎么办", "medical"),  # a lot of blood
     ],
 )
 def test_indirect_emergencies_fire(text, emergency):
