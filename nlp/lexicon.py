@@ -77,6 +77,7 @@ class Lexicon:
     urgent_advice: tuple[str, ...] = ()  # 请大家, 讲解视频: advice, whose urgent words need an alarm to count
     urgent_hedges: tuple[str, ...] = ()  # 怕, 万一, 不是: an urgent word after one in its clause does not count
     urgent_habits: tuple[str, ...] = ()  # 老是, 天天: anywhere in the clause, a recurring problem
+    urgent_past: tuple[str, ...] = ()  # 昨天, 上次: anywhere before a weak sign, it tells of the past
     urgent_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → regexes of events
     urgent_weak_patterns: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # kind → weak ones
     urgent_categories: Mapping[str, str] = field(default_factory=dict)  # emergency kind → category id
@@ -214,6 +215,7 @@ def parse_lexicon(raw: Mapping, source: str = "lexicon") -> Lexicon:
         urgent_advice=read.strings(urgent_raw.get("advice", []), "urgent.advice"),
         urgent_hedges=read.strings(urgent_raw.get("hedge", []), "urgent.hedge"),
         urgent_habits=read.strings(urgent_raw.get("habit", []), "urgent.habit"),
+        urgent_past=read.strings(urgent_raw.get("past", []), "urgent.past"),
         urgent_patterns=_urgent_patterns(read, urgent_raw.get("patterns", {}), "urgent.patterns", classes),
         urgent_weak_patterns=_urgent_patterns(
             read, urgent_raw.get("weak_patterns", {}), "urgent.weak_patterns", classes
@@ -240,6 +242,7 @@ _URGENT_SETTINGS = frozenset(
         "advice",
         "hedge",
         "habit",
+        "past",
         "categories",
         "category_weight",
         "model_threshold",
@@ -424,6 +427,7 @@ def dump_lexicon(lexicon: Lexicon, path: str | Path) -> None:
         ("advice", lexicon.urgent_advice),
         ("hedge", lexicon.urgent_hedges),
         ("habit", lexicon.urgent_habits),
+        ("past", lexicon.urgent_past),
     ):
         if items:
             lines.append(f"{key} = {_toml_list(items)}")

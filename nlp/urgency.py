@@ -10,8 +10,9 @@ urgent word or an alarm (快来人, 救命, 正在, ！！).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from re import _constants, _parser  # type: ignore[attr-defined]  # to read which characters a shape begins with
 
 from nlp.lexicon import EMERGENCIES, Lexicon
 
@@ -45,6 +46,7 @@ class UrgencyRules:
         self.advice = frozenset(lexicon.urgent_advice)
         self.hedges = tuple(lexicon.urgent_hedges)
         self.habits = tuple(lexicon.urgent_habits)
+        self.past = tuple(lexicon.urgent_past)
         # shapes of an event rather than fixed words (冒着烟, 喊他不应, 三天没开门): one alternation,
         # each branch a named group that says its kind and whether it is weak
         self._pattern_kinds: dict[str, tuple[str, bool]] = {}
@@ -59,6 +61,13 @@ class UrgencyRules:
         # the same shapes without names: named groups cost re its first-character scan, so this finds in a
         # quarter of the time whether any shape is there at all, and most messages have none
         self._any_pattern = re.compile("|".join(f"(?:{pattern})" for pattern in shapes))
+        # re tries every branch at every position; the characters a shape can begin with find the few
+        # positions worth trying (None: some shape could begin anywhere, so search them all)
+        firsts = [_first_chars(pattern) for pattern in shapes]
+        if shapes and all(chars for chars in firsts):
+            first = "[" + "".join(sorted(re.escape(c) for c in set().union(*firsts))) + "]"
+            # a lookahead on those characters lets re skip every other place at the cost of one test
+            self._any_pattern = re.compile(f"(?={first})(?:{self._any_pattern.pattern})")
 
     def phrases(self) -> Iterable[str]:
         """Every phrase this needs found in the text (for the shared phrase table)."""
@@ -80,28 +89,38 @@ class UrgencyRules:
         (its kind is then the words' kind, or None for the caller to decide)."""
         words, weak = self.words, self.weak
         hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
-        if self._patterns is not None and self._any_pattern.search(text):
-            for match in self._patterns.finditer(text):
+        if self._patterns is not None:
+            # overlapping, the first shape at each place one can begin: a shape that spans clauses
+            # (孩子…找不到了) must not hide another inside it
+            for match in self._shapes(text):
                 kind, is_weak = self._pattern_kinds[match.lastgroup or ""]
                 hits.append((match.start(), match.group(), kind, is_weak))
-        if not (hits or sensed) or not found.isdisjoint(self.blockers):
+        if not (hits or sensed) or self._blocked(text, spans):
             return None
         alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
-        if (notice or not found.isdisjoint(self.advice)) and not alarmed:
+        if (notice or self._advised(text, spans)) and not alarmed:
             return None
         counted: dict[str, tuple[str, bool]] = {}
-        # 摔了 inside 摔了一跤 is the same word, not a second sign
+        # 摔了 inside 摔了一跤 is the same word, not a second sign; a sign of another kind inside a longer
+        # one (躺地上 inside 老太太…不见了) is
         hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
-        reach = -1
+        reach, reach_kind = -1, None
         denied = False
         for start, piece, kind, is_weak in hits:
             end = start + len(piece)
             if end <= reach:
-                continue
-            reach = end
+                if kind == reach_kind:
+                    continue
+            else:
+                reach, reach_kind = end, kind
             if piece in counted:
                 continue
-            if self._hedged(text, start) or self._habitual(text, start, end) or _past_aspect(text, end):
+            if (
+                self._hedged(text, start)
+                or self._habitual(text, start, end)
+                or _past_aspect(text, end)
+                or (is_weak and self._told_of_past(text, start))
+            ):
                 denied = True
             else:
                 counted[piece] = (kind, is_weak)
@@ -120,10 +139,36 @@ class UrgencyRules:
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
         return Emergency(tuple(counted), kind, sensed=by_model)
 
+    def _shapes(self, text: str) -> Iterator[re.Match[str]]:
+        """The shape of an event that begins at each place in `text`, if any."""
+        assert self._patterns is not None
+        # the unnamed alternation finds where a shape begins; only there is the named one asked which
+        search, named = self._any_pattern.search, self._patterns.match
+        begins = search(text)
+        while begins is not None:
+            place = begins.start()
+            found = named(text, place)
+            if found is not None:
+                yield found
+            begins = search(text, place + 1)
+
+    def _blocked(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
+        """A drill, tip or past event (演练, 上次, 不是着火); 是不是着火了 asks, it does not deny."""
+        return any(piece in self.blockers and not _asks(text, start, piece) for start, piece in spans)
+
+    def _advised(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
+        """An advice word in the message (不要在, 请大家); 要不要 / 是不是 asks what to do, it advises nothing."""
+        return any(piece in self.advice and not _asks(text, start, piece) for start, piece in spans)
+
     def _habitual(self, text: str, start: int, end: int) -> bool:
         """A habit word anywhere in the clause (水管老是爆, 一下雨就进水): a recurring problem, not an event now."""
         clause = text[_clause_start(text, start) : _clause_stop(text, end)]
         return any(habit in clause for habit in self.habits)
+
+    def _told_of_past(self, text: str, start: int) -> bool:
+        """A past time anywhere before (我妈昨天绊了一跤 膝盖都磕破了): a weak sign after it is part of that story."""
+        before = text[:start]
+        return any(word in before for word in self.past)
 
     def _hedged(self, text: str, start: int) -> bool:
         """A hedge earlier in the same clause (怕哪天着火, 不是着火, 以防漏电) or a negation right before (打不着火)."""
@@ -134,10 +179,58 @@ class UrgencyRules:
             at = clause.find(hedge)
             while at >= 0:
                 # 是不是着火了 / 会不会 asks; it does not deny
-                if not (hedge[0] in "不没" and at > 0 and clause[at - 1] == hedge[1:2]):
+                if not _asks(clause, at, hedge):
                     return True
                 at = clause.find(hedge, at + 1)
         return False
+
+
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters a match of `pattern` can begin with, or None where that is not a short list."""
+    try:
+        chars, nullable = _starts(_parser.parse(pattern).data)
+    except (TypeError, ValueError, re.error):
+        return None
+    return frozenset(chars) if chars is not None and not nullable else None
+
+
+def _starts(items: Sequence) -> tuple[set[str] | None, bool]:
+    """(characters the sequence of parsed items can begin with or None for any, whether it can match empty)."""
+    found: set[str] = set()
+    for op, av in items:
+        if op is _constants.LITERAL:
+            return found | {chr(av)}, False
+        if op is _constants.IN:
+            if any(kind is not _constants.LITERAL for kind, _ in av):
+                return None, False
+            return found | {chr(code) for _, code in av}, False
+        if op in (_constants.ASSERT, _constants.ASSERT_NOT, _constants.AT):
+            continue  # zero width: the match still begins with what follows
+        if op is _constants.SUBPATTERN:
+            chars, nullable = _starts(av[-1].data)
+        elif op is _constants.BRANCH:
+            parts = [_starts(branch.data) for branch in av[1]]
+            if any(chars is None for chars, _ in parts):
+                return None, False
+            chars = set().union(*(chars for chars, _ in parts if chars is not None))
+            nullable = any(nullable for _, nullable in parts)
+        elif op in (_constants.MAX_REPEAT, _constants.MIN_REPEAT):
+            low, _, item = av
+            chars, nullable = _starts(item.data)
+            nullable = nullable or low == 0
+        else:
+            return None, False
+        if chars is None:
+            return None, False
+        found |= chars
+        if not nullable:
+            return found, False
+    return found, True
+
+
+def _asks(text: str, at: int, word: str) -> bool:
+    """The 不 / 没 word at text[at] is the middle of an A-not-A question (要不要, 是不是, 有没有)."""
+    return word[0] in _NEGATIONS and at > 0 and text[at - 1] == word[1:2]
 
 
 def _clause_start(text: str, at: int) -> int:

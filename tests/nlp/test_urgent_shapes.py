@@ -73,3 +73,70 @@ def test_unknown_word_class_is_an_error():
                 "urgent": {"patterns": {"fire": ["{nothing}着了"]}},
             }
         )
+
+
+@pytest.mark.parametrize(
+    ("text", "emergency"),
+    [
+        ("楼上有个小女孩坐在窗台外面的空调架上 大人不在家 11栋", "rescue"),  # {child} out on {edge}
+        ("电梯卡在9楼和10楼中间了 我和孩子在里头 按铃没人理", "rescue"),  # a lift between floors
+        ("电梯往下掉了好几层 我们卡在里面 12栋", "rescue"),  # a lift dropping
+        ("老人从楼梯上滚下来了 躺着不动 谁来帮忙 3栋1单元", "medical"),  # a fall from somewhere
+        ("小孩从滑梯上摔下来 胳膊好像断了 一直哭", "medical"),
+        ("我家老太太在厨房摔了 头磕破了 一直流血", "medical"),  # bleeding that does not stop
+        ("地下室一股很冲的怪味 好几个人说头晕恶心", "fire"),  # an unnamed smell that makes people ill
+        ("隔壁家窗户里往外窜火苗 屋里有人在喊", "fire"),  # fire that spreads
+        ("空调外机吊在半空中晃 下面就是幼儿园门口", "rescue"),  # something overhead coming loose, people below
+        ("楼道天花板在往下掉水泥块 越掉越多", "rescue"),  # coming down right now
+        ("小区游泳池有个小孩掉进水里了", "rescue"),  # someone in the water
+        ("我儿子在小区里玩 现在找不到了 穿黄色外套 找了一个小时了", "police"),  # someone missing
+        ("一岁多的宝宝吞了颗纽扣电池 最近的医院在哪", "medical"),  # something swallowed
+        ("我爸哮喘犯了 喘不上来 药用完了 谁家有喷雾", "medical"),  # an illness flaring up
+        ("下雨把小区围墙冲塌了 有人被埋在下面", "rescue"),  # buried
+        ("厨房的燃气软管被咬破了 呲呲漏气 要不要叫人", "fire"),  # 要不要 asks, it is not advice
+        ("对面楼窗户冒出来好多烟 是不是着火了 家里好像没人", "fire"),  # 是不是着火 asks; 不是着火 would deny
+        ("孩子把手伸进绞肉机里了 出了好多血 怎么办", "medical"),  # a lot of blood
+    ],
+)
+def test_indirect_emergencies_fire(text, emergency):
+    result = classifier().classify(text)
+    assert result.intent == "request" and result.urgent and result.emergency == emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "垃圾房那股怪味熏得人头晕 好几天没人清了",  # 熏得: a complaint about a smell
+        "楼下那棵大树的枯枝老往下掉 下面是停车的地方 能不能修剪一下",  # 老往: a habit
+        "人行道的地砖翘起来了 我妈昨天绊了一跤 膝盖都磕破了 赶紧修一下吧",  # 昨天 before a weak sign
+        "小区门口的广告牌歪了 刮大风会不会掉下来砸到人",  # 会不会: a worry
+        "今天爬楼爬得喘不上气 我们楼啥时候加装电梯",  # 爬得: a degree, not a symptom
+        "我在抖音上看到有人家里充电宝炸了 好吓人",  # seen in a video
+        "看到群里说有人溺水 是真的吗",  # hearsay
+        "那个摔倒的老人后来怎么样了 有人知道吗",  # after the event
+        "隔壁楼着火那次 消防车都进不来",  # 那次: a past event
+        "有没有人知道 怎么处理燃气泄漏 学习一下",  # learning, not a leak
+        "楼道里堆满纸箱 还有人抽烟 真烧起来谁跑得掉",  # 真烧起来: supposing
+    ],
+)
+def test_danger_word_chatter_and_worries_do_not_fire(text):
+    assert not classifier().classify(text).urgent
+
+
+def test_first_characters_find_the_same_shapes_as_a_plain_search():
+    import re
+
+    from nlp.urgency import UrgencyRules, _first_chars
+
+    assert _first_chars("[焦糊]味") == frozenset("焦糊")
+    assert _first_chars("(?<![油])烟") == frozenset("烟")
+    assert _first_chars("(?:a|bc)?d") == frozenset("abd")
+    assert _first_chars("a*") is None and _first_chars(".x") is None
+    rules = UrgencyRules(default_lexicon())
+    assert rules._any_pattern.pattern.startswith("(?=[")  # the lookahead on first characters is in place
+    assert rules._patterns is not None
+    plain = re.compile(rules._patterns.pattern)
+    texts = ["电梯卡在两层中间", "今天天气不错", "楼下那个油烟往上冒", "孩子坐在阳台栏杆外面 现在找不到了", "收到 谢谢"]
+    for text in texts:
+        every = [plain.match(text, at) for at in range(len(text))]
+        assert [m.group() for m in rules._shapes(text)] == [m.group() for m in every if m is not None]
