@@ -310,7 +310,8 @@ class Intake:
         grid = ctx.config.grid(grid_id.strip())
         if grid is None:
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
-            ctx.reply(texts.ask_grid(choices), kind="ask_grid")
+            ask = texts.unknown_grid(grid_id.strip(), choices) if grid_id.strip() else texts.ask_grid(choices)
+            ctx.reply(ask, kind="ask_grid")
             return True
         self.residents.remember(ctx, msg, grid, told=True)
         ctx.reply(texts.grid_set(grid.name), kind="grid_set")

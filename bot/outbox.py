@@ -30,6 +30,7 @@ DEFAULT_MAX_TEXT = 4096  # characters in one message, unless the channel says ot
 def summarize(rows: list[OutboxMessage]) -> Outbound:
     """One message standing for several queued notices: "已受理 #12 #13 … 共 N 条", 附议 names, and the rest."""
     acks = [r for r in rows if r.kind == "ack"]
+    private = not rows[0].chat_id.startswith("-")  # a worker's DM, not the residents' group
     supports: dict[int | None, list[OutboxMessage]] = {}
     for r in rows:
         if r.kind == "support":
@@ -45,7 +46,8 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
     for ticket_id, group in supports.items():
         names = [m["name"] for r in group for m in (r.mentions or [])]
         who = texts.supporter_names(names, 10)
-        lines.append(texts.supporters_summary(ticket_id, who or texts.MANY_RESIDENTS, len(group)))
+        summary = texts.supporters_summary_dm if private else texts.supporters_summary
+        lines.append(summary(ticket_id, who or texts.MANY_RESIDENTS, len(group)))
     # One re-ping for every ticket nobody has claimed, its workers @-mentioned once.
     pinged = {m["user_id"]: m["name"] for r in unclaimed for m in (r.mentions or [])}
     if len(unclaimed) == 1:

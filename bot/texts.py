@@ -308,6 +308,10 @@ def supporters_summary(n: int | None, who: str, count: int) -> str:
     return f"#{n} 又有 {count} 位居民反映同一问题（{who}），已记为附议，处理结果会同时告诉大家。"
 
 
+def supporters_summary_dm(n: int | None, who: str, count: int) -> str:
+    return f"#{n} 新增 {count} 位居民附议：{who}。"
+
+
 def supporter_dm(n: int, name: str, count: int) -> str:
     return f"#{n} 新增附议：{name}（共 {count} 人反映）。"
 
@@ -349,6 +353,10 @@ def ask_note_or_resolve(n: int) -> str:
 
 def unknown_group() -> str:
     return "您好，我是网格助手。本群还没有登记到网格服务中，暂不处理本群消息。如需开通，请联系社区管理员。"
+
+
+def unknown_grid(grid_id: str, choices: str) -> str:
+    return f"没有编号为“{grid_id}”的网格。请回复正确的网格编号，例如“网格 dj-1”。可选：{choices}"
 
 
 def ask_grid(choices: str) -> str:

@@ -123,7 +123,9 @@ def _who_may(action: Action, actor: Actor, ticket: TicketView) -> str | None:
     is_reporter = actor.user_id == ticket.reporter_id
     involved = is_reporter or actor.user_id in ticket.supporter_ids
     if action is Action.PROGRESS:
-        return None if involved or actor.serves(ticket.grid_id) else "not_yours"
+        if involved or actor.serves(ticket.grid_id):
+            return None
+        return "other_grid" if actor.is_staff else "not_yours"
     if action in (Action.RATE, Action.REOPEN, Action.COMPLAIN):
         # Every resident who reported it (the first and each 附议) is asked to confirm, so each may rate.
         if involved or actor.role == Role.ADMIN:

@@ -418,3 +418,15 @@ def test_an_urgent_acknowledgement_names_who_was_alerted_to_call_back(chat):
     assert "网格长陈建国马上联系您" in group and "网格员马上联系您" not in group
     fire = texts_to(chat.say(NEIGHBOUR, "1栋楼道里冒烟了 有焦糊味"), GROUP_1)[0]
     assert "网格员王芳马上联系您" in fire
+
+
+def test_a_grid_number_that_does_not_exist_is_named(chat):
+    chat.say(RESIDENT, "我家楼下路灯坏了", chat=str(RESIDENT))
+    wrong = texts_to(chat.say(RESIDENT, "网格 dj-9", chat=str(RESIDENT)), RESIDENT)
+    assert len(wrong) == 1 and wrong[0].startswith("没有编号为“dj-9”的网格")
+
+
+def test_a_worker_asking_after_another_grids_ticket_is_told_it_is_another_grids(chat):
+    chat.say(NEIGHBOUR, "7栋楼下有人乱停车 挡路了", chat=GROUP_2)
+    answer = texts_to(chat.say(WANG, "进度 1", chat=str(WANG)), WANG)
+    assert len(answer) == 1 and "不在您负责的网格内" in answer[0]

@@ -107,3 +107,16 @@ def test_a_round_of_re_pings_reaches_the_group_as_one_message_naming_every_ticke
     assert len(ids) == 5
     assert "#1 #2 #3 #4 #5 共 5 件还没有人认领" in message.text
     assert {m.name for m in message.mentions} == {"王芳", "李娜"}  # each worker notified once
+
+
+def test_a_workers_summary_of_supporters_is_written_for_the_worker(sessions, config, clock):
+    from bot.models import OutboxMessage
+    from bot.outbox import summarize
+
+    now = clock()
+    rows = [
+        OutboxMessage(chat_id="1001", text=f"#1 新增附议：居民{n}", kind="support", ticket_id=1,
+                      mentions=[{"user_id": str(700 + n), "name": f"居民{n}"}], buttons=[], due_at=now, created_at=now)
+        for n in range(3)
+    ]
+    assert summarize(rows).text == "#1 新增 3 位居民附议：居民0、居民1、居民2。"

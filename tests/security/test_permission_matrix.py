@@ -123,7 +123,9 @@ def refusal(key: str, status: str | None = None, action: str = "", owner: str = 
 def who_may_not(rule: str, who: str, status: str) -> str | None:
     """The refusal key for `who` trying `rule` on a dj-1 ticket reported by the reporter, claimed by 王芳."""
     if rule == "progress":
-        return None if who in {"reporter"} | STAFF_OF_GRID else "not_yours"
+        if who in {"reporter"} | STAFF_OF_GRID:
+            return None
+        return "other_grid" if who in OTHER_GRIDS_STAFF else "not_yours"
     if rule in ("rate", "reopen"):
         return None if who in ("reporter", "admin") else "only_reporter"
     if rule == "cancel":
