@@ -63,7 +63,7 @@ def claim(ctx: Context, number: int) -> Ticket:
     return ticket
 
 
-def resolve(ctx: Context, number: int, note: str) -> Ticket:
+def resolve(ctx: Context, number: int, note: str, photo_id: str | None = None) -> Ticket:
     ticket = load(ctx, number, lock=True)
     authorize(ctx, Action.RESOLVE, ticket)
     before = ticket.status
@@ -73,7 +73,7 @@ def resolve(ctx: Context, number: int, note: str) -> Ticket:
     ticket.status = Status.RESOLVED.value
     ticket.resolved_at = ctx.now
     ticket.resolution = note
-    log(ctx, ticket, "resolve", note, before)
+    log(ctx, ticket, "resolve", note, before, attachment=photo_id)
     owner = ctx.config.worker(ticket.assignee_id or "")
     _tell_owner(ctx, ticket, owner, texts.resolved_by_other_dm(ticket.id, ctx.actor.name, note), "resolved_dm")
     tell_reporters(
@@ -83,6 +83,7 @@ def resolve(ctx: Context, number: int, note: str) -> Ticket:
         kind="rating_prompt",
         buttons=rating_buttons(ticket),
         mention=True,
+        photo_id=photo_id,  # residents see the finished work and rate it
     )
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(texts.resolved_dm(ticket.id), ticket_id=ticket.id, kind="resolved_dm")
@@ -250,10 +251,10 @@ def cancel(ctx: Context, number: int) -> Ticket:
     return ticket
 
 
-def add_note(ctx: Context, number: int, note: str) -> Ticket:
+def add_note(ctx: Context, number: int, note: str, photo_id: str | None = None) -> Ticket:
     ticket = load(ctx, number)
     authorize(ctx, Action.NOTE, ticket)
-    log(ctx, ticket, "note", note, ticket.status)
+    log(ctx, ticket, "note", note, ticket.status, attachment=photo_id)
     ctx.reply(texts.note_added(ticket.id), ticket_id=ticket.id, kind="noted")
     return ticket
 

@@ -254,7 +254,7 @@ class Intake:
                 except Refusal as refusal:
                     ctx.reply(refusal.reason, kind="refusal")
             return True
-        run_ticket_command(ctx, name, number, cmd.args)
+        run_ticket_command(ctx, name, number, cmd.args, msg.photo_id)
         return True
 
     def _reply_about_ticket(self, ctx: Context, msg: Inbound, ticket: Ticket) -> bool:
@@ -271,7 +271,7 @@ class Intake:
         if ticket.status in CLOSED_STATUSES:
             ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True
-        if ctx.actor.is_staff and msg.chat_type == "private" and msg.text:
+        if ctx.actor.is_staff and msg.chat_type == "private" and (msg.text or msg.photo_id):
             ask_note_or_resolve(ctx, msg, ticket)
             return True
         if ctx.actor.is_staff:

@@ -32,7 +32,7 @@ def remember_question(ctx: Context, msg: Inbound, kind: str, **fields) -> Pendin
 
 def ask_note_or_resolve(ctx: Context, msg: Inbound, ticket: Ticket) -> None:
     """A worker's free-text reply to their DM: ask once whether it is the 办结 note or just a note."""
-    question = remember_question(ctx, msg, "note", ticket_id=ticket.id)
+    question = remember_question(ctx, msg, "note", ticket_id=ticket.id, payload={"photo_id": msg.photo_id})
     buttons = [
         [
             Button(texts.BUTTONS["resolve"], f"note:{question.id}:resolve"),
@@ -68,10 +68,11 @@ def answer_question(ctx: Context, question_id: int, answer: str) -> str | None:
     ctx.chat_id = question.chat_id
     ctx.message_id = question.message_id
     if question.kind == "note":
+        photo = (question.payload or {}).get("photo_id")
         if answer == "resolve":
-            actions.resolve(ctx, question.ticket_id, question.text)
+            actions.resolve(ctx, question.ticket_id, question.text, photo)
             return texts.TOASTS["resolved"]
-        actions.add_note(ctx, question.ticket_id, question.text)
+        actions.add_note(ctx, question.ticket_id, question.text, photo)
         return texts.TOASTS["noted"]
     if answer != "yes":
         ctx.reply(texts.not_a_ticket(), kind="dismissed")

@@ -20,12 +20,12 @@ def starts_with_number(text: str) -> bool:
     return first.removesuffix("天").replace(".", "", 1).isdigit()
 
 
-def run_ticket_command(ctx: Context, name: str, number: int, args: str) -> None:
+def run_ticket_command(ctx: Context, name: str, number: int, args: str, photo_id: str | None = None) -> None:
     """Run one numbered command; bad arguments raise a Refusal carrying the usage hint."""
     if name == "claim":
         actions.claim(ctx, number)
     elif name == "resolve":
-        actions.resolve(ctx, number, args)
+        actions.resolve(ctx, number, args, photo_id)
     elif name == "transfer":
         department, _, reason = args.partition(" ")
         if not department:

@@ -119,7 +119,14 @@ def grid_chat(ctx: Context, ticket: Ticket) -> str:
 
 
 def tell_reporters(
-    ctx: Context, ticket: Ticket, text: str | Callable[[str], str], *, kind: str, buttons=None, mention: bool = False
+    ctx: Context,
+    ticket: Ticket,
+    text: str | Callable[[str], str],
+    *,
+    kind: str,
+    buttons=None,
+    mention: bool = False,
+    photo_id: str | None = None,
 ) -> None:
     """Tell the reporter (and 附议 supporters) where they reported: in the group, quoting their message."""
     people = [(ticket.reporter_id, ticket.reporter_name, ticket.source_chat_id, ticket.source_message_id)]
@@ -140,6 +147,7 @@ def tell_reporters(
             kind=kind,
             buttons=buttons or [],
             mentions=mentions,
+            photo_id=photo_id,  # the worker's photo of the finished work, the text as its caption
         )
 
 

@@ -430,3 +430,30 @@ def test_a_worker_asking_after_another_grids_ticket_is_told_it_is_another_grids(
     chat.say(NEIGHBOUR, "7栋楼下有人乱停车 挡路了", chat=GROUP_2)
     answer = texts_to(chat.say(WANG, "进度 1", chat=str(WANG)), WANG)
     assert len(answer) == 1 and "不在您负责的网格内" in answer[0]
+
+
+def test_a_workers_photo_of_the_finished_work_reaches_the_residents_and_the_ledger(chat, sessions):
+    chat.say(RESIDENT, "2栋门口路灯坏了 晚上黑乎乎的")  # ticket #1
+    chat.say(NEIGHBOUR, "3栋楼道堆满杂物 好几天了没人管")  # ticket #2
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "认领 2")
+    done = chat.say(WANG, "办结 1 路灯已换新", chat=str(WANG), photo=True)
+    prompt = [o for o in done.outbounds if o.chat_id == GROUP_1]
+    assert len(prompt) == 1 and prompt[0].photo_id == "photo-1" and "路灯已换新" in prompt[0].text
+    # A photo alone under her DM about #2: 办结 or 备注? Answered 办结, the photo goes with it.
+    with sessions() as session:
+        dm_id = session.execute(select(OutboxMessage.id).where(OutboxMessage.chat_id == str(WANG))).scalar()
+        session.execute(
+            OutboxMessage.__table__.update().where(OutboxMessage.id == dm_id).values(platform_message_id="77",
+                                                                                   ticket_id=2)
+        )
+        session.commit()
+    asked = chat.say(WANG, "", chat=str(WANG), photo=True, reply_to="77")
+    question = next(o for o in asked.outbounds if o.kind == "ask_note")
+    answered = chat.press(WANG, question.buttons[0][0].data, chat=str(WANG))
+    assert any(o.photo_id == "photo-1" for o in answered.outbounds if o.chat_id == GROUP_1)
+    with sessions() as session:
+        attached = session.execute(
+            select(TicketEvent.ticket_id).where(TicketEvent.action == "resolve", TicketEvent.attachment == "photo-1")
+        ).scalars().all()
+    assert sorted(attached) == [1, 2]

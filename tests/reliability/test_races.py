@@ -159,14 +159,16 @@ def test_neighbours_reporting_the_same_matter_at_once_from_the_group_and_a_dm_ge
     for n in range(1, ROUNDS + 1):
         in_group, in_dm = 900 + 2 * n, 901 + 2 * n
         core.handle(message(in_dm, "大家好"))  # the bot learns this neighbour's grid from the group
-        text = complaint(n)  # same building, same category: the second is 附议 to the first
+        # Same place, same category: the second is 附议 to the first. A unit, not a building: a private report
+        # naming a building goes to the grid listing it, and only 1栋-5栋 are this grid's.
+        text = f"{n}单元楼道堆满杂物 好几天了没人管"
         at_once(core, [message(in_group, text), message(in_dm, text, chat=str(in_dm))])
         with sessions() as session:
-            opened = session.execute(select(Ticket.id).where(Ticket.place == f"{n}栋")).scalars().all()
+            opened = session.execute(select(Ticket.id).where(Ticket.place == f"{n}单元")).scalars().all()
             supporters = session.execute(
                 select(func.count()).select_from(Supporter).where(Supporter.ticket_id.in_(opened))
             ).scalar()
-        assert (len(opened), supporters) == (1, 1), f"{n}栋: tickets {opened}, {supporters} supporters"
+        assert (len(opened), supporters) == (1, 1), f"{n}单元: tickets {opened}, {supporters} supporters"
 
 
 async def test_a_photo_sent_right_after_a_report_joins_that_ticket(config, classifier):
