@@ -154,6 +154,9 @@ class Intake:
             return
         if about is not None and self._reply_about_ticket(ctx, msg, about):
             return
+        if grid is not None and self._answers_topics_call(ctx, msg):
+            add_topic(ctx, grid, msg.text, msg.message_id)  # the invitation said "reply"; so they did
+            return
         if msg.chat_type == "private":
             grid = self.residents.grid_of(ctx, msg)
             if grid is None:
@@ -183,6 +186,19 @@ class Intake:
         # its own text names the ticket ("已受理 #12…", "#12 已办结…").
         quoted = _TICKET_IN_TEXT.search(msg.reply_to_text)
         return ctx.session.get(Ticket, int(quoted.group(1))) if quoted else None
+
+    def _answers_topics_call(self, ctx: Context, msg: Inbound) -> bool:
+        """A reply to the bot's 【议题征集】 with a suggestion in it (not "好的", not an emergency)."""
+        if not msg.reply_to_bot or not msg.text.strip() or is_acknowledgement(msg.text):
+            return False
+        kind = ctx.session.execute(
+            select(OutboxMessage.kind).where(
+                OutboxMessage.chat_id == msg.chat_id, OutboxMessage.platform_message_id == msg.reply_to_message_id
+            )
+        ).scalar()
+        if kind != "talk_notice" and not msg.reply_to_text.startswith(texts.TOPICS_CALL_HEAD):
+            return False
+        return not self.classifier.classify(msg.text).urgent
 
     def _command(self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None) -> bool:
         """Run a text command; False lets the text be read as ordinary speech."""

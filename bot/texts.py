@@ -552,9 +552,12 @@ def decision_recorded(topic: int, decision: str) -> str:
     return f"已记录议题{topic}的决定：{decision or DISCUSSED}。下次说事日向大家反馈。"
 
 
+TOPICS_CALL_HEAD = "【议题征集】"  # a reply to the message starting so is a topic
+
+
 def talk_day_notice(start: dt.datetime) -> str:
     return (
-        f"【议题征集】明天（{start.month}月{start.day}日 {start:%H:%M}）是说事日。大家有什么想商量的事，"
+        f"{TOPICS_CALL_HEAD}明天（{start.month}月{start.day}日 {start:%H:%M}）是说事日。大家有什么想商量的事，"
         "请回复“议题 内容”，例如：议题 建议在3栋门口加装路灯。说事日会把议题和未办结事项一起商议。"
     )
 

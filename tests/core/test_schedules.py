@@ -320,3 +320,19 @@ def test_a_report_at_night_reaches_the_worker_in_the_morning_unless_urgent_or_sh
     assert len(urgent) == 3 and all(row.due_at == clock.now for row in urgent)  # worker, leader, secretary
     chat.say(1001, "我的工单", chat="1001")  # she is up: nothing of hers waits any longer
     assert all(row.due_at <= clock.now for row in sent(sessions, chat="1001"))
+
+
+def test_a_reply_to_the_call_for_topics_is_a_topic(chat, sessions, config, clock):
+    tick(sessions, config, clock, local("2026-11-23", "18:00"))
+    notice = sent(sessions, "talk_notice", GROUP_1)[0]
+    with sessions() as session, session.begin():
+        session.get(OutboxMessage, notice.id).platform_message_id = "880"
+    topic = chat.say(502, "小区里的健身器材太少了，能不能多装几个", reply_to="880")
+    assert [o.text for o in topic.outbounds] == [
+        "已收录为说事日议题1：小区里的健身器材太少了，能不能多装几个。说事日会一起商议。"
+    ]
+    assert chat.say(503, "好的", reply_to="880").outbounds == []
+    fire = chat.say(504, "3栋着火了 快来人", reply_to="880")
+    assert any(o.kind == "urgent_ack" for o in fire.outbounds)
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
