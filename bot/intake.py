@@ -436,6 +436,11 @@ class Intake:
         """An edit never opens a second ticket; on an open ticket's message it is logged and its worker told."""
         ticket = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.message_id)
         if ticket is not None and msg.text.strip() and ticket.status not in CLOSED_STATUSES:
-            tickets.log(ctx, ticket, "edit", msg.text.strip())
+            # The ticket reads as corrected ("2栋" → "5栋"): 我的工单, the 台账 and the 附议 checks follow it;
+            # the words first written stay in the 台账.
+            before, grid = ticket.text, ctx.config.grid(ticket.grid_id)
+            ticket.text = msg.text.strip()
+            ticket.place = place_of(ticket.text, grid) if grid is not None else ticket.place
+            tickets.log(ctx, ticket, "edit", texts.edit_detail(before, ticket.text))
             owner = tickets.owner_of(ctx.config, ticket)
             tickets.dm(ctx, owner, ticket, texts.edited_dm(ticket.id, msg.text.strip()), kind="edited_dm")

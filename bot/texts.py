@@ -247,6 +247,10 @@ def cancelled(n: int) -> str:
     return f"#{n} 已撤销。如还有问题，可以随时在群里反映。"
 
 
+def edit_detail(before: str, after: str) -> str:
+    return f"原为：{before}；改为：{after}"
+
+
 def edited_dm(n: int, text: str) -> str:
     return f"#{n} 居民修改了反映内容：{text}"
 

@@ -457,3 +457,12 @@ def test_a_workers_photo_of_the_finished_work_reaches_the_residents_and_the_ledg
             select(TicketEvent.ticket_id).where(TicketEvent.action == "resolve", TicketEvent.attachment == "photo-1")
         ).scalars().all()
     assert sorted(attached) == [1, 2]
+
+
+def test_an_edited_report_corrects_its_ticket_and_the_neighbours_reports_follow(chat, sessions):
+    chat.say(RESIDENT, "2栋门口路灯坏了 晚上黑乎乎的")  # message 1001
+    chat.say(RESIDENT, "5栋门口路灯坏了 晚上黑乎乎的（刚才写错了，不是2栋）", edited_id="1001")
+    assert (ticket(sessions).place, ticket(sessions).text.startswith("5栋")) == ("5栋", True)
+    same = texts_to(chat.say(NEIGHBOUR, "5栋门口的路灯坏了"), GROUP_1)[0]
+    other = texts_to(chat.say(503, "2栋门口的路灯也坏了"), GROUP_1)[0]
+    assert "附议" in same and other.startswith("已受理 #2")

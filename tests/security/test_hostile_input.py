@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.models import TicketEvent
+from bot.models import Ticket, TicketEvent
 from tests.security.conftest import (
     ASSIGNEE,
     CAST,
@@ -137,7 +137,9 @@ async def test_editing_a_reported_message_never_makes_a_second_ticket(live: Live
     with live.runtime.sessions() as session:
         edits = session.execute(select(TicketEvent.detail).where(TicketEvent.ticket_id == n,
                                                                  TicketEvent.action == "edit")).scalars().all()
-    assert edits == [COMPLAINT + "，在2栋", OTHER_COMPLAINT, COMPLAINT]
+    assert [detail.split("；改为：")[1] for detail in edits] == [COMPLAINT + "，在2栋", OTHER_COMPLAINT, COMPLAINT]
+    with live.runtime.sessions() as session:
+        assert session.get(Ticket, n).text == COMPLAINT  # the ticket reads as last corrected
     assert len([m for m in live.sb.bot_messages(live.G1) if "已受理" in text_of(m)]) == 1
     await answers_a_normal_complaint(live)
 
