@@ -145,7 +145,7 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
     grid_tz = ctx.config.tz
     category = ctx.config.category(ticket.category)
     if category is not None and category.working_days:
-        ticket.deadline_at = add_working_days(ctx.now, category.working_days, grid_tz)
+        ticket.deadline_at = add_working_days(ctx.now, category.working_days, grid_tz, ctx.config.calendar)
     elif category is not None:
         ticket.deadline_at = ctx.now + dt.timedelta(hours=category.deadline_hours)
     log(ctx, ticket, "reopen", texts.rated_bad_detail(reason), before)
@@ -269,8 +269,9 @@ def recategorize(ctx: Context, number: int, category_name: str) -> Ticket:
     old_name = old.name if old else ticket.category  # a category since removed from the config: its id
     ticket.category, ticket.handling = category.id, category.handling.value
     # 限时办结 by the new category's limit from the report, keeping any extension or pause granted since.
-    shift = ticket.deadline_at - deadline_for(old, ticket.created_at, ctx.config.tz) if old else dt.timedelta()
-    ticket.deadline_at = deadline_for(category, ticket.created_at, ctx.config.tz) + shift
+    tz, calendar = ctx.config.tz, ctx.config.calendar
+    shift = ticket.deadline_at - deadline_for(old, ticket.created_at, tz, calendar) if old else dt.timedelta()
+    ticket.deadline_at = deadline_for(category, ticket.created_at, tz, calendar) + shift
     log(ctx, ticket, "recategorize", f"{old_name} → {category.name}", ticket.status)
     told = texts.recategorized(ticket.id, category.name, ctx.when(ticket.deadline_at))
     tell_reporters(ctx, ticket, told, kind="recategorized")

@@ -36,11 +36,15 @@ def main() -> None:
 @click.argument("path", type=click.Path(dir_okay=False))
 def check_config(path: str) -> None:
     """Validate a config file; print one line per problem and exit non-zero if there is any."""
+    from bot.deadlines import calendar_gaps
+
     config = _load(path)
     click.echo(
         f"{path}: OK — {len(config.grids)} grids, {len(config.workers)} workers, "
         f"{len(config.categories)} categories, {len(config.services)} service guide entries"
     )
+    for gap in calendar_gaps(config, dt.datetime.now(config.tz).date()):
+        click.echo(f"WARNING: {path}: calendar: {gap}", err=True)
 
 
 @main.command()

@@ -169,6 +169,16 @@ class QuietHours(_Section):
         return end if end > moment else end + dt.timedelta(days=1)
 
 
+class CalendarConfig(_Section):
+    """放假 and 调休 days the holiday library does not know yet (it is released after the State Council's notice)."""
+
+    days_off: list[dt.date] = []
+    workdays: list[dt.date] = []  # weekends worked in exchange (调休上班)
+
+    def years(self) -> set[int]:
+        return {day.year for day in [*self.days_off, *self.workdays]}
+
+
 class EscalationConfig(_Section):
     remind_before_hours: StrictFloat = Field(2.0, ge=0, le=YEAR_HOURS)
     leader_after_hours: StrictFloat = Field(0.0, ge=0, le=YEAR_HOURS)
@@ -258,6 +268,7 @@ class Config(_Section):
     database: DatabaseConfig = DatabaseConfig()
     talk_day: TalkDayConfig = TalkDayConfig()
     quiet_hours: QuietHours = QuietHours()
+    calendar: CalendarConfig = CalendarConfig()
     escalation: EscalationConfig = EscalationConfig()
     follow_up: FollowUpConfig = FollowUpConfig()
     intake: IntakeConfig = IntakeConfig()

@@ -266,7 +266,7 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
         assignee_id=worker.user_id if owned else None,
         assignee_name=worker.name if owned else None,
         claimed_at=ctx.now if owned else None,
-        deadline_at=deadline_for(report.category, ctx.now, ctx.config.tz),
+        deadline_at=deadline_for(report.category, ctx.now, ctx.config.tz, ctx.config.calendar),
         created_at=ctx.now,
         updated_at=ctx.now,
     )

@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from bot.config import Config
 from bot.core import Clock, Core, utcnow
 from bot.db import create_db_engine, is_sqlite, migrate, session_factory
+from bot.deadlines import calendar_gaps
 from bot.messages import Inbound, Result
 from bot.outbox import OutboxSender
 from bot.scheduler import Scheduler
@@ -157,6 +158,9 @@ class TelegramRuntime:
     async def start(self, *, polling: bool = True, poll_timeout: int = 10) -> None:
         await self.app.initialize()
         self._check_privacy()
+        for gap in calendar_gaps(self.config, self.clock().astimezone(self.config.tz).date()):
+            self.warnings.append(gap)
+            log.warning(gap)
         try:
             await self.app.bot.set_my_commands(COMMAND_MENU)
         except TelegramError as exc:

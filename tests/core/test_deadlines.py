@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from bot.deadlines import add_working_days, deadline_for, is_working_day
+from bot.deadlines import add_working_days, calendar_gaps, deadline_for, is_working_day
 from tests.conftest import example_config
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -51,3 +51,17 @@ def test_fractional_hours():
     config = example_config("sqlite://", replace=("deadline_hours = 4\n", "deadline_hours = 0.5\n"))
     opened = at("2026-05-06").astimezone(dt.UTC)
     assert deadline_for(config.category("safety"), opened, TZ) == opened + dt.timedelta(minutes=30)
+
+
+def test_holidays_the_library_does_not_know_come_from_the_config_and_their_absence_is_warned():
+    bare = example_config("sqlite://")
+    welfare = bare.category("welfare")  # 5 working days
+    opened = at("2026-12-30").astimezone(dt.UTC)
+    assert deadline_for(welfare, opened, TZ, bare.calendar) == at("2027-01-06").astimezone(dt.UTC)  # 元旦 counted
+    assert "does not know 2027" in " ".join(calendar_gaps(bare, dt.date(2026, 11, 23)))
+    assert calendar_gaps(bare, dt.date(2026, 6, 1)) == []  # 2027 is too far off to matter yet
+    told = example_config("sqlite://", replace=("days_off = []", 'days_off = ["2027-01-01"]'))
+    assert deadline_for(welfare, opened, TZ, told.calendar) == at("2027-01-07").astimezone(dt.UTC)
+    assert calendar_gaps(told, dt.date(2026, 11, 23)) == []
+    weekend = example_config("sqlite://", replace=("workdays = []", 'workdays = ["2027-01-02"]'))
+    assert deadline_for(welfare, opened, TZ, weekend.calendar) == at("2027-01-05").astimezone(dt.UTC)
