@@ -343,6 +343,8 @@ class Intake:
 
     # -- ordinary speech -------------------------------------------------------------------------------
     def _speech(self, ctx: Context, msg: Inbound, grid: Grid) -> None:
+        if msg.forwarded:
+            return  # a forwarded notice or news ("网传3栋有人被困电梯，经核实为谣言") is not the sender's report
         text = msg.text.strip()
         recent = self._recent_ticket(ctx, msg)
         if not text:

@@ -30,6 +30,7 @@ class Inbound:
     reply_to_bot: bool = False
     reply_to_text: str = ""  # the quoted message's text (Telegram's reply, WeChat's 引用)
     mentions_bot: bool = False
+    forwarded: bool = False  # passed on from elsewhere (a channel's post, another chat): not the sender's own words
     callback_data: str | None = None
     callback_id: str | None = None
     sent_at: dt.datetime | None = None

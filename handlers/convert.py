@@ -100,5 +100,6 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         reply_to_bot=bool(reply is not None and reply.from_user is not None and reply.from_user.id == bot.id),
         reply_to_text=(reply.text or reply.caption or "") if reply is not None else "",
         mentions_bot=_mentions(message, bot),
+        forwarded=message.forward_origin is not None,
         sent_at=message.date,
     )

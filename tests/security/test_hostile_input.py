@@ -319,3 +319,22 @@ async def test_one_unreadable_update_does_not_stop_the_bot_answering_everyone_el
             await live.sb.wait_for(replying_to(sent, "已受理"), chat_id=live.G1, timeout=3)
     finally:
         updater_log.disabled = False
+
+
+# -- forwarded posts ---------------------------------------------------------------------------------------
+async def test_a_post_forwarded_from_a_channel_is_not_the_forwarders_report(live: LiveBot, calm):
+    live.next_group()
+    resident = live.fresh_resident()
+    now = int(time.time())
+    message = {
+        "message_id": 950_000 + resident.user_id, "date": now, "text": "网传3栋有人被困电梯，经核实为谣言。",
+        "chat": {"id": live.G1, "type": "supergroup", "title": live.grid_name},
+        "from": live.sb.world.users[resident.user_id],
+        "forward_origin": {"type": "channel", "chat": {"id": -100777, "type": "channel", "title": "东郊街道发布"},
+                           "message_id": 5, "date": now},
+    }
+    await live.settled()
+    before = live.tickets()
+    live.sb.inject_update({"message": message})
+    await quiet_after(live, message, before)
+    await answers_a_normal_complaint(live)
