@@ -226,7 +226,9 @@ class Intake:
         if name in ("file", "dismiss"):
             question = open_question(ctx, msg, "file")
             if question is None:
-                return False
+                # "立案" typed after the button was pressed: already answered, and no words about any matter.
+                return not cmd.args and cmd.number is None
+
             answer_question(ctx, question.id, "yes" if name == "file" else "no")
             return True
         if name == "needhelp":

@@ -466,3 +466,13 @@ def test_an_edited_report_corrects_its_ticket_and_the_neighbours_reports_follow(
     same = texts_to(chat.say(NEIGHBOUR, "5栋门口的路灯坏了"), GROUP_1)[0]
     other = texts_to(chat.say(503, "2栋门口的路灯也坏了"), GROUP_1)[0]
     assert "附议" in same and other.startswith("已受理 #2")
+
+
+def test_typing_the_answer_after_pressing_the_button_adds_nothing_to_the_ticket(chat, sessions):
+    asked = chat.say(RESIDENT, "楼下那个老是响")  # unsure: the bot asks whether to file it
+    question = next(o for o in asked.outbounds if o.buttons)
+    chat.press(RESIDENT, question.buttons[0][0].data)
+    typed = chat.say(RESIDENT, "立案")
+    assert typed.outbounds == []
+    with sessions() as session:
+        assert session.execute(select(TicketEvent).where(TicketEvent.action == "followup")).first() is None
