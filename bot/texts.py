@@ -140,9 +140,11 @@ USAGE = {
 }
 
 
-def when(moment: dt.datetime, tz: ZoneInfo) -> str:
+def when(moment: dt.datetime, tz: ZoneInfo, now: dt.datetime | None = None) -> str:
+    """"11月24日 09:30"; with the year when it is not this year's ("2027年11月24日 09:30")."""
     local = moment.astimezone(tz)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
+    year = f"{local.year}年" if now is not None and now.astimezone(tz).year != local.year else ""
+    return f"{year}{local.month}月{local.day}日 {local:%H:%M}"
 
 
 def ticket_opened_group(

@@ -32,7 +32,7 @@ class Context:
     out: list[Outbound] = field(default_factory=list)
 
     def when(self, moment: dt.datetime) -> str:
-        return texts.when(moment, self.config.tz)
+        return texts.when(moment, self.config.tz, self.now)
 
     def reply(self, text: str, **kwargs) -> None:
         """Answer the actor where they wrote."""

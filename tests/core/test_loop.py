@@ -476,3 +476,11 @@ def test_typing_the_answer_after_pressing_the_button_adds_nothing_to_the_ticket(
     assert typed.outbounds == []
     with sessions() as session:
         assert session.execute(select(TicketEvent).where(TicketEvent.action == "followup")).first() is None
+
+
+def test_a_deadline_in_another_year_says_which_year(chat):
+    chat.say(RESIDENT, "2栋门口路灯坏了 晚上黑乎乎的")
+    chat.say(LEADER, "认领 1", chat=str(LEADER))
+    longer = texts_to(chat.say(LEADER, "延期 1 365 等年度预算", chat=str(LEADER)), LEADER)[0]
+    assert "新的时限为 2027年11月" in longer
+    assert "2026年" not in texts_to(chat.say(NEIGHBOUR, "3栋楼道堆满杂物 好几天了没人管"), GROUP_1)[0]
