@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from bot import texts
-from bot.config import Config, ConfigError, example_config_path, load_config
+from bot.config import Config, ConfigError, config_warnings, example_config_path, load_config
 from bot.workflow import Status
 
 
@@ -43,6 +43,8 @@ def check_config(path: str) -> None:
         f"{path}: OK — {len(config.grids)} grids, {len(config.workers)} workers, "
         f"{len(config.categories)} categories, {len(config.services)} service guide entries"
     )
+    for warning in config_warnings(config):
+        click.echo(f"WARNING: {path}: {warning}", err=True)
     for gap in calendar_gaps(config, dt.datetime.now(config.tz).date()):
         click.echo(f"WARNING: {path}: calendar: {gap}", err=True)
 

@@ -405,6 +405,22 @@ def _person_ids_as_groups(config: Config) -> Iterable[_Check]:
             )
 
 
+def config_warnings(config: Config) -> list[str]:
+    """Allowed, but probably not meant: a keyword listed under two categories scores for both, and which one a
+    message lands in then depends on its other words."""
+    first: dict[str, int] = {}
+    warnings = []
+    for index, category in enumerate(config.categories):
+        for word in category.keywords:
+            seen = first.setdefault(word, index)
+            if seen != index:
+                warnings.append(
+                    f'categories[{index}].keywords: "{word}" is also a keyword of categories[{seen}] '
+                    f'("{config.categories[seen].name}"); a message with it scores for both'
+                )
+    return warnings
+
+
 def _same_names_in_a_grid(config: Config) -> Iterable[_Check]:
     """Workers are named in commands (改派 by name): two of one name in a grid could not be told apart."""
     first: dict[tuple[str, str], int] = {}

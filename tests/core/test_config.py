@@ -198,3 +198,11 @@ def test_the_fast_toml_reader_reads_configs_exactly_as_tomllib():
 def test_a_keyword_weight_that_is_not_a_number_is_named_once():
     found = problems(SOURCE.replace('keywords = ["垃圾", ', 'keywords = {"垃圾" = true, "杂物" = 2} #', 1))
     assert found == ["c.toml: categories[0].keywords.垃圾: Input should be a valid number"]
+
+
+def test_a_keyword_under_two_categories_is_warned_of_but_allowed(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(SOURCE.replace('keywords = ["物业", ', 'keywords = ["杂物", "物业", ', 1), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", str(path)])
+    assert result.exit_code == 0 and "OK" in result.output
+    assert '"杂物" is also a keyword of categories[' in result.output
