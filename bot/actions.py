@@ -265,18 +265,24 @@ def recategorize(ctx: Context, number: int, category_name: str) -> Ticket:
     category = next((c for c in ctx.config.categories if category_name in (c.name, c.id)), None)
     if category is None:
         raise Refusal(texts.unknown_category(category_name, "、".join(c.name for c in ctx.config.categories)))
+    if category.id == ticket.category:
+        ctx.reply(texts.same_category(ticket.id, category.name), ticket_id=ticket.id, kind="recategorized")
+        return ticket
     old = ctx.config.category(ticket.category)
     old_name = old.name if old else ticket.category  # a category since removed from the config: its id
     ticket.category, ticket.handling = category.id, category.handling.value
-    # 限时办结 by the new category's limit from the report, keeping any extension or pause granted since.
+    # 限时办结 by the new category's limit from the report, keeping any extension or pause granted since; a
+    # stricter limit already past counts from now (the ticket was not late under the category it had).
     tz, calendar = ctx.config.tz, ctx.config.calendar
     shift = ticket.deadline_at - deadline_for(old, ticket.created_at, tz, calendar) if old else dt.timedelta()
-    ticket.deadline_at = deadline_for(category, ticket.created_at, tz, calendar) + shift
+    by_report = deadline_for(category, ticket.created_at, tz, calendar) + shift
+    ticket.deadline_at = by_report if by_report > ctx.now else deadline_for(category, ctx.now, tz, calendar)
     log(ctx, ticket, "recategorize", f"{old_name} → {category.name}", ticket.status)
     told = texts.recategorized(ticket.id, category.name, ctx.when(ticket.deadline_at))
     tell_reporters(ctx, ticket, told, kind="recategorized")
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(told, ticket_id=ticket.id, kind="recategorized")
+    _tell_owner(ctx, ticket, owner_of(ctx.config, ticket), told, "recategorized_dm")
     return ticket
 
 

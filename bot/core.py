@@ -16,7 +16,7 @@ from bot.config import Config, Role
 from bot.db import found_in
 from bot.intake import Intake
 from bot.messages import Inbound, Outbound, Result
-from bot.models import InboxMessage, OutboxMessage
+from bot.models import InboxMessage, OutboxMessage, Ticket
 from bot.tickets import Context
 from bot.workflow import actor_for
 
@@ -242,8 +242,9 @@ class Core:
 
     def _keep_the_night_quiet(self, session: Session, inbound: Inbound, out: list[Outbound], now: dt.datetime) -> None:
         """夜间免打扰: what a message at night tells a worker privately (a new ticket, a 附议, more words) waits
-        for the morning, unless it is urgent. A worker who writes to the bot at night is awake: what was held
-        for them goes now, and nothing of theirs waits behind it."""
+        for the morning, unless it is about an urgent ticket. The worker who is acting is awake: nothing to them
+        is held, and what was held for a worker who writes to the bot goes now (held rows never block what
+        follows them: see OutboxSender._due)."""
         local = now.astimezone(self.config.tz)
         if not self.config.quiet_hours.contains(local.time()):
             return
@@ -254,15 +255,28 @@ class Core:
                     OutboxMessage.chat_id == inbound.chat_id,
                     OutboxMessage.status == "pending",
                     OutboxMessage.due_at > now,
+                    OutboxMessage.attempts == 0,  # held, not a retry waiting out its back-off
                 )
                 .values(due_at=now)
             )
-            return
         morning = self.config.quiet_hours.end_after(local)
         for outbound in out:
-            to_a_worker = outbound.chat_id != inbound.chat_id and self.config.worker(outbound.chat_id) is not None
-            if to_a_worker and outbound.kind != "urgent" and outbound.due_at is None:
+            held = (
+                outbound.due_at is None
+                and outbound.chat_id not in (inbound.chat_id, inbound.user_id)
+                and self.config.worker(outbound.chat_id) is not None
+                and outbound.kind != "urgent"
+                and not self._about_an_urgent_ticket(session, outbound)
+            )
+            if held:
                 outbound.due_at = morning
+
+    @staticmethod
+    def _about_an_urgent_ticket(session: Session, outbound: Outbound) -> bool:
+        if outbound.ticket_id is None:
+            return False
+        ticket = session.get(Ticket, outbound.ticket_id)  # usually in the session already: no query
+        return ticket is not None and ticket.urgent
 
     def _mark_failed(self, session: Session, row: InboxMessage, exc: Exception) -> Result:
         row.status, row.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]

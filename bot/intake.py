@@ -26,6 +26,7 @@ SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is n
 # A reply under a ticket is read as another matter only when the classifier is this sure of another category:
 # "我家门口也是" (0.53, 邻里纠纷) under a litter ticket is a 附议, "我们5栋的电梯也坏了" (0.90, 报修) is not.
 SURE_OTHER_MATTER = 0.7
+SURE_REPORT = 0.95  # a reply to the call for topics this sure of a problem at a named place is a report
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
@@ -198,7 +199,15 @@ class Intake:
         ).scalar()
         if kind != "talk_notice" and not msg.reply_to_text.startswith(texts.TOPICS_CALL_HEAD):
             return False
-        return not self.classifier.classify(msg.text).urgent
+        result = self.classifier.classify(msg.text)
+        grid = ctx.config.grid_for_chat(msg.chat_id)
+        sure_report = (
+            result.intent == "request"
+            and result.category not in (None, "suggestion")
+            and result.confidence >= SURE_REPORT
+            and bool(grid is not None and place_of(msg.text, grid))
+        )  # "5栋电梯坏了三天了 赶紧派人修" under the call is a report, "健身器材太少了 能不能多装几个" a topic
+        return not result.urgent and not sure_report
 
     def _command(self, ctx: Context, msg: Inbound, cmd: Command, about: Ticket | None, grid: Grid | None) -> bool:
         """Run a text command; False lets the text be read as ordinary speech."""
@@ -305,16 +314,18 @@ class Intake:
         return False
 
     def _another_matter(self, ctx: Context, text: str, ticket: Ticket) -> bool:
-        """A reply that is an emergency, a request of another category, or about another building is a matter
-        of its own: "我家也是", "在2单元门口" or a photo's caption stay with the ticket replied to."""
+        """A reply that is an emergency, or a request about another thing or another building, is a matter of
+        its own. "我家也是", "我也反映过 没人管", "在2单元门口", "写错了，是5栋" or a photo's caption stay with
+        the ticket replied to: only a request is split off, so that what is split off becomes a ticket."""
         result = self.classifier.classify(text)
         if result.urgent:
             return True
-        if (
-            result.intent == "request"
-            and result.category not in (None, ticket.category)
-            and result.confidence >= SURE_OTHER_MATTER
-        ):
+        if result.intent != "request" or result.confidence < SURE_OTHER_MATTER:
+            return False
+        # Another thing: the category differs, and so do the words it was recognised by — "电梯又停了 物业也不管"
+        # under a lift ticket shares 电梯, and a 改类'd ticket keeps its first words.
+        words = set(result.keywords)
+        if result.category not in (None, ticket.category) and words and not words & set(ticket.matter.split()):
             return True
         grid = ctx.config.grid(ticket.grid_id)
         place = place_of(text, grid) if grid is not None else ""
@@ -345,9 +356,11 @@ class Intake:
 
     # -- ordinary speech -------------------------------------------------------------------------------
     def _speech(self, ctx: Context, msg: Inbound, grid: Grid) -> None:
-        if msg.forwarded:
-            return  # a forwarded notice or news ("网传3栋有人被困电梯，经核实为谣言") is not the sender's report
         text = msg.text.strip()
+        if msg.forwarded and not (text and self.classifier.classify(text).urgent):
+            # A forwarded notice or news ("网传3栋有人被困电梯，经核实为谣言") is not the sender's report; a
+            # forwarded emergency ("妈妈摔倒了起不来 头在流血") is handled as one, in case it is real.
+            return
         recent = self._recent_ticket(ctx, msg)
         if not text:
             if msg.kind == "photo" and recent is not None:

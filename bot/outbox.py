@@ -164,14 +164,18 @@ class OutboxSender:
         return False
 
     def _due(self) -> list[tuple[int, str]]:
-        """Due rows in order, leaving out any chat whose earlier row waits for a retry: a chat's order holds."""
+        """Due rows in order, leaving out any chat whose earlier row waits for a retry: a chat's order holds.
+
+        A row held for later without having been tried (a worker's night-time DM, due in the morning) holds
+        nothing up: what comes after it, an urgent alert above all, goes when due.
+        """
         now = self.clock()
-        # The first pending row of each chat that is not due yet (a short list: retries waiting) is joined
-        # to the due rows, instead of a correlated subquery per pending row; rows behind it are left out
-        # before the LIMIT, so a chat stuck behind a retry never crowds out the others.
+        # The first pending row of each chat that waits for a retry (a short list) is joined to the due rows,
+        # instead of a correlated subquery per pending row; rows behind it are left out before the LIMIT, so a
+        # chat stuck behind a retry never crowds out the others.
         waiting = (
             select(OutboxMessage.chat_id, func.min(OutboxMessage.id).label("first_id"))
-            .where(OutboxMessage.status == "pending", OutboxMessage.due_at > now)
+            .where(OutboxMessage.status == "pending", OutboxMessage.due_at > now, OutboxMessage.attempts > 0)
             .group_by(OutboxMessage.chat_id)
             .subquery()
         )
@@ -236,7 +240,11 @@ class OutboxSender:
             queued = list(
                 session.execute(
                     select(OutboxMessage)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.chat_id == chat_of_row)
+                    .where(
+                        OutboxMessage.status == "pending",
+                        OutboxMessage.chat_id == chat_of_row,
+                        or_(OutboxMessage.due_at <= now, OutboxMessage.attempts > 0),  # held rows stand aside
+                    )
                     .order_by(OutboxMessage.id)
                     .limit(SUMMARY_LIMIT)
                 ).scalars()

@@ -73,9 +73,9 @@ class ResidentBook:
         named = grids_with_building(ctx.config.grids, msg.text)
         if len(named) > 1 and ctx.actor.is_staff:  # 3栋 in two estates: the one the worker serves
             named = [grid for grid in named if grid.id in ctx.actor.grids] or named
-        grid = known if known is not None and (not named or known in named) else None
-        if grid is None and len(named) == 1:
-            grid = named[0]
+        # The building decides when it names one grid; when it names several (3栋 in two estates), or none,
+        # the sender's own grid does.
+        grid = named[0] if len(named) == 1 else known
         if grid is None and msg.text.strip():
             remember_question(ctx, msg, "grid")
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)

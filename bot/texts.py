@@ -277,6 +277,10 @@ def note_added(n: int) -> str:
     return f"已将备注记入 #{n} 的办理记录。"
 
 
+def same_category(n: int, category: str) -> str:
+    return f"#{n} 已经是「{category}」类别，无需更改。"
+
+
 def recategorized(n: int, category: str, deadline: str) -> str:
     return f"#{n} 的类别已改为「{category}」，办结时限按新类别调整为 {deadline}。"
 

@@ -484,3 +484,46 @@ def test_a_deadline_in_another_year_says_which_year(chat):
     longer = texts_to(chat.say(LEADER, "延期 1 365 等年度预算", chat=str(LEADER)), LEADER)[0]
     assert "新的时限为 2027年11月" in longer
     assert "2026年" not in texts_to(chat.say(NEIGHBOUR, "3栋楼道堆满杂物 好几天了没人管"), GROUP_1)[0]
+
+
+def test_a_stricter_category_whose_limit_has_passed_counts_from_now_and_the_worker_hears(chat, sessions, clock):
+    chat.say(RESIDENT, "2栋门口路灯坏了 晚上黑乎乎的")  # 设施维修: 72 hours
+    chat.say(WANG, "认领 1")
+    clock.advance(hours=30)
+    moved = chat.say(LEADER, "改类 1 安全隐患", chat=str(LEADER))  # 4 hours: from now, not from the report
+    assert ticket(sessions).deadline_at.replace(tzinfo=dt.UTC) == clock.now + dt.timedelta(hours=4)
+    assert len(texts_to(moved, WANG)) == 1 and "「安全隐患」" in texts_to(moved, WANG)[0]
+    same = texts_to(chat.say(LEADER, "改类 1 安全隐患", chat=str(LEADER)), LEADER)
+    assert same == ["#1 已经是「安全隐患」类别，无需更改。"]
+
+
+def test_replies_that_speak_of_the_same_matter_stay_with_the_ticket(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # message 1001
+    for n, reply in enumerate(["我也反映过 没人管", "我们5栋也是这样", "+1"], start=1):
+        answer = texts_to(chat.say(600 + n, reply, reply_to="1001"), GROUP_1)
+        assert answer and "附议" in answer[0], (reply, answer)
+    fixed = chat.say(RESIDENT, "不好意思写错了，是5栋不是3栋", reply_to="1001")  # the reporter's own correction
+    assert not any(text.startswith("已受理") for text in texts_to(fixed, GROUP_1))
+    chat.say(WANG, "改类 1 物业管理", chat=str(WANG))  # a supervisor's 改类 keeps the ticket's first words
+    same = texts_to(chat.say(610, "3栋楼道的杂物堆满了 快来清理", reply_to="1001"), GROUP_1)
+    assert "附议" in same[0]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
+def test_a_grid_named_by_a_building_two_estates_share_is_asked_once(chat, database_url, classifier, clock):
+    from bot.core import Core
+    from bot.db import session_factory
+    from tests.conftest import Chat, example_config
+
+    shared = example_config(database_url, replace=('buildings = ["6栋",', 'buildings = ["3栋", "6栋",'))
+    from bot.db import create_db_engine, migrate
+
+    engine = create_db_engine(shared.database.url)
+    migrate(engine)
+    other = Chat(Core(shared, session_factory(engine), classifier, clock))
+    first = other.say(RESIDENT, "3栋的电梯坏了 两天了", chat=str(RESIDENT))
+    assert [o.kind for o in first.outbounds] == ["ask_grid"]
+    answered = other.say(RESIDENT, "网格 dj-3", chat=str(RESIDENT))  # her own grid, not one of the two
+    assert "ask_grid" not in [o.kind for o in answered.outbounds]
+    assert any(text.startswith("已受理 #1") for text in texts_to(answered, RESIDENT))

@@ -332,7 +332,34 @@ def test_a_reply_to_the_call_for_topics_is_a_topic(chat, sessions, config, clock
         "已收录为说事日议题1：小区里的健身器材太少了，能不能多装几个。说事日会一起商议。"
     ]
     assert chat.say(503, "好的", reply_to="880").outbounds == []
+    report = chat.say(505, "5栋电梯坏了三天了 老人下不了楼 赶紧派人修", reply_to="880")  # a report, not a topic
+    assert [o.text[:6] for o in report.outbounds if o.chat_id == GROUP_1] == ["已受理 #1"]
     fire = chat.say(504, "3栋着火了 快来人", reply_to="880")
     assert any(o.kind == "urgent_ack" for o in fire.outbounds)
     with sessions() as session:
-        assert session.query(Ticket).count() == 1
+        assert session.query(Ticket).count() == 2
+
+
+def test_a_dm_held_for_the_morning_holds_up_nothing_behind_it(chat, sessions, config, clock):
+    from bot.outbox import OutboxSender
+
+    async def run_db(fn, *args):
+        return fn(*args)
+
+    clock.now = local("2026-11-24", "01:10")
+    chat.say(501, "3栋楼道堆满杂物 好几天了没人管")  # 王芳's 新工单 waits for the morning
+    chat.say(505, "4栋楼道堆满杂物 好几天了没人管")  # and 李娜's
+    clock.now = local("2026-11-24", "01:40")
+    fire = chat.say(502, "3栋楼道里冒烟了 有焦糊味")
+    routed = next(o.chat_id for o in fire.outbounds if o.kind == "urgent" and o.chat_id in ("1001", "1002"))
+    assert [row.kind for row in sent(sessions, chat=routed)][0] == "assign"  # a held DM heads her chat
+    chat.say(503, "3栋楼道里杂物太多了 都堆到门口了")  # a 附议 of the litter: about no urgent ticket, held
+    sender = OutboxSender(sessions, None, config, run_db, clock)
+    due = {row_id: chat_id for row_id, chat_id in sender._due()}
+    urgent = [row for row in sent(sessions, kind="urgent", chat=routed)]
+    assert urgent and all(row.id in due for row in urgent)  # not stuck behind the held 新工单
+    assert sender._load(urgent[0].id) is not None
+    assert [row.kind for row in sent(sessions, chat="1001") if row.id not in due] != []  # the held ones still wait
+    # The worker acting at night is awake: her own confirmation is not held.
+    claimed = chat.say(1001, "认领 1")
+    assert all(o.due_at is None for o in claimed.outbounds if o.chat_id == "1001")

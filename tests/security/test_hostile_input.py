@@ -338,3 +338,21 @@ async def test_a_post_forwarded_from_a_channel_is_not_the_forwarders_report(live
     live.sb.inject_update({"message": message})
     await quiet_after(live, message, before)
     await answers_a_normal_complaint(live)
+
+
+async def test_a_forwarded_emergency_is_handled_as_one(live: LiveBot, calm):
+    live.next_group()
+    resident = live.fresh_resident()
+    now = int(time.time())
+    message = {
+        "message_id": 960_000 + resident.user_id, "date": now, "text": "妈妈在3栋门口摔倒了起不来 头在流血",
+        "chat": {"id": live.G1, "type": "supergroup", "title": live.grid_name},
+        "from": live.sb.world.users[resident.user_id],
+        "forward_origin": {"type": "hidden_user", "sender_user_name": "表姐", "date": now},
+    }
+    await live.settled()
+    before = live.tickets()
+    live.sb.inject_update({"message": message})
+    await live.settled()
+    assert live.tickets() == before + 1
+    assert any("紧急" in text_of(m) for m in live.sb.bot_messages(live.G1))
