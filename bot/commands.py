@@ -50,7 +50,7 @@ _VERB_RE = re.compile(
     r"^(?P<verb>" + "|".join(sorted(VERBS, key=len, reverse=True)) + r")"
     # "认领 12", "认领#12", "认领：12", "认领 ＃ 12", "认领第12单", "认领 12号"
     r"(?:\s*[:：]?\s*第?\s*[#＃]?\s*(?P<number>\d{1,9})(?!\d)(?:号|单|号单)?)?"
-    r"(?:(?P<sep>\s+|[:：,，、])(?P<rest>.*))?$",
+    r"(?:(?P<sep>\s+|[:：,，、])(?P<rest>.*?))?[。.!！]?$",  # "认领 1。"
     re.DOTALL,
 )
 _SLASH_RE = re.compile(

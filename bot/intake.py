@@ -26,7 +26,7 @@ SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is n
 # A reply under a ticket is read as another matter only when the classifier is this sure of another category:
 # "我家门口也是" (0.53, 邻里纠纷) under a litter ticket is a 附议, "我们5栋的电梯也坏了" (0.90, 报修) is not.
 SURE_OTHER_MATTER = 0.7
-SURE_REPORT = 0.95  # a reply to the call for topics this sure of a problem at a named place is a report
+SURE_REPORT = 0.9  # a reply to the call for topics this sure of a problem at a named place is a report
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
@@ -185,12 +185,13 @@ class Intake:
             return reported
         # The bot's message may not be marked sent yet (a very quick reply), or came from another transport:
         # its own text names the ticket ("已受理 #12…", "#12 已办结…").
-        quoted = _TICKET_IN_TEXT.search(msg.reply_to_text)
-        return ctx.session.get(Ticket, int(quoted.group(1))) if quoted else None
+        # Only a message about one ticket: "同意" under the agenda or a list of unclaimed ones is about none.
+        named = set(_TICKET_IN_TEXT.findall(msg.reply_to_text))
+        return ctx.session.get(Ticket, int(named.pop())) if len(named) == 1 else None
 
     def _answers_topics_call(self, ctx: Context, msg: Inbound) -> bool:
         """A reply to the bot's 【议题征集】 with a suggestion in it (not "好的", not an emergency)."""
-        if not msg.reply_to_bot or not msg.text.strip() or is_acknowledgement(msg.text):
+        if not msg.reply_to_bot or not msg.text.strip() or is_acknowledgement(msg.text) or ctx.actor.is_staff:
             return False
         kind = ctx.session.execute(
             select(OutboxMessage.kind).where(
@@ -309,7 +310,7 @@ class Intake:
             tickets.add_followup(ctx, ticket, msg.text, msg.photo_id)  # more from someone who reported it
             return True
         if ticket.status in [s.value for s in OPEN_STATUSES] and msg.chat_type == "group":
-            tickets.add_supporter(ctx, ticket, msg.chat_id, msg.message_id)
+            tickets.add_supporter(ctx, ticket, msg.chat_id, msg.message_id, msg.text)
             return True
         return False
 
@@ -318,15 +319,27 @@ class Intake:
         its own. "我家也是", "我也反映过 没人管", "在2单元门口", "写错了，是5栋" or a photo's caption stay with
         the ticket replied to: only a request is split off, so that what is split off becomes a ticket."""
         result = self.classifier.classify(text)
+        elsewhere = self._another_building(ctx, text, ticket)
         if result.urgent:
-            return True
-        if result.intent != "request" or result.confidence < SURE_OTHER_MATTER:
+            # "人还在里面 快点来啊" under the lift emergency is that emergency, not a second one.
+            same_emergency = ticket.urgent and ticket.status in [s.value for s in OPEN_STATUSES]
+            return elsewhere or not same_emergency
+        if result.intent != "request":
             return False
-        # Another thing: the category differs, and so do the words it was recognised by — "电梯又停了 物业也不管"
-        # under a lift ticket shares 电梯, and a 改类'd ticket keeps its first words.
-        words = set(result.keywords)
-        if result.category not in (None, ticket.category) and words and not words & set(ticket.matter.split()):
+        if elsewhere:  # "5栋楼道也堆满杂物了" under the 3栋 ticket: 5栋's own
             return True
+        # Another thing: sure of another category, and of other words — "电梯又停了 物业也不管" under a lift
+        # ticket shares 电梯, and a 改类'd ticket keeps its first words.
+        words = set(result.keywords)
+        return (
+            result.confidence >= SURE_OTHER_MATTER
+            and result.category not in (None, ticket.category)
+            and bool(words)
+            and not words & set(ticket.matter.split())
+        )
+
+    @staticmethod
+    def _another_building(ctx: Context, text: str, ticket: Ticket) -> bool:
         grid = ctx.config.grid(ticket.grid_id)
         place = place_of(text, grid) if grid is not None else ""
         return is_building(place) and is_building(ticket.place) and place != ticket.place
@@ -382,6 +395,7 @@ class Intake:
             recent is not None
             and not result.urgent
             and (result.category in (None, recent.category) or msg.kind == "photo")
+            and not self._another_building(ctx, text, recent)
         ):
             tickets.add_followup(ctx, recent, text, msg.photo_id)
             return
@@ -395,7 +409,7 @@ class Intake:
             with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
                 same = self._same_matter(ctx, grid, category, place, matter, msg)
             if same is not None:
-                tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id)
+                tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id, msg.text)
                 return
         why = "、".join(result.keywords[:3]) or "、".join(result.urgent_words[:3])
         if result.confidence < ctx.config.intake.confirm_below and not result.urgent:

@@ -59,8 +59,13 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
     mentioned = acks if len(acks) == 1 else []
     mentions = [Mention(m["user_id"], m["name"]) for r in mentioned for m in (r.mentions or [])]
     mentions += [Mention(user_id, name) for user_id, name in pinged.items()]
+    tickets = {r.ticket_id for r in rows}
     return Outbound(
-        chat_id=rows[0].chat_id, text="\n".join(lines), mentions=mentions, ticket_id=rows[0].ticket_id, kind="summary"
+        chat_id=rows[0].chat_id,
+        text="\n".join(lines),
+        mentions=mentions,
+        ticket_id=tickets.pop() if len(tickets) == 1 else None,  # a reply to it is about one ticket, or none
+        kind="summary",
     )
 
 

@@ -322,8 +322,9 @@ def supporters_summary_dm(n: int | None, who: str, count: int) -> str:
     return f"#{n} 新增 {count} 位居民附议：{who}。"
 
 
-def supporter_dm(n: int, name: str, count: int) -> str:
-    return f"#{n} 新增附议：{name}（共 {count} 人反映）。"
+def supporter_dm(n: int, name: str, count: int, words: str = "") -> str:
+    said = f"\n{name}说：{words}" if words else ""
+    return f"#{n} 新增附议：{name}（共 {count} 人反映）。{said}"
 
 
 def not_a_ticket() -> str:
@@ -519,6 +520,10 @@ def send_failed_admin(chat_id: str, attempts: int, error: str, text: str) -> str
 
 # -- what the 办理记录 says of a step (shown in 进度 and the ledger) ------------------------------------------
 SUPPORT_DETAIL = "附议"
+
+
+def support_detail(words: str) -> str:
+    return words or SUPPORT_DETAIL  # the 台账 names the action 附议 already
 
 
 def rated_bad_detail(reason: str) -> str:

@@ -328,8 +328,9 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         )
 
 
-def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -> None:
-    """附议: a second resident reporting the same matter joins the ticket instead of opening another."""
+def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str, words: str = "") -> None:
+    """附议: a second resident reporting the same matter joins the ticket instead of opening another; what they
+    said ("是5栋3单元 4楼那家") is in the 台账 and reaches the worker with their name."""
     if has_reported(ticket, ctx.actor.user_id):
         ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
         return
@@ -342,7 +343,8 @@ def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -
             created_at=ctx.now,
         )
     )
-    log(ctx, ticket, "support", texts.SUPPORT_DETAIL)
+    words = words.strip()
+    log(ctx, ticket, "support", texts.support_detail(words))
     count = 1 + len(ticket.supporters)
     ctx.reply(
         texts.supported(ticket.id, count),
@@ -354,9 +356,9 @@ def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str) -
     if owner is not None:
         ctx.send(
             owner.user_id,
-            texts.supporter_dm(ticket.id, ctx.actor.name, count),
+            texts.supporter_dm(ticket.id, ctx.actor.name, count, words),
             ticket_id=ticket.id,
-            kind="support",
+            kind="support",  # a storm's 附议 fold into one summary of names; one alone keeps its words
             mentions=[Mention(ctx.actor.user_id, ctx.actor.name)],
         )
 

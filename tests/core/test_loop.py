@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.models import OutboxMessage, Ticket, TicketEvent
+from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
 from tests.conftest import GROUP_1, GROUP_2
 
 RESIDENT, NEIGHBOUR = 501, 502
@@ -527,3 +527,33 @@ def test_a_grid_named_by_a_building_two_estates_share_is_asked_once(chat, databa
     answered = other.say(RESIDENT, "网格 dj-3", chat=str(RESIDENT))  # her own grid, not one of the two
     assert "ask_grid" not in [o.kind for o in answered.outbounds]
     assert any(text.startswith("已受理 #1") for text in texts_to(answered, RESIDENT))
+
+
+def test_what_a_neighbour_says_under_a_ticket_reaches_the_worker(chat):
+    chat.say(RESIDENT, "3栋楼道里冒烟了 有焦糊味")  # urgent ticket #1, message 1001
+    more = chat.say(NEIGHBOUR, "是5单元 4楼那家 人还在里面 快点来啊", reply_to="1001")
+    assert not any(o.kind == "urgent_ack" for o in more.outbounds)  # the same emergency, not a second one
+    to_worker = [o.text for o in more.outbounds if o.kind == "support" and o.chat_id != GROUP_1]
+    assert len(to_worker) == 1 and "是5单元 4楼那家" in to_worker[0]
+
+
+def test_a_request_about_another_building_under_a_ticket_is_that_buildings_own(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # message 1001
+    neighbour = texts_to(chat.say(NEIGHBOUR, "5栋楼道也堆满杂物了", reply_to="1001"), GROUP_1)
+    assert neighbour[0].startswith("已受理 #2") and ticket(sessions, 2).place == "5栋"
+    own = texts_to(chat.say(RESIDENT, "还有4栋门口的垃圾也没人清", reply_to="1001"), GROUP_1)
+    assert own[0].startswith("已受理 #3") and ticket(sessions, 3).place == "4栋"
+
+
+def test_a_reply_under_a_post_about_several_tickets_is_about_none_of_them(chat, sessions):
+    from bot.messages import Inbound
+
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    agenda = Inbound(
+        platform="telegram", update_id="agenda-reply", chat_id=GROUP_1, chat_type="group", message_id="7001",
+        user_id="503", user_name="居民503", text="同意", reply_to_message_id="6000", reply_to_bot=True,
+        reply_to_text="【周二说事日】\n一、待办事项：\n  #1 环境卫生｜待认领\n  #2 设施维修｜办理中",
+    )
+    assert chat.core.handle(agenda).outbounds == []
+    with sessions() as session:
+        assert session.query(Supporter).count() == 0

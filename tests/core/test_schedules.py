@@ -332,6 +332,7 @@ def test_a_reply_to_the_call_for_topics_is_a_topic(chat, sessions, config, clock
         "已收录为说事日议题1：小区里的健身器材太少了，能不能多装几个。说事日会一起商议。"
     ]
     assert chat.say(503, "好的", reply_to="880").outbounds == []
+    assert chat.say(2001, "好的大家积极提", reply_to="880").outbounds == []  # the leader is not proposing a topic
     report = chat.say(505, "5栋电梯坏了三天了 老人下不了楼 赶紧派人修", reply_to="880")  # a report, not a topic
     assert [o.text[:6] for o in report.outbounds if o.chat_id == GROUP_1] == ["已受理 #1"]
     fire = chat.say(504, "3栋着火了 快来人", reply_to="880")

@@ -32,7 +32,8 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
         r"(?P<rest>[^也同样还没不坏]{0,4})[\s!！。.~～,，]*$",
     },
     ("bot/commands.py", "_VERB_RE"): {  # "认领：12" "认领第12单" "认领 12号"; the separators of "认领2、3"
-        r")(?:\s*[:：]?\s*第?\s*[#＃]?\s*(?P<number>\d{1,9})(?!\d)(?:号|单|号单)?)?(?:(?P<sep>\s+|[:：,，、])(?P<rest>.*))?$"
+        r")(?:\s*[:：]?\s*第?\s*[#＃]?\s*(?P<number>\d{1,9})(?!\d)(?:号|单|号单)?)?"
+        r"(?:(?P<sep>\s+|[:：,，、])(?P<rest>.*?))?[。.!！]?$"
     },
     ("bot/commands.py", "_MORE_NUMBERS"): {r"^(?:[\s、,，和]*[#＃]?\d{1,9}(?!\d))+[\s、,，]*$"},  # "认领 1、2 和 3"
     ("bot/places.py", "is_building"): {"栋"},
