@@ -473,5 +473,14 @@ class Intake:
             ticket.text = msg.text.strip()
             ticket.place = place_of(ticket.text, grid) if grid is not None else ticket.place
             tickets.log(ctx, ticket, "edit", texts.edit_detail(before, ticket.text))
+            result = self.classifier.classify(ticket.text)
+            if result.urgent and not ticket.urgent:  # "2栋楼道有杂物" edited into "2栋楼道着火了 冒烟了"
+                why = "、".join(result.urgent_words[:3]) or "、".join(result.keywords[:3])
+                tickets.raise_to_urgent(ctx, ticket, ctx.config.category(result.category), result.emergency, why)
+                return
             owner = tickets.owner_of(ctx.config, ticket)
             tickets.dm(ctx, owner, ticket, texts.edited_dm(ticket.id, msg.text.strip()), kind="edited_dm")
+        elif ticket is None and msg.text.strip() and msg.chat_type == "group":
+            grid = ctx.config.grid_for_chat(msg.chat_id)
+            if grid is not None and self.classifier.classify(msg.text).urgent:
+                self._speech(ctx, msg, grid)  # chatter edited into an emergency: an emergency all the same

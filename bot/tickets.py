@@ -328,6 +328,33 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         )
 
 
+def raise_to_urgent(
+    ctx: Context, ticket: Ticket, category: Category | None, emergency: str | None, why: str
+) -> None:
+    """A report that turned out to be an emergency (edited into "着火了"): advice in the group, 【紧急】 to the
+    worker on it, the leaders and the secretary, and the shorter deadline of its category if it has one."""
+    ticket.urgent = True
+    if category is not None and category.id != ticket.category:
+        ticket.category, ticket.handling = category.id, category.handling.value
+        ticket.department = category.department or None
+    category = ctx.config.category(ticket.category) or ctx.config.categories[-1]
+    sooner = deadline_for(category, ctx.now, ctx.config.tz, ctx.config.calendar)
+    ticket.deadline_at = min(ticket.deadline_at, sooner)
+    grid = ctx.config.grid(ticket.grid_id)
+    if grid is None:  # a grid since removed from the config: nobody to alert through it
+        return
+    owner = owner_of(ctx.config, ticket)
+    report = Report(
+        grid=grid, category=category, text=ticket.text, urgent=True, emergency=emergency, why=why,
+        place=ticket.place, matter=ticket.matter,
+    )
+    claimed = ticket.assignee_id is not None
+    _announce(ctx, ticket, report, owner, ask_to_claim=not claimed)
+    if claimed and owner is not None and owner not in routing.leaders_of(ctx.config, ticket.grid_id):
+        urgent_text = texts.urgent_dm(ticket.id, grid.name, ticket.reporter_name, ticket.text)
+        dm(ctx, owner, ticket, urgent_text, kind="urgent")
+
+
 def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str, words: str = "") -> None:
     """附议: a second resident reporting the same matter joins the ticket instead of opening another; what they
     said ("是5栋3单元 4楼那家") is in the 台账 and reaches the worker with their name."""

@@ -557,3 +557,17 @@ def test_a_reply_under_a_post_about_several_tickets_is_about_none_of_them(chat, 
     assert chat.core.handle(agenda).outbounds == []
     with sessions() as session:
         assert session.query(Supporter).count() == 0
+
+
+def test_a_report_edited_into_an_emergency_is_handled_as_one(chat, sessions):
+    chat.say(RESIDENT, "2栋楼道有杂物 好几天了")  # message 1001
+    chat.say(WANG, "认领 1")
+    edited = chat.say(RESIDENT, "2栋楼道着火了 冒烟了 快来人", edited_id="1001")
+    group = texts_to(edited, GROUP_1)
+    assert len(group) == 1 and "119" in group[0]
+    alerted = {o.chat_id for o in edited.outbounds if o.kind == "urgent"}
+    assert {str(WANG), str(LEADER), str(SECRETARY)} <= alerted
+    assert ticket(sessions).urgent and ticket(sessions).category == "safety"
+    chat.say(NEIGHBOUR, "大家早上好")  # message 1004, chatter
+    fire = chat.say(NEIGHBOUR, "5栋楼下电动车着火了 快打119", edited_id="1004")
+    assert any(o.kind == "urgent_ack" for o in fire.outbounds)
