@@ -15,6 +15,7 @@ from bot.tickets import (
     authorize,
     claim_buttons,
     dm,
+    drop_held_asks,
     grid_chat,
     load,
     log,
@@ -48,6 +49,7 @@ def claim(ctx: Context, number: int) -> Ticket:
     ticket.assignee_name = ctx.actor.name
     ticket.claimed_at = ticket.claimed_at or ctx.now
     log(ctx, ticket, "claim", "", before)
+    drop_held_asks(ctx, ticket)
     tell_reporters(
         ctx, ticket, texts.claimed_group(ticket.id, ctx.actor.name, texts.ROLE_NAMES[ctx.actor.role]), kind="claimed"
     )
@@ -229,6 +231,7 @@ def close(ctx: Context, number: int) -> Ticket:
     ticket.status = Status.CLOSED.value
     ticket.closed_at = ctx.now
     log(ctx, ticket, "close", "", before)
+    drop_held_asks(ctx, ticket)
     if before not in (Status.RESOLVED.value, Status.CLOSED.value):  # still being worked on: the worker stops
         owner = owner_of(ctx.config, ticket)
         _tell_owner(ctx, ticket, owner, texts.closed_dm(ticket.id, ctx.actor.name), "closed_dm")
@@ -245,6 +248,7 @@ def cancel(ctx: Context, number: int) -> Ticket:
     ticket.status = Status.CANCELLED.value
     ticket.closed_at = ctx.now
     log(ctx, ticket, "cancel", "", before)
+    drop_held_asks(ctx, ticket)
     ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
     owner = owner_of(ctx.config, ticket)
     _tell_owner(ctx, ticket, owner, texts.cancelled_dm(ticket.id, ctx.actor.name), "cancelled_dm")

@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import routing, texts
 from bot.config import Category, Config, Grid, Worker
 from bot.deadlines import deadline_for
 from bot.messages import Button, Mention, Outbound
-from bot.models import Supporter, Ticket, TicketEvent
+from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
 from bot.privacy import mask
 from bot.workflow import Action, Actor, Refusal, Status, TicketView, check
 
@@ -326,6 +326,22 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
             buttons=claim_buttons(ticket),
             photo_id=report.photo_id,
         )
+
+
+def drop_held_asks(ctx: Context, ticket: Ticket) -> None:
+    """Asks to claim a ticket, held for the morning, that the night made pointless (claimed, withdrawn, closed):
+    at 07:00 a worker would be asked to claim what a colleague claimed at 23:40."""
+    ctx.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == "pending",
+            OutboxMessage.due_at > ctx.now,
+            OutboxMessage.attempts == 0,
+            OutboxMessage.ticket_id == ticket.id,
+            OutboxMessage.kind.in_(("assign", "unclaimed")),
+        )
+        .values(status="superseded")
+    )
 
 
 def raise_to_urgent(

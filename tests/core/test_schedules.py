@@ -364,3 +364,15 @@ def test_a_dm_held_for_the_morning_holds_up_nothing_behind_it(chat, sessions, co
     # The worker acting at night is awake: her own confirmation is not held.
     claimed = chat.say(1001, "认领 1")
     assert all(o.due_at is None for o in claimed.outbounds if o.chat_id == "1001")
+
+
+def test_an_ask_to_claim_held_overnight_is_dropped_once_a_colleague_claims(chat, sessions, clock):
+    clock.now = local("2026-11-24", "23:30")
+    chat.say(501, "3栋楼道堆满杂物 好几天了没人管")  # 王芳's 新工单 held for 07:00
+    chat.say(502, "4栋楼道堆满杂物 好几天了没人管")  # 李娜's
+    clock.now = local("2026-11-24", "23:40")
+    chat.say(1002, "认领 1")  # 李娜 takes 王芳's at night
+    chat.say(502, "撤销 2")  # and the second is withdrawn
+    waiting = [(row.chat_id, row.ticket_id) for row in sent(sessions, kind="assign") if row.status == "pending"]
+    assert waiting == []
+    assert {row.status for row in sent(sessions, kind="assign")} == {"superseded"}
