@@ -126,9 +126,24 @@ def parse_rating(args: str) -> tuple[str, str] | None:
 _MORE_NUMBERS = re.compile(r"^(?:[\s、,，和]*[#＃]?\d{1,9}(?!\d))+[\s、,，]*$")
 
 
+# "办结 1、2 都处理好了": standalone numbers first (not "2楼", "3栋"), then the note.
+_NUMBERS_THEN_NOTE = re.compile(
+    r"^(?P<numbers>(?:[\s、,，和]*[#＃]?\d{1,9}(?![\d楼栋号单元层室户天]))+)"
+    r"(?:\s+(?P<note>.*))?$"
+)
+
+
 def more_numbers(args: str) -> list[int] | None:
     """The further ticket numbers of "认领 1 2 3" ([2, 3]); None when the rest is not only numbers."""
     return [int(n) for n in re.findall(r"\d{1,9}", args)] if _MORE_NUMBERS.match(args) else None
+
+
+def numbers_then_note(args: str) -> tuple[list[int], str] | None:
+    """([2], "都处理好了") from the rest of "办结 1 2 都处理好了"; None when no ticket number leads it."""
+    match = _NUMBERS_THEN_NOTE.match(args.strip())
+    if not match:
+        return None
+    return [int(n) for n in re.findall(r"\d{1,9}", match["numbers"])], (match["note"] or "").strip()
 
 
 def _int(value: str | None) -> int | None:

@@ -8,7 +8,7 @@ import re
 from sqlalchemy import bindparam, or_, select
 
 from bot import actions, texts, tickets
-from bot.commands import Command, is_acknowledgement, more_numbers, parse, parse_rating
+from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
 from bot.messages import Button, Inbound
@@ -274,11 +274,13 @@ class Intake:
         if number is None:
             ctx.reply(texts.USAGE[name], kind="usage")
             return True
-        further = more_numbers(cmd.args) if name == "claim" and cmd.number is not None else None
-        if further:  # "认领 1 2 3": each is claimed, or told why not
+        further, note = (more_numbers(cmd.args), "") if name == "claim" else ([], cmd.args)
+        if name == "resolve" and cmd.number is not None:  # "办结 1、2 都处理好了"
+            further, note = numbers_then_note(cmd.args) or ([], cmd.args)
+        if further and cmd.number is not None:  # "认领 1 2 3": each is done, or told why not
             for each in [number, *further]:
                 try:
-                    run_ticket_command(ctx, name, each, "")
+                    run_ticket_command(ctx, name, each, note, msg.photo_id)
                 except Refusal as refusal:
                     ctx.reply(refusal.reason, kind="refusal")
             return True

@@ -571,3 +571,16 @@ def test_a_report_edited_into_an_emergency_is_handled_as_one(chat, sessions):
     chat.say(NEIGHBOUR, "大家早上好")  # message 1004, chatter
     fire = chat.say(NEIGHBOUR, "5栋楼下电动车着火了 快打119", edited_id="1004")
     assert any(o.kind == "urgent_ack" for o in fire.outbounds)
+
+
+def test_a_worker_finishes_several_tickets_in_one_message(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(NEIGHBOUR, "4栋楼道堆满杂物 好几天了没人管")
+    chat.say(503, "5栋门口路灯坏了 晚上黑乎乎的")
+    for n in (1, 2, 3):
+        chat.say(WANG, f"认领 {n}")
+    chat.say(WANG, "办结 1、2 都清理好了", chat=str(WANG))
+    chat.say(WANG, "办结 3 2楼灯已换", chat=str(WANG))  # "2楼" is where, not a ticket
+    with sessions() as session:
+        done = {t.id: t.resolution for t in session.execute(select(Ticket)).scalars()}
+    assert done == {1: "都清理好了", 2: "都清理好了", 3: "2楼灯已换"}

@@ -36,6 +36,9 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
         r"(?:(?P<sep>\s+|[:：,，、])(?P<rest>.*?))?[。.!！]?$"
     },
     ("bot/commands.py", "_MORE_NUMBERS"): {r"^(?:[\s、,，和]*[#＃]?\d{1,9}(?!\d))+[\s、,，]*$"},  # "认领 1、2 和 3"
+    ("bot/commands.py", "_NUMBERS_THEN_NOTE"): {  # "办结 1、2 都处理好了", not "办结 3 2楼灯已换"
+        r"^(?P<numbers>(?:[\s、,，和]*[#＃]?\d{1,9}(?![\d楼栋号单元层室户天]))+)(?:\s+(?P<note>.*))?$"
+    },
     ("bot/places.py", "is_building"): {"栋"},
     ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
     ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
