@@ -328,20 +328,29 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
         )
 
 
+HELD_NEWS = ("support", "followup")  # 附议 and 补充 DMs: news for whoever works on the ticket
+
+
 def drop_held_asks(ctx: Context, ticket: Ticket) -> None:
-    """Asks to claim a ticket, held for the morning, that the night made pointless (claimed, withdrawn, closed):
-    at 07:00 a worker would be asked to claim what a colleague claimed at 23:40."""
-    ctx.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.status == "pending",
-            OutboxMessage.due_at > ctx.now,
-            OutboxMessage.attempts == 0,
-            OutboxMessage.ticket_id == ticket.id,
-            OutboxMessage.kind.in_(("assign", "unclaimed")),
-        )
-        .values(status="superseded")
+    """DMs about a ticket held for the morning that the night changed (claimed, withdrawn, closed): at 07:00 a
+    worker would be asked to claim what a colleague claimed at 23:40, and hear its 附议 instead of her."""
+    held = (
+        OutboxMessage.status == "pending",
+        OutboxMessage.due_at > ctx.now,
+        OutboxMessage.attempts == 0,
+        OutboxMessage.ticket_id == ticket.id,
     )
+    finished = ticket.status in (Status.CLOSED.value, Status.CANCELLED.value)
+    pointless = ("assign", "unclaimed", *HELD_NEWS) if finished else ("assign", "unclaimed")
+    ctx.session.execute(
+        update(OutboxMessage).where(*held, OutboxMessage.kind.in_(pointless)).values(status="superseded")
+    )
+    if not finished and ticket.assignee_id:
+        ctx.session.execute(
+            update(OutboxMessage)
+            .where(*held, OutboxMessage.kind.in_(HELD_NEWS), OutboxMessage.chat_id != ticket.assignee_id)
+            .values(chat_id=ticket.assignee_id)
+        )
 
 
 def raise_to_urgent(

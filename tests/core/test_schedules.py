@@ -370,9 +370,16 @@ def test_an_ask_to_claim_held_overnight_is_dropped_once_a_colleague_claims(chat,
     clock.now = local("2026-11-24", "23:30")
     chat.say(501, "3栋楼道堆满杂物 好几天了没人管")  # 王芳's 新工单 held for 07:00
     chat.say(502, "4栋楼道堆满杂物 好几天了没人管")  # 李娜's
+    chat.say(503, "3栋楼道也太乱了 杂物堆得下不去脚")  # a 附议 of #1 for 王芳, held too
     clock.now = local("2026-11-24", "23:40")
     chat.say(1002, "认领 1")  # 李娜 takes 王芳's at night
     chat.say(502, "撤销 2")  # and the second is withdrawn
     waiting = [(row.chat_id, row.ticket_id) for row in sent(sessions, kind="assign") if row.status == "pending"]
     assert waiting == []
     assert {row.status for row in sent(sessions, kind="assign")} == {"superseded"}
+    news = [
+        (row.chat_id, row.status)
+        for row in sent(sessions, kind="support")
+        if row.ticket_id == 1 and not row.chat_id.startswith("-")
+    ]
+    assert news == [("1002", "pending")]  # the 附议 reaches 李娜, who now works on it
