@@ -30,7 +30,7 @@ class Inbound:
     reply_to_bot: bool = False
     reply_to_text: str = ""  # the quoted message's text (Telegram's reply, WeChat's 引用)
     mentions_bot: bool = False
-    forwarded: bool = False  # passed on from elsewhere (a channel's post, another chat): not the sender's own words
+    forwarded: bool = False  # a channel's or another group's post passed on: news, not the sender's own report
     callback_data: str | None = None
     callback_id: str | None = None
     sent_at: dt.datetime | None = None

@@ -100,6 +100,8 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         reply_to_bot=bool(reply is not None and reply.from_user is not None and reply.from_user.id == bot.id),
         reply_to_text=(reply.text or reply.caption or "") if reply is not None else "",
         mentions_bot=_mentions(message, bot),
-        forwarded=message.forward_origin is not None,
+        # A channel's or a group's post passed on is news; a person's words passed on ("my neighbour says the
+        # lamp is out") are the forwarder's report on their behalf.
+        forwarded=message.forward_origin is not None and message.forward_origin.type in ("channel", "chat"),
         sent_at=message.date,
     )

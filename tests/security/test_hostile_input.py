@@ -356,3 +356,20 @@ async def test_a_forwarded_emergency_is_handled_as_one(live: LiveBot, calm):
     await live.settled()
     assert live.tickets() == before + 1
     assert any("紧急" in text_of(m) for m in live.sb.bot_messages(live.G1))
+
+
+async def test_a_neighbours_words_forwarded_by_a_resident_are_her_report(live: LiveBot, calm):
+    live.next_group()
+    resident = live.fresh_resident()
+    now = int(time.time())
+    message = {
+        "message_id": 970_000 + resident.user_id, "date": now, "text": "2栋门口路灯坏了 晚上很黑 麻烦网格员看看",
+        "chat": {"id": live.G1, "type": "supergroup", "title": live.grid_name},
+        "from": live.sb.world.users[resident.user_id],
+        "forward_origin": {"type": "hidden_user", "sender_user_name": "隔壁王阿姨", "date": now},
+    }
+    await live.settled()
+    before = live.tickets()
+    live.sb.inject_update({"message": message})
+    await live.settled()
+    assert live.tickets() == before + 1
