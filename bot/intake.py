@@ -21,6 +21,7 @@ from bot.talkday import add_topic, decide_topic
 from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
+from nlp.classifier import Classification
 
 SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is not taken as more about their report
 # A reply under a ticket is read as another matter only when the classifier is this sure of another category:
@@ -70,6 +71,14 @@ class Intake:
     def __init__(self, classifier):
         self.classifier = classifier
         self.residents = ResidentBook()
+        self._last: tuple[str, Classification] | None = None
+
+    def _classify(self, text: str) -> Classification:
+        """The classifier's reading of `text`, once per message: a reply is read to see whether it speaks of
+        another matter, then again as speech; an edit, a forward or a topic reply likewise."""
+        if self._last is None or self._last[0] != text:
+            self._last = (text, self.classifier.classify(text))
+        return self._last[1]
 
     # -- entry ---------------------------------------------------------------------------------------
     def handle(self, ctx: Context, msg: Inbound) -> str | None:
@@ -100,7 +109,7 @@ class Intake:
         prompts ask for) and an emergency (where the platform delivers it at all)."""
         if msg.mentions_bot or msg.reply_to_bot or msg.text.startswith("/"):
             return True
-        return parse(msg.text) is not None or (bool(msg.text.strip()) and self.classifier.classify(msg.text).urgent)
+        return parse(msg.text) is not None or (bool(msg.text.strip()) and self._classify(msg.text).urgent)
 
     def _notice_unknown_group(self, ctx: Context, msg: Inbound) -> None:
         key = f"unknown-group:{msg.chat_id}"
@@ -200,7 +209,7 @@ class Intake:
         ).scalar()
         if kind != "talk_notice" and not msg.reply_to_text.startswith(texts.TOPICS_CALL_HEAD):
             return False
-        result = self.classifier.classify(msg.text)
+        result = self._classify(msg.text)
         grid = ctx.config.grid_for_chat(msg.chat_id)
         sure_report = (
             result.intent == "request"
@@ -294,7 +303,7 @@ class Intake:
         if ticket.status == Status.CANCELLED.value:
             if not msg.text.strip() or is_acknowledgement(msg.text):
                 return True
-            if not ctx.actor.is_staff and self.classifier.classify(msg.text).intent == "request":
+            if not ctx.actor.is_staff and self._classify(msg.text).intent == "request":
                 return False  # the matter again, in words that make a report: a new ticket
             ctx.reply(texts.ticket_cancelled_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True
@@ -320,7 +329,7 @@ class Intake:
         """A reply that is an emergency, or a request about another thing or another building, is a matter of
         its own. "我家也是", "我也反映过 没人管", "在2单元门口", "写错了，是5栋" or a photo's caption stay with
         the ticket replied to: only a request is split off, so that what is split off becomes a ticket."""
-        result = self.classifier.classify(text)
+        result = self._classify(text)
         elsewhere = self._another_building(ctx, text, ticket)
         if result.urgent:
             # "人还在里面 快点来啊" under the lift emergency is that emergency, not a second one.
@@ -372,7 +381,7 @@ class Intake:
     # -- ordinary speech -------------------------------------------------------------------------------
     def _speech(self, ctx: Context, msg: Inbound, grid: Grid) -> None:
         text = msg.text.strip()
-        if msg.forwarded and not (text and self.classifier.classify(text).urgent):
+        if msg.forwarded and not (text and self._classify(text).urgent):
             # A forwarded notice or news ("网传3栋有人被困电梯，经核实为谣言") is not the sender's report; a
             # forwarded emergency ("妈妈摔倒了起不来 头在流血") is handled as one, in case it is real.
             return
@@ -381,7 +390,7 @@ class Intake:
             if msg.kind == "photo" and recent is not None:
                 tickets.add_followup(ctx, recent, "", msg.photo_id or "photo")
             return  # stickers, voice and captionless photos never open a ticket by themselves
-        result = self.classifier.classify(text)
+        result = self._classify(text)
         service = match_service(ctx.config, text)
         asking = (result.question or is_asking(text)) and not is_stalled(text)
         if service is not None and not result.urgent and asking:
@@ -475,7 +484,7 @@ class Intake:
             ticket.text = msg.text.strip()
             ticket.place = place_of(ticket.text, grid) if grid is not None else ticket.place
             tickets.log(ctx, ticket, "edit", texts.edit_detail(before, ticket.text))
-            result = self.classifier.classify(ticket.text)
+            result = self._classify(ticket.text)
             if result.urgent and not ticket.urgent:  # "2栋楼道有杂物" edited into "2栋楼道着火了 冒烟了"
                 why = "、".join(result.urgent_words[:3]) or "、".join(result.keywords[:3])
                 tickets.raise_to_urgent(ctx, ticket, ctx.config.category(result.category), result.emergency, why)
@@ -484,5 +493,5 @@ class Intake:
             tickets.dm(ctx, owner, ticket, texts.edited_dm(ticket.id, msg.text.strip()), kind="edited_dm")
         elif ticket is None and msg.text.strip() and msg.chat_type == "group":
             grid = ctx.config.grid_for_chat(msg.chat_id)
-            if grid is not None and self.classifier.classify(msg.text).urgent:
+            if grid is not None and self._classify(msg.text).urgent:
                 self._speech(ctx, msg, grid)  # chatter edited into an emergency: an emergency all the same
