@@ -17,6 +17,7 @@ from bot.db import found_in
 from bot.intake import Intake
 from bot.messages import Inbound, Outbound, Result
 from bot.models import InboxMessage, OutboxMessage, Ticket
+from bot.outbox import held_for_later
 from bot.tickets import Context
 from bot.workflow import actor_for
 
@@ -251,12 +252,7 @@ class Core:
         if inbound.chat_type == "private" and self.config.worker(inbound.user_id) is not None:
             session.execute(
                 update(OutboxMessage)
-                .where(
-                    OutboxMessage.chat_id == inbound.chat_id,
-                    OutboxMessage.status == "pending",
-                    OutboxMessage.due_at > now,
-                    OutboxMessage.attempts == 0,  # held, not a retry waiting out its back-off
-                )
+                .where(OutboxMessage.chat_id == inbound.chat_id, held_for_later(now))
                 .values(due_at=now)
             )
         morning = self.config.quiet_hours.end_after(local)

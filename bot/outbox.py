@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot import texts
@@ -25,6 +25,12 @@ DM_SUMMARY_KINDS = ("support", "followup", "reminder")  # a leader's 31 督办 o
 SUMMARY_LIMIT = 200
 IN_FLIGHT_GRACE = 5.0  # seconds a stop waits for sends under way to be confirmed
 DEFAULT_MAX_TEXT = 4096  # characters in one message, unless the channel says otherwise (Telegram's limit)
+
+
+def held_for_later(now: dt.datetime):
+    """Where-clause: pending rows due later that were never tried (a worker's night-time DM, due in the morning),
+    as opposed to rows waiting out a retry's back-off."""
+    return and_(OutboxMessage.status == "pending", OutboxMessage.due_at > now, OutboxMessage.attempts == 0)
 
 
 def summarize(rows: list[OutboxMessage]) -> Outbound:
@@ -248,7 +254,7 @@ class OutboxSender:
                     .where(
                         OutboxMessage.status == "pending",
                         OutboxMessage.chat_id == chat_of_row,
-                        or_(OutboxMessage.due_at <= now, OutboxMessage.attempts > 0),  # held rows stand aside
+                        ~held_for_later(now),  # held rows stand aside
                     )
                     .order_by(OutboxMessage.id)
                     .limit(SUMMARY_LIMIT)

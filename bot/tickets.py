@@ -14,6 +14,7 @@ from bot.config import Category, Config, Grid, Worker
 from bot.deadlines import deadline_for
 from bot.messages import Button, Mention, Outbound
 from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
+from bot.outbox import held_for_later
 from bot.privacy import mask
 from bot.workflow import Action, Actor, Refusal, Status, TicketView, check
 
@@ -334,12 +335,7 @@ HELD_NEWS = ("support", "followup")  # 附议 and 补充 DMs: news for whoever w
 def drop_held_asks(ctx: Context, ticket: Ticket) -> None:
     """DMs about a ticket held for the morning that the night changed (claimed, withdrawn, closed): at 07:00 a
     worker would be asked to claim what a colleague claimed at 23:40, and hear its 附议 instead of her."""
-    held = (
-        OutboxMessage.status == "pending",
-        OutboxMessage.due_at > ctx.now,
-        OutboxMessage.attempts == 0,
-        OutboxMessage.ticket_id == ticket.id,
-    )
+    held = (held_for_later(ctx.now), OutboxMessage.ticket_id == ticket.id)
     finished = ticket.status in (Status.CLOSED.value, Status.CANCELLED.value)
     pointless = ("assign", "unclaimed", *HELD_NEWS) if finished else ("assign", "unclaimed")
     ctx.session.execute(
