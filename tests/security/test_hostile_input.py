@@ -322,54 +322,41 @@ async def test_one_unreadable_update_does_not_stop_the_bot_answering_everyone_el
 
 
 # -- forwarded posts ---------------------------------------------------------------------------------------
-async def test_a_post_forwarded_from_a_channel_is_not_the_forwarders_report(live: LiveBot, calm):
+async def forward(live: LiveBot, text: str, origin: dict) -> tuple[dict, int]:
+    """A fresh resident forwards `text` from `origin` into a fresh group; the message and the tickets before it."""
     live.next_group()
     resident = live.fresh_resident()
-    now = int(time.time())
     message = {
-        "message_id": 950_000 + resident.user_id, "date": now, "text": "网传3栋有人被困电梯，经核实为谣言。",
+        "message_id": 950_000 + resident.user_id, "date": int(time.time()), "text": text,
         "chat": {"id": live.G1, "type": "supergroup", "title": live.grid_name},
         "from": live.sb.world.users[resident.user_id],
-        "forward_origin": {"type": "channel", "chat": {"id": -100777, "type": "channel", "title": "东郊街道发布"},
-                           "message_id": 5, "date": now},
+        "forward_origin": {**origin, "date": int(time.time())},
     }
     await live.settled()
     before = live.tickets()
     live.sb.inject_update({"message": message})
+    return message, before
+
+
+async def test_a_post_forwarded_from_a_channel_is_not_the_forwarders_report(live: LiveBot, calm):
+    channel = {"type": "channel", "chat": {"id": -100777, "type": "channel", "title": "东郊街道发布"}, "message_id": 5}
+    message, before = await forward(live, "网传3栋有人被困电梯，经核实为谣言。", channel)
     await quiet_after(live, message, before)
     await answers_a_normal_complaint(live)
 
 
 async def test_a_forwarded_emergency_is_handled_as_one(live: LiveBot, calm):
-    live.next_group()
-    resident = live.fresh_resident()
-    now = int(time.time())
-    message = {
-        "message_id": 960_000 + resident.user_id, "date": now, "text": "妈妈在3栋门口摔倒了起不来 头在流血",
-        "chat": {"id": live.G1, "type": "supergroup", "title": live.grid_name},
-        "from": live.sb.world.users[resident.user_id],
-        "forward_origin": {"type": "hidden_user", "sender_user_name": "表姐", "date": now},
-    }
-    await live.settled()
-    before = live.tickets()
-    live.sb.inject_update({"message": message})
+    _, before = await forward(
+        live, "妈妈在3栋门口摔倒了起不来 头在流血", {"type": "hidden_user", "sender_user_name": "表姐"}
+    )
     await live.settled()
     assert live.tickets() == before + 1
     assert any("紧急" in text_of(m) for m in live.sb.bot_messages(live.G1))
 
 
 async def test_a_neighbours_words_forwarded_by_a_resident_are_her_report(live: LiveBot, calm):
-    live.next_group()
-    resident = live.fresh_resident()
-    now = int(time.time())
-    message = {
-        "message_id": 970_000 + resident.user_id, "date": now, "text": "2栋门口路灯坏了 晚上很黑 麻烦网格员看看",
-        "chat": {"id": live.G1, "type": "supergroup", "title": live.grid_name},
-        "from": live.sb.world.users[resident.user_id],
-        "forward_origin": {"type": "hidden_user", "sender_user_name": "隔壁王阿姨", "date": now},
-    }
-    await live.settled()
-    before = live.tickets()
-    live.sb.inject_update({"message": message})
+    _, before = await forward(
+        live, "2栋门口路灯坏了 晚上很黑 麻烦网格员看看", {"type": "hidden_user", "sender_user_name": "隔壁王阿姨"}
+    )
     await live.settled()
     assert live.tickets() == before + 1
