@@ -23,6 +23,8 @@ _CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
 _NEGATIONS = frozenset("不没未")
 # 绊倒过, 着过火: the experiential 过 right after the event tells of the past (过来 / 过去 is a direction)
 _PAST_ASPECT = re.compile(r"过(?![来去])")
+# 火灾隐患, 触电的风险, 中风后遗症: a word for what might happen, or for what an old event left behind
+_POTENTIAL = re.compile(r"的?(?:隐患|风险|危险|后遗症)")
 _HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
@@ -117,6 +119,7 @@ class UrgencyRules:
                 continue
             if (
                 self._hedged(text, start)
+                or _POTENTIAL.match(text, end) is not None
                 or self._habitual(text, start, end)
                 or _past_aspect(text, end)
                 or (is_weak and self._told_of_past(text, start))
@@ -132,7 +135,8 @@ class UrgencyRules:
             by_model = True
             counted = {piece: (kind, is_weak) for _, piece, kind, is_weak in hits}
             if not counted:
-                return Emergency((), None, sensed=True)
+                # with no urgent word at all, the model's reading counts only if the message sounds alarmed
+                return Emergency((), None, sensed=True) if alarmed else None
         kinds = [kind for kind, _ in counted.values()]
         # fire or gas decides (a gas smell behind a door that nobody opens is still gas); else the kind
         # most words point to, ties going medical > police > rescue (救命 alone is rescue)

@@ -96,6 +96,8 @@ def test_unknown_word_class_is_an_error():
         ("厨房的燃气软管被咬破了 呲呲漏气 要不要叫人", "fire"),  # 要不要 asks, it is not advice
         ("对面楼窗户冒出来好多烟 是不是着火了 家里好像没人", "fire"),  # 是不是着火 asks; 不是着火 would deny
         ("孩子把手伸进绞肉机里了 出了好多血 怎么办", "medical"),  # a lot of blood
+        ("小区门口那块招牌松了一半 被风吹得来回晃 下面就是公交站 好多人", "rescue"),  # swaying, told across a space
+        ("有个小孩落水了 在东边池塘 快来人", "rescue"),  # 落水 (not the 落水管 below)
     ],
 )
 def test_indirect_emergencies_fire(text, emergency):
@@ -117,6 +119,12 @@ def test_indirect_emergencies_fire(text, emergency):
         "隔壁楼着火那次 消防车都进不来",  # 那次: a past event
         "有没有人知道 怎么处理燃气泄漏 学习一下",  # learning, not a leak
         "楼道里堆满纸箱 还有人抽烟 真烧起来谁跑得掉",  # 真烧起来: supposing
+        "12栋地下室堆了好多杂物 这是多大的火灾隐患啊 能不能清一下",  # 火灾隐患: what might happen
+        "车棚里的插线板都泡在水里 有漏电的风险 麻烦物业看看",  # 漏电的风险
+        "3号楼后面那根落水管裂开了 下大雨的时候水全冲到路上",  # a downpipe, not a burst supply pipe
+        "5栋外墙的雨水管断了 雨水直接冲到一楼窗台上",
+        "隔壁老太太总说家里进了人 其实是她自己把东西放忘了",  # 其实是: it turned out otherwise
+        "外面下冰雹了！！车棚顶上噼里啪啦的",  # the crackle is hail
     ],
 )
 def test_danger_word_chatter_and_worries_do_not_fire(text):
