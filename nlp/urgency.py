@@ -25,6 +25,9 @@ _NEGATIONS = frozenset("不没未")
 _PAST_ASPECT = re.compile(r"过(?![来去])")
 # 火灾隐患, 触电的风险, 中风后遗症: a word for what might happen, or for what an old event left behind
 _POTENTIAL = re.compile(r"的?(?:隐患|风险|危险|后遗症)")
+# 中风以后, 脑梗之后: an illness the person has lived with since, not an attack now (摔倒以后 stays an event)
+_ILLNESSES = frozenset({"中风", "脑梗", "心梗", "脑溢血", "脑出血", "心脏病"})
+_SINCE = re.compile(r"(?:以后|之后|过后)")
 _HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
@@ -120,6 +123,7 @@ class UrgencyRules:
             if (
                 self._hedged(text, start)
                 or _POTENTIAL.match(text, end) is not None
+                or (piece in _ILLNESSES and _SINCE.match(text, end) is not None)
                 or self._habitual(text, start, end)
                 or _past_aspect(text, end)
                 or (is_weak and self._told_of_past(text, start))

@@ -207,10 +207,21 @@ def test_over_emergency_is_not_urgent():
         "已经跟物业说了 他们下午派人过去看",  # an update
         "新来的保安小伙挺热心的 帮我把米扛上楼了",  # praise
         "有没有人知道最近的菜市场几点开门",  # a question to neighbours
+        "好消息 南门的路灯终于亮了",  # good news
+        "我也想去 几点集合",  # joining in
+        "楼道里那股煳味是我家炖肉忘了 已经关火了 不好意思",  # a scare explained and over
     ],
 )
 def test_updates_praise_and_neighbour_questions_are_chatter(text):
     assert classifier().classify(text).intent == "chatter"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["收到个电话说我社保卡要冻结 让我转钱 是不是骗子", "燃气卡丢了 补卡去哪办"],
+)
+def test_asking_whether_it_is_a_scam_or_where_to_go_is_a_request(text):
+    assert classifier().classify(text).intent == "request"
 
 
 def test_turning_to_the_community_makes_a_request():

@@ -98,6 +98,9 @@ def test_unknown_word_class_is_an_error():
         ("孩子把手伸进绞肉机里了 出了好多血 怎么办", "medical"),  # a lot of blood
         ("小区门口那块招牌松了一半 被风吹得来回晃 下面就是公交站 好多人", "rescue"),  # swaying, told across a space
         ("有个小孩落水了 在东边池塘 快来人", "rescue"),  # 落水 (not the 落水管 below)
+        ("我外婆有点糊涂 刚才一个人出去了 到现在一个小时了 穿一件红毛衣 大家帮忙留意", "police"),  # walked off
+        ("有个人一直跟着我 从超市跟到小区 我在保安亭这 能不能来个人", "police"),  # followed right now
+        ("我爸不见了 早上出去的 大家帮忙看看", "police"),  # a parent missing, no alarm needed
     ],
 )
 def test_indirect_emergencies_fire(text, emergency):
@@ -125,6 +128,15 @@ def test_indirect_emergencies_fire(text, emergency):
         "5栋外墙的雨水管断了 雨水直接冲到一楼窗台上",
         "隔壁老太太总说家里进了人 其实是她自己把东西放忘了",  # 其实是: it turned out otherwise
         "外面下冰雹了！！车棚顶上噼里啪啦的",  # the crackle is hail
+        "我们村特困人员的补贴今年涨了没有",  # 特困人员 holds 困人, but nobody is shut in
+        "路口的红绿灯杆被货车撞歪了 灯也不亮了",  # a thing hit by a car, not a person
+        "小区的垃圾箱都爆了 三天没人来拉",  # 爆了: full to bursting
+        "6栋的雨水管子裂了 雨水顺着墙流",
+        "西门的铁栅栏塌了一个礼拜了 也没人来扶",  # a week old: not happening now
+        "刚才3号楼电梯困人 人已经救出来了 物业说下午来检修",  # over: everyone is out
+        "我妈脑梗以后一边手脚动不了 社区有没有上门护理",  # an illness lived with since, not an attack
+        "东边围墙塌了一截 砖头堆在路边 麻烦物业清一下",  # a fallen wall, nobody under it
+        "单元门口的井盖不见了 赶紧补一个",  # a thing missing, not a person
     ],
 )
 def test_danger_word_chatter_and_worries_do_not_fire(text):
