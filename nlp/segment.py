@@ -100,24 +100,44 @@ class JiebaSegmenter:
 
 
 class RjiebaSegmenter:
-    """jieba-rs through rjieba: same dictionary and HMM, several times faster on short messages."""
+    """jieba-rs through rjieba: same dictionary and HMM, several times faster on short messages.
+
+    Its dictionary (0.2 s) is built on the first cut, as jieba's is: most runs of the built-in lexicon never cut.
+    """
 
     name = "rjieba"
 
     def __init__(self) -> None:
-        import rjieba
+        import rjieba  # here, so that a missing rjieba falls back to jieba at once
 
-        self._jieba = rjieba.Jieba()
+        self._module = rjieba
+        self._jieba = None
+        self._pending: list[str] = []  # words added before the dictionary is built
+
+    def _load(self):
+        jieba = self._module.Jieba()
+        for word in self._pending:
+            self._add(jieba, word)
+        self._pending = []
+        self._jieba = jieba
+        return jieba
 
     def cut(self, text: str) -> list[str]:
         return split_pieces(text, self._cut)
 
     def _cut(self, han: str) -> list[str]:
-        return self._jieba.cut(han, True)
+        return (self._jieba or self._load()).cut(han, True)
 
     def add_word(self, word: str) -> None:
+        if self._jieba is None:
+            self._pending.append(word)
+        else:
+            self._add(self._jieba, word)
+
+    @staticmethod
+    def _add(jieba, word: str) -> None:
         # Same rule as jieba's add_word(word): the suggested frequency makes the word win over its parts.
-        self._jieba.add_word(word, self._jieba.suggest_freq(word), None)
+        jieba.add_word(word, jieba.suggest_freq(word), None)
 
 
 def best_segmenter(prefer: str | None = None) -> Segmenter:

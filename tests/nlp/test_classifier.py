@@ -131,6 +131,19 @@ def test_configured_keyword_segments_as_one_word_in_own_tokenizer():
     assert "化粪池盖板" not in jieba.lcut("我家化粪池盖板的问题"), "the global jieba must stay untouched"
 
 
+@pytest.mark.parametrize("engine", ["jieba", "rjieba"])
+def test_words_added_before_and_after_the_dictionary_loads_both_count(engine):
+    from nlp.segment import best_segmenter
+
+    if engine == "rjieba":
+        pytest.importorskip("rjieba", reason="rjieba (extra 'fast') is not installed")
+    segmenter = best_segmenter(engine)
+    segmenter.add_word("化粪池盖板")  # before the first cut: the dictionary is not built yet
+    assert "化粪池盖板" in segmenter.cut("我家化粪池盖板的问题")
+    segmenter.add_word("雨水篦子盖")  # after it
+    assert "雨水篦子盖" in segmenter.cut("门口雨水篦子盖的问题")
+
+
 def test_with_keywords_adds_words_and_new_categories():
     lexicon = with_keywords(
         default_lexicon(), {"repair": {"冒黄水": 5.0}, "pets": {"流浪猫": 4.0}}, {"pets": "宠物管理"}
