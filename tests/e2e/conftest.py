@@ -5,11 +5,15 @@ from __future__ import annotations
 import pytest
 
 from handlers.sandboxed import sandboxed_bot
+from tests.conftest import RunningClock
 
 RESIDENTS = [(501, "张阿姨"), (502, "李大爷"), (503, "小陈")]
 
 
 @pytest.fixture
 async def bot(config, classifier):
-    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS) as (sandbox, runtime):
+    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=RunningClock()) as (
+        sandbox,
+        runtime,
+    ):
         yield sandbox, runtime
