@@ -35,7 +35,7 @@ def test_shipped_models_cover_the_grid_classes():
     assert set(grid.ids) == GRID
     assert set(urgent.ids) == {"urgent", "calm"}
     assert grid.short and urgent.short  # one- and two-character pieces: no segmenter needed
-    assert all(len(cat.keywords) <= 1000 for cat in default_model().categories)
+    assert all(len(cat.keywords) <= 1500 for cat in default_model().categories)  # bench/learn_grid.py's cap
 
 
 def test_pieces_are_what_the_model_counts():
