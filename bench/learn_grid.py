@@ -3,7 +3,7 @@
 The grid model's classes are "chatter" and the 12 categories, the urgent model's "urgent" and "calm";
 features are every one- and two-character piece (see nlp/learn.py). Trained on
 ../shared/data/gridchat/dev.csv and the project's check sets (tests/nlp/data: fresh, holdout, final,
-fresh_check, urgent_check, blind_a, blind_d, blind_e, blind_f; never blind_b, blind_c or blind_g). --check NAME leaves
+fresh_check, urgent_check, blind_a, blind_d-f, blind_h-j; never blind_b, blind_c or blind_g). --check NAME leaves
 that set out and scores the model alone on it, which is how the settings below were chosen
 (leave-one-set-out over dev, fresh, holdout and final); it also scores the hand-written lexicon with
 that model, as the bot runs them. The lexicon itself was tuned on these sets, so only the model's part
@@ -43,6 +43,11 @@ SETS = {
     "blind_d": ROOT / "tests/nlp/data/blind_d.csv",
     "blind_e": ROOT / "tests/nlp/data/blind_e.csv",
     "blind_f": ROOT / "tests/nlp/data/blind_f.csv",
+    # three more, each with its own setting (an old compound, a new estate, an urban village): blind_g 0.943 /
+    # 0.843 → 0.951 / 0.848 (blind_b 0.889 → 0.883, blind_c 0.941 → 0.931)
+    "blind_h": ROOT / "tests/nlp/data/blind_h.csv",
+    "blind_i": ROOT / "tests/nlp/data/blind_i.csv",
+    "blind_j": ROOT / "tests/nlp/data/blind_j.csv",
 }
 # per class; leave-one-set-out with fresh_check in the training sets, the model alone, mean over the 4 sets:
 # 400 → intent F1 0.941, macro-F1 0.867; 600 → 0.953, 0.883; 800 → 0.959, 0.888; 1000 → 0.963, 0.893;
@@ -62,7 +67,7 @@ URGENT_KEYWORDS, URGENT_C = 400, 1.0
 # urgent model it cost urgent precision on dev (1.0 -> 0.91) and holdout (1.0 -> 0.94). blind_b is never trained on.
 # blind_d/e/f train the grid model only: in the urgent model they changed no check set's urgent figures but taught
 # it that 快来 is urgent (杂物堆满了 快来清理 read as an emergency).
-NOT_FOR_URGENT = ("urgent_check", "blind_a", "blind_d", "blind_e", "blind_f")
+NOT_FOR_URGENT = ("urgent_check", "blind_a", "blind_d", "blind_e", "blind_f", "blind_h", "blind_i", "blind_j")
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ _POTENTIAL = re.compile(r"的?(?:隐患|风险|危险|后遗症)")
 # 中风以后, 脑梗之后: an illness the person has lived with since, not an attack now (摔倒以后 stays an event)
 _ILLNESSES = frozenset({"中风", "脑梗", "心梗", "脑溢血", "脑出血", "心脏病"})
 _SINCE = re.compile(r"(?:以后|之后|过后)")
-_HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送]|打(?!起来)|联系|[\s！!。，,]|$)")
+_HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送让]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
 @dataclass(frozen=True)
@@ -85,13 +85,15 @@ class UrgencyRules:
         found: set[str],
         notice: bool = False,
         sensed: bool = False,
+        sure: bool = False,
     ) -> Emergency | None:
         """The emergency in `text`, given every cue span found in it, or None.
 
         `notice`: the message is shaped like a notice or a quiz (heading, numbered points), so its urgent
         words are advice unless an alarm says otherwise. `sensed`: the urgent model reads the message as
         an emergency; that counts when no word does, but blockers, notices and advice hold it back too
-        (its kind is then the words' kind, or None for the caller to decide)."""
+        (its kind is then the words' kind, or None for the caller to decide); with no urgent word at all,
+        only with an alarm or when `sure`."""
         words, weak = self.words, self.weak
         hits = [(start, piece, words[piece], piece in weak) for start, piece in spans if piece in words]
         if self._patterns is not None:
@@ -139,8 +141,9 @@ class UrgencyRules:
             by_model = True
             counted = {piece: (kind, is_weak) for _, piece, kind, is_weak in hits}
             if not counted:
-                # with no urgent word at all, the model's reading counts only if the message sounds alarmed
-                return Emergency((), None, sensed=True) if alarmed else None
+                # with no urgent word at all, the model's reading counts if the message sounds alarmed or the
+                # model is sure (`sure`: its margin is well above the bar)
+                return Emergency((), None, sensed=True) if alarmed or sure else None
         kinds = [kind for kind, _ in counted.values()]
         # fire or gas decides (a gas smell behind a door that nobody opens is still gas); else the kind
         # most words point to, ties going medical > police > rescue (救命 alone is rescue)

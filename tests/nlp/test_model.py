@@ -96,6 +96,17 @@ def test_urgent_model_marks_requests_it_does_not_make_them():
     assert report.intent == "request" and report.urgent
     assert report.emergency  # a kind is still given, from the category
     assert not classifier.classify("人潮汹涌 哈哈哈").urgent  # chatter stays chatter
-    # with no urgent word at all, the model's reading needs the message to sound alarmed
-    calm = classifier.classify("地下室的水一直往外涌 麻烦物业有空来看看")
+    # with no urgent word at all, a model barely over its bar needs the message to sound alarmed; a sure one does not
+    unsure = Lexicon(
+        categories=(
+            Category("urgent", "urgent", {"涌": 0.6}, bias=-0.5),
+            Category("calm", "calm", {"涌": -0.6}, bias=0.5),
+        ),
+        match="all",
+        norm="tfidf",
+    )  # margin 2 × 0.6 − 1 = 0.2 for a message whose only known piece is 涌
+    hesitant = Classifier(default_lexicon(), urgent_model=unsure)
+    calm = hesitant.classify("地下室的水一直往外涌 麻烦物业有空来看看")
     assert calm.intent == "request" and not calm.urgent
+    assert hesitant.classify("地下室的水一直往外涌 赶紧派人看看").urgent  # 赶紧: alarmed
+    assert classifier.classify("地下室的水一直往外涌 麻烦物业有空来看看").urgent  # margin 4: sure

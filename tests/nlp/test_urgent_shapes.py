@@ -101,6 +101,12 @@ def test_unknown_word_class_is_an_error():
         ("我外婆有点糊涂 刚才一个人出去了 到现在一个小时了 穿一件红毛衣 大家帮忙留意", "police"),  # walked off
         ("有个人一直跟着我 从超市跟到小区 我在保安亭这 能不能来个人", "police"),  # followed right now
         ("我爸不见了 早上出去的 大家帮忙看看", "police"),  # a parent missing, no alarm needed
+        ("暴雨 雨水全往屋里灌 已经到脚面了 家里就我跟老人", "rescue"),  # water pouring into a home
+        ("工地的脚手架倒了 好像砸着人了 快打120", "medical"),  # someone under what fell
+        ("小区门口的大树被风吹倒了 压在电线上 还在冒火花", "fire"),  # a tree on power lines
+        ("我妈刚打电话说胸口闷 话都说不清了 头也晕 我在外地", "medical"),  # symptoms told by phone
+        ("超市门口的广告牌被风吹得一直晃荡 底下人来人往 快让保安拦一下", "rescue"),  # 快让: hurry
+        ("我爸在卫生间头晕 倒在地上了 快来人", "medical"),  # dizziness is the body's sign, not a gas leak's
     ],
 )
 def test_indirect_emergencies_fire(text, emergency):
