@@ -223,6 +223,8 @@ def test_over_emergency_is_not_urgent():
         "好消息 南门的路灯终于亮了",  # good news
         "我也想去 几点集合",  # joining in
         "楼道里那股煳味是我家炖肉忘了 已经关火了 不好意思",  # a scare explained and over
+        "在篮球场边捡到一把钥匙 挂着个小铃铛 放门卫了",  # lost and found
+        "社区下午发放防蚊液 每户一瓶 先到先得",  # a handout notice
     ],
 )
 def test_updates_praise_and_neighbour_questions_are_chatter(text):
@@ -231,7 +233,11 @@ def test_updates_praise_and_neighbour_questions_are_chatter(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["收到个电话说我社保卡要冻结 让我转钱 是不是骗子", "燃气卡丢了 补卡去哪办"],
+    [
+        "收到个电话说我社保卡要冻结 让我转钱 是不是骗子",
+        "燃气卡丢了 补卡去哪办",
+        "收到个短信说医保卡要停用 让点链接 这是骗子吧",  # 收到个短信: received, not the 收到 of a reply
+    ],
 )
 def test_asking_whether_it_is_a_scam_or_where_to_go_is_a_request(text):
     assert classifier().classify(text).intent == "request"
