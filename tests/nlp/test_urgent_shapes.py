@@ -107,6 +107,7 @@ def test_unknown_word_class_is_an_error():
         ("我妈刚打电话说胸口闷 话都说不清了 头也晕 我在外地", "medical"),  # symptoms told by phone
         ("超市门口的广告牌被风吹得一直晃荡 底下人来人往 快让保安拦一下", "rescue"),  # 快让: hurry
         ("我爸在卫生间头晕 倒在地上了 快来人", "medical"),  # dizziness is the body's sign, not a gas leak's
+        ("两个人正在地库拿扳手撬一辆车的窗户 保安快来！！", "police"),  # a theft under way
     ],
 )
 def test_indirect_emergencies_fire(text, emergency):
