@@ -110,3 +110,16 @@ def test_urgent_model_marks_requests_it_does_not_make_them():
     assert calm.intent == "request" and not calm.urgent
     assert hesitant.classify("地下室的水一直往外涌 赶紧派人看看").urgent  # 赶紧: alarmed
     assert classifier.classify("地下室的水一直往外涌 麻烦物业有空来看看").urgent  # margin 4: sure
+
+
+def test_built_in_models_are_parsed_once_and_a_broken_cache_is_parsed_anew(tmp_path, monkeypatch):
+    from nlp import model
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = model._packaged("urgent_model.toml")
+    cached = list((tmp_path / "gridbot").glob("urgent_model.toml.*.pickle"))
+    assert len(cached) == 1  # kept for the next start
+    assert model._packaged("urgent_model.toml") == first  # read back whole
+    cached[0].write_bytes(b"not a pickle")
+    assert model._packaged("urgent_model.toml") == first  # a broken cache is parsed anew, and rewritten
+    assert model._packaged("urgent_model.toml") == first
