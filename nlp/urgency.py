@@ -65,14 +65,15 @@ class UrgencyRules:
         self._patterns = re.compile(named) if shapes else None
         # the same shapes without names: named groups cost re its first-character scan, so this finds in a
         # quarter of the time whether any shape is there at all, and most messages have none
-        self._any_pattern = re.compile("|".join(f"(?:{pattern})" for pattern in shapes))
+        any_shape = "|".join(f"(?:{pattern})" for pattern in shapes)
         # re tries every branch at every position; the characters a shape can begin with find the few
         # positions worth trying (None: some shape could begin anywhere, so search them all)
         firsts = [_first_chars(pattern) for pattern in shapes]
         if shapes and all(chars for chars in firsts):
             first = "[" + "".join(sorted(re.escape(c) for c in set().union(*firsts))) + "]"
             # a lookahead on those characters lets re skip every other place at the cost of one test
-            self._any_pattern = re.compile(f"(?={first})(?:{self._any_pattern.pattern})")
+            any_shape = f"(?={first})(?:{any_shape})"
+        self._any_pattern = re.compile(any_shape)  # compiled once: the alternation takes a good part of the start
 
     def phrases(self) -> Iterable[str]:
         """Every phrase this needs found in the text (for the shared phrase table)."""
