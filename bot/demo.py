@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -13,6 +16,16 @@ from bot import texts
 from bot.config import Config, DatabaseConfig
 
 RESIDENTS = [(501, "张阿姨"), (502, "李大爷"), (503, "小陈"), (504, "刘姐")]
+MORNING = dt.time(10, 0)
+
+
+def morning_clock(config: Config, now: dt.datetime | None = None) -> Callable[[], dt.datetime]:
+    """The demo plays a morning whenever it is run: today at 10:00 in the community's time zone, moving with real
+    time. On the wall clock a demo run at night met quiet hours, which hold the workers' pings until morning."""
+    today = (now or dt.datetime.now(dt.UTC)).astimezone(config.tz).date()
+    start = dt.datetime.combine(today, MORNING, tzinfo=config.tz).astimezone(dt.UTC)
+    began = time.monotonic()
+    return lambda: start + dt.timedelta(seconds=time.monotonic() - began)
 
 
 class Transcript:
@@ -54,7 +67,7 @@ async def run_demo(config: Config, pace: float = 0.0) -> int:
         database = f"sqlite:///{Path(folder) / 'demo.db'}"
         config = config.model_copy(update={"database": DatabaseConfig(url=database)})
         click.echo(click.style("gridbot 演示：东郊社区的一个早晨（离线沙盒，不连接 Telegram）", bold=True))
-        async with sandboxed_bot(config, residents=RESIDENTS) as (sandbox, runtime):
+        async with sandboxed_bot(config, residents=RESIDENTS, clock=morning_clock(config)) as (sandbox, runtime):
             play = Play(sandbox, runtime, config, pace)
             await play.morning()
             ok = await runtime.settle()

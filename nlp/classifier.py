@@ -25,7 +25,9 @@ REQUEST, CHATTER = "request", "chatter"
 _NEGATIONS = frozenset("不没未别")
 # how far above its bar the urgent model must read a message to report an emergency no urgent word names and no
 # alarm backs (on the check sets, false alarms of that kind sat at margins 0.04-0.22, emergencies at 0.2-1.3)
-SURE_MARGIN = 0.8
+SURE_MARGIN = 0.5
+# 救出来了 但是…, 修好了 又坏了: what comes after a resolution takes it back
+_TURN = re.compile(r"但是|可是|不过|还有|还在|又(?:坏|漏|停|开始|不|冒|着)")
 _SPACE_PUNCT = re.compile(r"[\s\W_]+")
 _HAN = "\u4e00-\u9fff"
 # Sentence shapes no word list covers, found in one pass: 开不开 / 有没有 (A-not-A), a clause ending in
@@ -255,10 +257,13 @@ class Classifier:
         found = {piece for _, piece in spans}
         shapes = {match.lastgroup for match in _SHAPES.finditer(body)}
         question = not found.isdisjoint(self._question) or "anota" in shapes or "tail" in shapes
-        # 亮了 says fixed, 不亮了 says broken: a resolution right after a negation does not count;
-        # and 修好了吗 asks, it does not report
+        # 亮了 says fixed, 不亮了 says broken: a resolution right after a negation does not count; 修好了吗
+        # asks, it does not report; and 救出来了 还有一个在里面 takes it back
         resolved = not question and any(
-            piece in self._resolved and (start == 0 or text[start - 1] not in _NEGATIONS) for start, piece in spans
+            piece in self._resolved
+            and (start == 0 or text[start - 1] not in _NEGATIONS)
+            and _TURN.search(text, start + len(piece)) is None
+            for start, piece in spans
         )
         notice = (_HEADING.match(body.lstrip()) is not None) + (len(_NUMBERED.findall(body)) >= 2)
         sensed = sure = False

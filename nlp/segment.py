@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -113,14 +114,17 @@ class RjiebaSegmenter:
         self._module = rjieba
         self._jieba = None
         self._pending: list[str] = []  # words added before the dictionary is built
+        self._lock = threading.Lock()  # two threads cutting first must not build two dictionaries
 
     def _load(self):
-        jieba = self._module.Jieba()
-        for word in self._pending:
-            self._add(jieba, word)
-        self._pending = []
-        self._jieba = jieba
-        return jieba
+        with self._lock:
+            if self._jieba is None:
+                jieba = self._module.Jieba()
+                for word in self._pending:
+                    self._add(jieba, word)
+                self._jieba = jieba
+                self._pending = []
+            return self._jieba
 
     def cut(self, text: str) -> list[str]:
         return split_pieces(text, self._cut)
@@ -129,10 +133,11 @@ class RjiebaSegmenter:
         return (self._jieba or self._load()).cut(han, True)
 
     def add_word(self, word: str) -> None:
-        if self._jieba is None:
-            self._pending.append(word)
-        else:
-            self._add(self._jieba, word)
+        with self._lock:
+            if self._jieba is None:
+                self._pending.append(word)
+                return
+        self._add(self._jieba, word)
 
     @staticmethod
     def _add(jieba, word: str) -> None:

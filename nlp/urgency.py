@@ -23,12 +23,14 @@ _CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
 _NEGATIONS = frozenset("不没未")
 # 绊倒过, 着过火: the experiential 过 right after the event tells of the past (过来 / 过去 is a direction)
 _PAST_ASPECT = re.compile(r"过(?![来去])")
-# 火灾隐患, 触电的风险, 中风后遗症: a word for what might happen, or for what an old event left behind
-_POTENTIAL = re.compile(r"的?(?:隐患|风险|危险|后遗症)")
+# 火灾隐患, 触电的风险, 中风后遗症: a word for what might happen, or for what an old event left behind (not 危险:
+# 冒烟危险！ is an alarm)
+_POTENTIAL = re.compile(r"的?(?:隐患|风险|后遗症)")
 # 中风以后, 脑梗之后: an illness the person has lived with since, not an attack now (摔倒以后 stays an event)
 _ILLNESSES = frozenset({"中风", "脑梗", "心梗", "脑溢血", "脑出血", "心脏病"})
 _SINCE = re.compile(r"(?:以后|之后|过后)")
-_HURRY = re.compile(r"快(?:[来叫去找报通下断救拉关送让]|打(?!起来)|联系|[\s！!。，,]|$)")
+_ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + r")(?:以后|之后|过后)")
+_HURRY = re.compile(r"(?<![凉愉痛爽])快(?:[来叫去找报通下断救拉关送让拿]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
 @dataclass(frozen=True)
@@ -110,18 +112,14 @@ class UrgencyRules:
             return None
         counted: dict[str, tuple[str, bool]] = {}
         # 摔了 inside 摔了一跤 is the same word, not a second sign; a sign of another kind inside a longer
-        # one (躺地上 inside 老太太…不见了) is
+        # one (躺地上 inside 老太太…不见了) is; and a longer sign that is denied (a weak 倒在地上了 after 中风之后)
+        # hides nothing: the strong word inside it is judged on its own
         hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
         reach, reach_kind = -1, None
         denied = False
         for start, piece, kind, is_weak in hits:
             end = start + len(piece)
-            if end <= reach:
-                if kind == reach_kind:
-                    continue
-            else:
-                reach, reach_kind = end, kind
-            if piece in counted:
+            if (end <= reach and kind == reach_kind) or piece in counted:
                 continue
             if (
                 self._hedged(text, start)
@@ -132,8 +130,10 @@ class UrgencyRules:
                 or (is_weak and self._told_of_past(text, start))
             ):
                 denied = True
-            else:
-                counted[piece] = (kind, is_weak)
+                continue
+            counted[piece] = (kind, is_weak)
+            if end > reach:
+                reach, reach_kind = end, kind
         by_model = False
         if not counted or (len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed):
             # the model reads words, not 怕 or 过: what the hedges denied, it cannot bring back
@@ -178,9 +178,11 @@ class UrgencyRules:
         return any(habit in clause for habit in self.habits)
 
     def _told_of_past(self, text: str, start: int) -> bool:
-        """A past time anywhere before (我妈昨天绊了一跤 膝盖都磕破了): a weak sign after it is part of that story."""
+        """A past time anywhere before (我妈昨天绊了一跤 膝盖都磕破了), or an illness lived with since (中风以后):
+        a weak sign after it is part of that story."""
         before = text[:start]
-        return any(word in before for word in self.past)
+        # 中风以后半边身子动不了: what follows an illness lived with is part of it too
+        return any(word in before for word in self.past) or _ILLNESS_SINCE.search(before) is not None
 
     def _hedged(self, text: str, start: int) -> bool:
         """A hedge earlier in the same clause (怕哪天着火, 不是着火, 以防漏电) or a negation right before (打不着火)."""

@@ -17,3 +17,20 @@ def test_the_demo_morning_runs_through_and_every_ticket_is_in_hand():
     assert ledger[3].startswith("#4 【紧急】安全隐患｜办理中")  # the gas leak is claimed, not left 待认领
     assert "[私聊·王芳] [照片] #1 居民补充" in result.output  # the resident's photo reached the worker
     assert "高龄补贴申领" in result.output  # 一次性告知
+
+
+def test_the_demo_plays_a_morning_even_when_run_at_night(monkeypatch):
+    import datetime as dt
+
+    from bot import demo
+    from tests.conftest import example_config
+
+    night = dt.datetime(2026, 11, 23, 15, 30, tzinfo=dt.UTC)  # 23:30 in Shanghai: quiet hours hold workers' pings
+    clock = demo.morning_clock(example_config("sqlite://"), now=night)
+    local = clock().astimezone(dt.timezone(dt.timedelta(hours=8)))
+    assert (local.date(), local.hour) == (dt.date(2026, 11, 23), 10)
+    real = demo.morning_clock
+    monkeypatch.setattr(demo, "morning_clock", lambda config: real(config, now=night))
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 0, result.output
+    assert "[私聊·王芳] [照片] #1 居民补充" in result.output

@@ -167,3 +167,42 @@ def test_first_characters_find_the_same_shapes_as_a_plain_search():
     for text in texts:
         every = [plain.match(text, at) for at in range(len(text))]
         assert [m.group() for m in rules._shapes(text)] == [m.group() for m in every if m is not None]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我已经关火了 但是煤气味还是很大 怎么办",  # a resolution taken back by 但是
+        "一开始以为是烧烤 其实是着火了 快打119",
+        "刚下冰雹 砸伤了人 头上都是血 快叫120",
+        "我妈中风卧床一个星期了 今天突然叫不醒 怎么办",  # a week of illness, an emergency now
+        "一个人救出来了 还有一个在里面 快来人",
+        "电表箱爆了 墙都黑了",  # 箱 of an electric box, not a full bin
+        "我下班回家之后发现我妈摔了 现在起不来",  # 之后 sequences, it does not tell of the past
+        "我爸中风之后又倒在地上了 快叫救护车",  # a denied weak sign hides no strong word inside it
+        "配电箱冒烟危险！快断电",  # 危险 here is an alarm, not a possibility
+    ],
+)
+def test_turns_sequences_and_alarms_keep_real_emergencies(text):
+    result = classifier().classify(text)
+    assert result.intent == "request" and result.urgent
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "共享单车乱停 压着人行道 麻烦管一下",
+        "楼下的树长太高了 树枝都搭在电线上 能不能安排修剪一下",
+        "楼上卫生间漏水 水顺着墙往屋里流 好几天了找物业也不管",
+        "我真是糊涂了 出门了忘带钥匙 谁有开锁电话",
+        "新来的志愿者大姐一直跟着我学怎么登记",
+        "楼上装修队正在拆门窗 吵死了 能不能管管",
+        "我妈找不到了她的医保卡 去哪补办",
+        "这物业费又涨了 看得我胸闷 赶紧给个说法",
+        "阳台的落水口堵了 麻烦物业来疏通一下",
+        "社区贫困人口补贴什么时候发放",
+        "天凉快让娃出去玩了会儿 回来膝盖流血了 擦破点皮",  # 凉快让 is no hurry
+    ],
+)
+def test_look_alikes_of_the_new_shapes_do_not_fire(text):
+    assert not classifier().classify(text).urgent
