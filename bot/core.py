@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable, Iterable, Sequence
 
 from sqlalchemy import insert, select, update
@@ -27,6 +28,12 @@ Clock = Callable[[], dt.datetime]
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def running_from(start: dt.datetime) -> Clock:
+    """Real time, moved to `start`: the timers and polling stay real while the calendar reads a chosen moment."""
+    began = time.monotonic()
+    return lambda: start + dt.timedelta(seconds=time.monotonic() - began)
 
 
 def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> int:

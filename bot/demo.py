@@ -6,7 +6,6 @@ import asyncio
 import datetime as dt
 import logging
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,10 +21,10 @@ MORNING = dt.time(10, 0)
 def morning_clock(config: Config, now: dt.datetime | None = None) -> Callable[[], dt.datetime]:
     """The demo plays a morning whenever it is run: today at 10:00 in the community's time zone, moving with real
     time. On the wall clock a demo run at night met quiet hours, which hold the workers' pings until morning."""
-    today = (now or dt.datetime.now(dt.UTC)).astimezone(config.tz).date()
-    start = dt.datetime.combine(today, MORNING, tzinfo=config.tz).astimezone(dt.UTC)
-    began = time.monotonic()
-    return lambda: start + dt.timedelta(seconds=time.monotonic() - began)
+    from bot.core import running_from, utcnow
+
+    today = (now or utcnow()).astimezone(config.tz).date()
+    return running_from(dt.datetime.combine(today, MORNING, tzinfo=config.tz).astimezone(dt.UTC))
 
 
 class Transcript:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from bot.config import Config, parse_config
-from bot.core import Core
+from bot.core import Core, running_from
 from bot.db import create_db_engine, migrate, session_factory
 from bot.messages import Inbound
 
@@ -41,20 +40,15 @@ class Clock:
         return self.now
 
 
-class RunningClock:
+# Thursday 19 November 2026, 10:00 in Shanghai: a working day, no talk-day post or digest due
+QUIET_THURSDAY = dt.datetime(2026, 11, 19, 2, 0, tzinfo=dt.UTC)
+
+
+def running_clock(start: dt.datetime = QUIET_THURSDAY):
     """Real time, moved to a fixed quiet point of the week: tests of the running bot (real timers, real polling)
     must not meet a scheduled post that the calendar happens to make due (the weekly digest goes out on Monday
     evening in Shanghai, the talk-day notice on Monday and Tuesday evenings), whatever day CI runs them."""
-
-    # Thursday 19 November 2026, 10:00 in Shanghai: a working day, no talk-day post or digest due
-    START = dt.datetime(2026, 11, 19, 2, 0, tzinfo=dt.UTC)
-
-    def __init__(self, start: dt.datetime = START):
-        self._start = start
-        self._began = time.monotonic()
-
-    def __call__(self) -> dt.datetime:
-        return self._start + dt.timedelta(seconds=time.monotonic() - self._began)
+    return running_from(start)
 
 
 def fresh_database_url(tmp_path: Path) -> str:

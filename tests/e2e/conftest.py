@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import RunningClock
+from tests.conftest import running_clock
 
 RESIDENTS = [(501, "张阿姨"), (502, "李大爷"), (503, "小陈")]
 
 
 @pytest.fixture
 async def bot(config, classifier):
-    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=RunningClock()) as (
+    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=running_clock()) as (
         sandbox,
         runtime,
     ):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from bot.models import Ticket
 from bot.sandbox import Sandbox
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import RunningClock, example_config
+from tests.conftest import example_config, running_clock
 
 G1, G3 = -1001000000001, -1001000000003
 AUNT = 501
@@ -43,7 +43,7 @@ async def test_mention_mode_grid_reads_only_mentions_and_replies(bot):
 
 async def test_privacy_mode_on_is_reported_plainly(config, classifier):
     async with Sandbox(can_read_all_group_messages=False) as sandbox:
-        async with sandboxed_bot(config, classifier=classifier, sandbox=sandbox, clock=RunningClock()) as (_, runtime):
+        async with sandboxed_bot(config, classifier=classifier, sandbox=sandbox, clock=running_clock()) as (_, runtime):
             assert runtime.warnings
             assert "/setprivacy" in runtime.warnings[0] and "dj-1" in runtime.warnings[0]
             assert "dj-3" not in runtime.warnings[0]  # a mention-mode grid needs no change
@@ -73,7 +73,10 @@ async def test_unsure_reports_are_confirmed_before_a_ticket_opens(database_url, 
     # Every report below full certainty is confirmed first (a message is never exactly 1.0 sure).
     config = example_config(database_url, replace=("confirm_below = 0.55", "confirm_below = 1.0"))
     residents = [(AUNT, "张阿姨"), (502, "李大爷")]
-    async with sandboxed_bot(config, classifier=classifier, residents=residents, clock=RunningClock()) as (sb, runtime):
+    async with sandboxed_bot(config, classifier=classifier, residents=residents, clock=running_clock()) as (
+        sb,
+        runtime,
+    ):
         sb.send_message(G1, AUNT, "5栋门口的路灯好像不太亮")
         question = await sb.wait_for(has("需要登记为工单"), chat_id=G1)
         labels = [b["text"] for b in question["reply_markup"]["inline_keyboard"][0]]

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from bot.models import Supporter, Ticket
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import RunningClock
+from tests.conftest import running_clock
 
 G1 = -1001000000001
 WANG = 1001
@@ -21,7 +21,9 @@ REPORTS = [
 
 async def test_a_storm_folds_into_one_ticket_and_the_group_hears_summaries(config, classifier):
     residents = [(600000 + i, f"居民{i}") for i in range(200)]
-    async with sandboxed_bot(config, classifier=classifier, residents=residents, limits=True, clock=RunningClock()) as (
+    async with sandboxed_bot(
+        config, classifier=classifier, residents=residents, limits=True, clock=running_clock()
+    ) as (
         sb,
         runtime,
     ):

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.config import parse_config
 from bot.models import InboxMessage
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import EXAMPLE, RunningClock
+from tests.conftest import EXAMPLE, running_clock
 from tests.e2e.conftest import RESIDENTS
 
 G1, AUNT = -1001000000001, 501
@@ -62,7 +62,10 @@ async def answered_ok(sb, count: int = 1) -> None:
 async def test_a_report_arrives_by_webhook_and_is_acknowledged(database_url, classifier):
     port = free_port()
     config = webhook_config(database_url, port)
-    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=RunningClock()) as (sb, runtime):
+    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=running_clock()) as (
+        sb,
+        runtime,
+    ):
         assert sb.world.webhook == {"url": f"http://127.0.0.1:{port}/gridbot/hook", "secret_token": SECRET}
         msg = sb.send_message(G1, AUNT, COMPLAINT)
         ack = await sb.wait_for(has("已受理 #1"), chat_id=G1)
@@ -81,7 +84,10 @@ async def test_a_report_arrives_by_webhook_and_is_acknowledged(database_url, cla
 async def test_an_update_is_stored_before_telegram_hears_ok(database_url, classifier, monkeypatch):
     port = free_port()
     config = webhook_config(database_url, port)
-    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=RunningClock()) as (sb, runtime):
+    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=running_clock()) as (
+        sb,
+        runtime,
+    ):
         gate = asyncio.Event()
         real_submit = runtime.batcher.submit
 
@@ -104,7 +110,10 @@ async def test_an_update_is_stored_before_telegram_hears_ok(database_url, classi
 async def test_an_update_that_cannot_be_stored_is_refused_and_posted_again(database_url, classifier, monkeypatch):
     port = free_port()
     config = webhook_config(database_url, port)
-    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=RunningClock()) as (sb, runtime):
+    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=running_clock()) as (
+        sb,
+        runtime,
+    ):
         real_accept = runtime.core.accept
         failures = []
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from bot.messages import Inbound
 from bot.models import InboxMessage, OutboxMessage, Supporter, Ticket, TicketEvent
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import GROUP_1, RunningClock
+from tests.conftest import GROUP_1, running_clock
 from tests.reliability.helpers import GROUP, LI, WANG, complaint, residents, text_of
 
 WORKERS = {WANG: "王芳", LI: "李娜"}
@@ -118,7 +118,7 @@ def test_two_workers_pressing_claim_buttons_at_the_same_moment_one_wins_the_othe
 
 
 async def test_in_the_group_one_claim_wins_when_a_button_press_and_a_typed_claim_arrive_together(config, classifier):
-    async with sandboxed_bot(config, classifier=classifier, residents=[(601, "张阿姨")], clock=RunningClock()) as (
+    async with sandboxed_bot(config, classifier=classifier, residents=[(601, "张阿姨")], clock=running_clock()) as (
         sandbox,
         runtime,
     ):
@@ -177,7 +177,7 @@ def test_neighbours_reporting_the_same_matter_at_once_from_the_group_and_a_dm_ge
 async def test_a_photo_sent_right_after_a_report_joins_that_ticket(config, classifier):
     """Both in one getUpdates batch: on PostgreSQL the runtime must still process them in order."""
     people = residents(4, first_id=631)
-    async with sandboxed_bot(config, classifier=classifier, residents=people, clock=RunningClock()) as (
+    async with sandboxed_bot(config, classifier=classifier, residents=people, clock=running_clock()) as (
         sandbox,
         runtime,
     ):

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from bot import outbox as outbox_module
 from bot.models import InboxMessage, OutboxMessage, Ticket
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import RunningClock
+from tests.conftest import running_clock
 from tests.reliability.helpers import (
     ADMIN,
     GROUP,
@@ -37,7 +37,7 @@ RESIDENTS = residents(5)
 
 @pytest.fixture
 async def bot(config, classifier):
-    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=RunningClock()) as (
+    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=running_clock()) as (
         sandbox,
         runtime,
     ):

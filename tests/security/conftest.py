@@ -33,7 +33,7 @@ from bot.db import create_db_engine, migrate, session_factory
 from bot.messages import Inbound, Result
 from bot.models import InboxMessage, OutboxMessage, Ticket, TicketEvent
 from handlers.sandboxed import sandboxed_bot
-from tests.conftest import EXAMPLE, TEST_DB, Clock, RunningClock, example_config, fresh_database_url
+from tests.conftest import EXAMPLE, TEST_DB, Clock, example_config, fresh_database_url, running_clock
 
 GROUP_1 = "-1001000000001"  # grid dj-1, 东郊社区第一网格（桂花苑）
 GROUP_2 = "-1001000000002"
@@ -433,7 +433,7 @@ def live_config(tmp_path_factory, asking: bool = False) -> Config:
 async def running_bot(config: Config, classifier) -> AsyncIterator[LiveBot]:
     """The real bot polling a fresh sandbox that knows the cast and an unknown group; stopped on exit."""
     residents = [(p.user_id, p.name) for p in CAST.values() if not p.is_bot]
-    async with sandboxed_bot(config, classifier=classifier, residents=residents, clock=RunningClock()) as (
+    async with sandboxed_bot(config, classifier=classifier, residents=residents, clock=running_clock()) as (
         sandbox,
         runtime,
     ):
