@@ -29,7 +29,7 @@ _POTENTIAL = re.compile(r"的?(?:隐患|风险|后遗症)")
 # 中风以后, 脑梗之后: an illness the person has lived with since, not an attack now (摔倒以后 stays an event)
 _ILLNESSES = frozenset({"中风", "脑梗", "心梗", "脑溢血", "脑出血", "心脏病"})
 _SINCE = re.compile(r"(?:以后|之后|过后)")
-_ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + r")(?:以后|之后|过后)")
+_ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + ")" + _SINCE.pattern)
 _HURRY = re.compile(r"(?<![凉愉痛爽])快(?:[来叫去找报通下断救拉关送让拿]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 

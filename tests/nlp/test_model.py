@@ -79,32 +79,30 @@ def test_bot_classifier_uses_the_models():
     assert classifier._model is not None and classifier._urgent_model is not None
 
 
-def test_urgent_model_marks_requests_it_does_not_make_them():
+def _toy_urgent_model(weight: float, bias: float):
+    """An urgent model that knows one piece, 涌: margin 2 × weight − 2 × bias where it is the only known piece."""
     from nlp.lexicon import Category, Lexicon
 
-    # a toy urgent model that knows one sign no urgent word names
-    toy = Lexicon(
+    return Lexicon(
         categories=(
-            Category("urgent", "urgent", {"涌": 3.0}, bias=-1.0),
-            Category("calm", "calm", {"涌": -3.0}, bias=1.0),
+            Category("urgent", "urgent", {"涌": weight}, bias=-bias),
+            Category("calm", "calm", {"涌": -weight}, bias=bias),
         ),
         match="all",
         norm="tfidf",
     )
+
+
+def test_urgent_model_marks_requests_it_does_not_make_them():
+    # a toy urgent model that knows one sign no urgent word names
+    toy = _toy_urgent_model(weight=3.0, bias=1.0)
     classifier = Classifier(default_lexicon(), urgent_model=toy)
     report = classifier.classify("地下室的水一直往外涌 麻烦赶紧派人来看看")
     assert report.intent == "request" and report.urgent
     assert report.emergency  # a kind is still given, from the category
     assert not classifier.classify("人潮汹涌 哈哈哈").urgent  # chatter stays chatter
     # with no urgent word at all, a model barely over its bar needs the message to sound alarmed; a sure one does not
-    unsure = Lexicon(
-        categories=(
-            Category("urgent", "urgent", {"涌": 0.6}, bias=-0.5),
-            Category("calm", "calm", {"涌": -0.6}, bias=0.5),
-        ),
-        match="all",
-        norm="tfidf",
-    )  # margin 2 × 0.6 − 1 = 0.2 for a message whose only known piece is 涌
+    unsure = _toy_urgent_model(weight=0.6, bias=0.5)  # margin 2 × 0.6 − 1 = 0.2 when 涌 is the only known piece
     hesitant = Classifier(default_lexicon(), urgent_model=unsure)
     calm = hesitant.classify("地下室的水一直往外涌 麻烦物业有空来看看")
     assert calm.intent == "request" and not calm.urgent
