@@ -9,6 +9,7 @@ weak one. Everything here is pure: the segmenter and lexicon are loaded once, th
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -82,6 +83,10 @@ class Classification:
             "resolved": self.resolved,
             "keywords": list(self.keywords),
         }
+
+
+def _by_weight_descending(pair: tuple[str, float]) -> float:
+    return -pair[1]
 
 
 def _characters(text: str) -> list[str]:
@@ -166,8 +171,11 @@ class Classifier:
         self._model_map = [
             self._ids.index(i) if i in self._ids else None for i in (self._model.ids if self._model else ())
         ]
+        self._model_pairs = [(position, index) for position, index in enumerate(self._model_map) if index is not None]
         self._model_chatter = self._model.ids.index(CHATTER) if self._model and CHATTER in self._model.ids else None
         self._urgent_model = LinearModel(urgent_model) if urgent_model is not None else None
+        urgent_ids = self._urgent_model.ids if self._urgent_model else []
+        self._urgent_columns = tuple(urgent_ids.index(i) if i in urgent_ids else None for i in ("urgent", "calm"))
         models = [m for m in (self._model, self._urgent_model) if m is not None]
         self._models = ModelSet(models) if models and all(m.short for m in models) else None
         self._kind_of_category = {cat: kind for kind, cat in lexicon.urgent_categories.items()}
@@ -195,9 +203,8 @@ class Classifier:
         """The model's category scores, weighted, on this lexicon's category indices."""
         extra = [0.0] * len(self._ids)
         weight = self.lexicon.intent.model_category_weight
-        for score, index in zip(scores, self._model_map, strict=True):
-            if index is not None:
-                extra[index] += weight * score
+        for position, index in self._model_pairs:
+            extra[index] += weight * scores[position]
         return extra
 
     def _categorize(
@@ -232,15 +239,15 @@ class Classifier:
             priors[boost] += self.lexicon.urgent_category_weight
         if extra is not None:
             # clear keyword evidence (a lead of lexicon_lead points) decides; else the grid model weighs in
-            totals = sorted((score + prior for score, prior in zip(scores, priors, strict=True)), reverse=True)
+            totals = sorted(map(operator.add, scores, priors), reverse=True)
             if len(totals) < 2 or totals[0] - totals[1] < self.lexicon.intent.lexicon_lead:
-                priors = [prior + more for prior, more in zip(priors, extra, strict=True)]
-        best = max(range(len(scores)), key=lambda k: scores[k] + priors[k])
-        ranked = sorted(
-            (w for w in words if any(i == best and wt > 0 for i, wt in weights[w])),
-            key=lambda w: -next(wt for i, wt in weights[w] if i == best),
-        )
-        return self._ids[best], scores[best], tuple(ranked)
+                priors = list(map(operator.add, priors, extra))
+        final = list(map(operator.add, scores, priors))
+        best = final.index(max(final))  # the first of equal totals, as max() over the indices gave
+        # the words that speak for the winner, strongest first (a word lists each category at most once)
+        backing = [(word, weight) for word in words for index, weight in weights[word] if index == best and weight > 0]
+        backing.sort(key=_by_weight_descending)
+        return self._ids[best], scores[best], tuple(word for word, _ in backing)
 
     def classify(self, text: str) -> Classification:
         """Classify one message."""
@@ -275,8 +282,8 @@ class Classifier:
             grid_scores = self._model.scores(original) if self._model is not None else None
             urgent_scores = self._urgent_model.scores(original) if self._urgent_model is not None else None
         if self._urgent_model is not None and urgent_scores is not None:
-            by_class = dict(zip(self._urgent_model.ids, urgent_scores, strict=True))
-            margin = by_class.get("urgent", 0.0) - by_class.get("calm", 0.0)
+            urgent, calm = self._urgent_columns
+            margin = (0.0 if urgent is None else urgent_scores[urgent]) - (0.0 if calm is None else urgent_scores[calm])
             sensed = margin > self.lexicon.urgent_model_threshold
             sure = margin > self.lexicon.urgent_model_threshold + SURE_MARGIN
         # 火已经灭了, 人都出来了: it was urgent, it is over

@@ -34,3 +34,15 @@ def test_segmenter_is_called_only_when_a_one_character_keyword_is_uncovered():
 
 def test_phrase_table_finds_overlapping_occurrences():
     assert PhraseTable(["路灯", "灯杆", "路灯杆"]).spans("路灯杆") == [(0, "路灯杆"), (0, "路灯"), (1, "灯杆")]
+
+
+def test_the_keyword_starting_first_wins_over_a_longer_one_starting_later():
+    index = KeywordIndex(["路灯", "灯杆子"])
+    assert index.count("路灯杆子倒了", ["路灯", "杆子", "倒", "了"]) == {"路灯": 1}
+
+
+def test_a_phrase_at_the_end_of_the_text_is_found_once():
+    # a longer phrase with the same start (工商局) must not make the last two characters count twice
+    table = PhraseTable(["工商", "工商局"])
+    assert table.spans("去工商") == [(1, "工商")]
+    assert table.spans("工商局和工商") == [(0, "工商局"), (0, "工商"), (4, "工商")]
