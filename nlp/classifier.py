@@ -214,7 +214,7 @@ class Classifier:
         if self._every is not None:
             counts = dict(Counter(piece for _, piece in self._every.spans(body)))
         else:
-            counts = self._keywords.count(body, self.segmenter.cut if self.lexicon.single == "token" else _characters)
+            counts = self._keywords.count(body, self.segmenter.cut if self.lexicon.single == "token" else None)
         words = [word for word in counts if weights[word]]  # neutral words only stop longer matches
         if len(words) < len(counts):
             counts = {word: counts[word] for word in words}

@@ -51,41 +51,48 @@ class KeywordIndex:
     """Non-overlapping keyword matches: longest-first substrings, then stand-alone one-character tokens."""
 
     def __init__(self, words: Iterable[str]):
-        words = [w for w in words if w]
-        self._multi = sorted({w for w in words if len(w) >= 2})
+        words = {w for w in words if w}
         self._single = frozenset(w for w in words if len(w) == 1)
-        # leftmost-longest is the greedy scan: at the first place any keyword starts, the longest one there
-        self._automaton = AhoCorasick(self._multi, matchkind=MatchKind.LeftmostLongest)
+        self._words = sorted(words)
+        # leftmost-longest is the greedy scan: at the first place any keyword starts, the longest one there; so
+        # a one-character keyword is found exactly where no longer keyword covers it
+        self._automaton = AhoCorasick(self._words, matchkind=MatchKind.LeftmostLongest)
 
     def find(self, text: str, tokens: list[str]) -> list[str]:
         """Keywords in order of first appearance (multi-character first, then single characters)."""
         return list(self.count(text, tokens))
 
-    def count(self, text: str, tokens: list[str] | Callable[[str], list[str]]) -> dict[str, int]:
-        """Keyword → number of occurrences, in order of first appearance.
+    def count(self, text: str, tokens: list[str] | Callable[[str], list[str]] | None = None) -> dict[str, int]:
+        """Keyword → number of occurrences, in order of first appearance (multi-character first).
 
         `tokens` is `text` segmented with only whitespace dropped (as every Segmenter does), or the
         segmenter itself: it is then called only when a one-character keyword is left uncovered by the
-        longer ones, which most messages never need. The search runs on the text without whitespace, so
-        a token's offset is the sum of the lengths before it.
+        longer ones, which most messages never need. None: every character is a token of its own. The
+        search runs on the text without whitespace, so a token's offset is the sum of the lengths before it.
         """
         joined = "".join(tokens) if isinstance(tokens, list) else _WHITESPACE.sub("", text)
-        matches = self._automaton.find_matches_as_indexes(joined)
         found: dict[str, int] = {}
-        multi = self._multi
-        for index, _, _ in matches:
-            word = multi[index]
-            found[word] = found.get(word, 0) + 1
-        single = self._single
-        if not single or single.isdisjoint(joined):
+        words = self._words
+        uncovered: list[tuple[int, str]] = []  # one-character keywords outside every longer one
+        for index, start, end in self._automaton.find_matches_as_indexes(joined):
+            word = words[index]
+            if end - start == 1:
+                uncovered.append((start, word))
+            else:
+                found[word] = found.get(word, 0) + 1
+        if not uncovered:
             return found
-        covered = {at for _, start, end in matches for at in range(start, end)}
-        if any(char in single and at not in covered for at, char in enumerate(joined)):
-            if not isinstance(tokens, list):
-                tokens = tokens(text)
-            position = 0
-            for token in tokens:
-                if token in single and position not in covered:
-                    found[token] = found.get(token, 0) + 1
-                position += len(token)
+        if tokens is None:
+            for _, word in uncovered:
+                found[word] = found.get(word, 0) + 1
+            return found
+        if not isinstance(tokens, list):
+            tokens = tokens(text)
+        places = {start for start, _ in uncovered}
+        single = self._single
+        position = 0
+        for token in tokens:
+            if token in single and position in places:
+                found[token] = found.get(token, 0) + 1
+            position += len(token)
         return found
