@@ -11,8 +11,6 @@ import time
 
 import click
 
-from bot.config import ConfigError, load_config
-
 INTENT_NAMES = {"request": "诉求", "chatter": "闲聊"}
 BATCH = 200
 
@@ -20,10 +18,17 @@ BATCH = 200
 def _classifier(config_path: str | None, lexicon_path: str | None):
     from bot.understanding import build_classifier
 
+    config = None
+    if config_path:  # the config machinery (pydantic) only when there is a config: 0.3 s of every start
+        from bot.config import ConfigError, load_config
+
+        try:
+            config = load_config(config_path)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
     try:
-        config = load_config(config_path) if config_path else None
         return build_classifier(config, lexicon_path), config
-    except (ConfigError, ValueError) as exc:
+    except ValueError as exc:
         raise click.ClickException(str(exc)) from None
 
 

@@ -4,11 +4,14 @@ configured category keywords, names and handling types, and the built-in grid mo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.config import Config
 from nlp.classifier import Classifier
 from nlp.lexicon import default_lexicon, load_lexicon, with_keywords
 from nlp.model import default_model, default_urgent_model
+
+if TYPE_CHECKING:
+    from bot.config import Config  # only its type: `gridbot classify` never loads the config machinery
 
 
 def build_classifier(config: Config | None = None, lexicon_path: str | None = None) -> Classifier:

@@ -6,20 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.config import Config, Role, Worker
-
-
-class Status(StrEnum):
-    NEW = "new"  # 受理, awaiting a claim
-    CLAIMED = "claimed"  # 已接单
-    RESOLVED = "resolved"  # 已办结, awaiting the resident's rating
-    CLOSED = "closed"  # 已归档
-    REOPENED = "reopened"  # 不满意: back to the assignee, escalated
-    TRANSFERRED = "transferred"  # 转交 to a department, clock paused
-    CANCELLED = "cancelled"
-
-
-OPEN_STATUSES = (Status.NEW, Status.CLAIMED, Status.REOPENED, Status.TRANSFERRED)
-ACTIVE_STATUSES = (Status.NEW, Status.CLAIMED, Status.REOPENED)
+from bot.status import ACTIVE_STATUSES, OPEN_STATUSES, Status  # noqa: F401 - where callers import them from
 
 
 class Action(StrEnum):

@@ -52,3 +52,31 @@ def test_eval_reports_grid_figures(tmp_path):
     result = CliRunner().invoke(eval_command, [str(path)])
     assert result.exit_code == 0, result.output
     assert "intent_f1" in result.output and "urgent_recall" in result.output and "msg/s" in result.output
+
+
+def test_gridbot_classify_starts_without_the_config_machinery():
+    # the config's pydantic models cost 0.3 s of every start; a classify run without --config never needs them
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        "    main(['classify', '--jsonl'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('bot.config', 'pydantic', 'asyncio') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        input='{"text": "电梯坏了 能不能修一下"}\n',
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=True,
+    )
+    answer, loaded = done.stdout.strip().splitlines()
+    assert json.loads(answer)["category"] == "repair"
+    assert loaded == "[]"
