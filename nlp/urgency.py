@@ -192,8 +192,8 @@ class UrgencyRules:
         for hedge in self.hedges:
             at = clause.find(hedge)
             while at >= 0:
-                # 是不是着火了 / 会不会 asks; it does not deny
-                if not _asks(clause, at, hedge):
+                # 是不是着火了 / 会不会 asks; it does not deny; 不知道哪家漏气了 doubts where, not whether
+                if not _asks(clause, at, hedge) and not _unknown_place(clause, at, hedge):
                     return True
                 at = clause.find(hedge, at + 1)
         return False
@@ -245,6 +245,15 @@ def _starts(items: Sequence) -> tuple[set[str] | None, bool]:
 def _asks(text: str, at: int, word: str) -> bool:
     """The 不 / 没 word at text[at] is the middle of an A-not-A question (要不要, 是不是, 有没有)."""
     return word[0] in _NEGATIONS and at > 0 and text[at - 1] == word[1:2]
+
+
+_WHOSE_HOME = ("哪家", "谁家", "哪户", "哪一家", "哪一户")
+
+
+def _unknown_place(text: str, at: int, word: str) -> bool:
+    """不知道哪家 / 不晓得谁家: the event is sure and next door, only whose home is not known (不知道哪里着火了,
+    heard from a fire engine passing, is still somewhere else; 不知道谁在里面 still doubts)."""
+    return word in ("不知道", "不晓得") and text.startswith(_WHOSE_HOME, at + len(word))
 
 
 def _clause_start(text: str, at: int) -> int:

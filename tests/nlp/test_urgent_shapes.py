@@ -206,3 +206,21 @@ def test_turns_sequences_and_alarms_keep_real_emergencies(text):
 )
 def test_look_alikes_of_the_new_shapes_do_not_fire(text):
     assert not classifier().classify(text).urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # not knowing whose home it is does not doubt the leak
+        ("6号楼不知道哪家在漏液化气 整个楼道都是那个味", True),
+        ("不晓得谁家着火了 三楼窗户往外冒黑烟", True),
+        # not knowing where, heard from a passing fire engine, is still somewhere else; not knowing who still doubts
+        ("刚才消防车呜呜开过去 不知道哪里着火了", False),
+        ("不知道是不是煤气味 也可能是我闻错了", False),
+        # water already running into homes is a flood; seeping in is a repair
+        ("三楼的水管崩了 水顺着楼梯往下淌 已经灌进两户人家了", True),
+        ("外墙的雨水顺着窗缝渗进屋里 墙皮都泡起来了", False),
+    ],
+)
+def test_whose_home_and_water_into_homes(text, urgent):
+    assert classifier().classify(text).urgent is urgent
