@@ -60,8 +60,9 @@ def _bot_classifier() -> Classifier:
 # (the session's first code: 0.962, 0.913, 0.75/1.0); its one missed emergency, a theft under way, was then named.
 # blind_l (416 rows, a county town's old danwei compound, written blind at the end of round E): first sight 0.955,
 # 0.935, urgent P/R 0.667/0.857; two of its three missed emergencies (不知道哪家漏煤气了 read as a doubt, water
-# 流进好几家了) were then named: 0.957, 0.937, 0.690/0.952. Its nine false alarms (a 1998 flood remembered, a fire
-# extinguisher quiz, a gas scare already over, a theft already reported) were left alone: its precision floor is low.
+# 流进好几家了) were then named, and a pipe the frost cracked (冻裂: 0 of 8 urgent in all sets) made a repair: 0.957,
+# 0.937, 0.714/0.952. Its other false alarms (a 1998 flood remembered, a fire extinguisher quiz, a gas scare already
+# over, a theft already reported) were left alone: its precision floor is low.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -75,7 +76,7 @@ def _bot_classifier() -> Classifier:
         ("blind_j.csv", 0.94, 0.9, 0.95, 0.9),
         ("blind_g.csv", 0.95, 0.84, 0.95, 0.8),
         ("blind_k.csv", 0.96, 0.92, 0.95, 0.8),
-        ("blind_l.csv", 0.95, 0.93, 0.95, 0.65),
+        ("blind_l.csv", 0.95, 0.93, 0.95, 0.7),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -220,7 +220,10 @@ def test_look_alikes_of_the_new_shapes_do_not_fire(text):
         # water already running into homes is a flood; seeping in is a repair
         ("三楼的水管崩了 水顺着楼梯往下淌 已经灌进两户人家了", True),
         ("外墙的雨水顺着窗缝渗进屋里 墙皮都泡起来了", False),
+        # a pipe the frost cracked is a winter repair; one that burst indoors is not
+        ("车棚边上那根自来水管冻裂了 水呲了一地都结冰了", False),
+        ("厨房的水管突然爆了 水哗哗往外喷 关不住", True),
     ],
 )
-def test_whose_home_and_water_into_homes(text, urgent):
+def test_whose_home_water_into_homes_and_frost_cracked_pipes(text, urgent):
     assert classifier().classify(text).urgent is urgent
