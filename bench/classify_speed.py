@@ -60,5 +60,6 @@ def main() -> None:
         load = subprocess.run([sys.executable, "-c", LOAD], capture_output=True, text=True, cwd=ROOT, env=env)
         print(f"  load time (build_classifier and one message, warm cache): {load.stdout.strip()}")
 
+
 if __name__ == "__main__":
     main()

@@ -24,7 +24,7 @@ def _classifier(config_path: str | None, lexicon_path: str | None):
 
         try:
             config = load_config(config_path)
-        except ConfigError as exc:
+        except (ConfigError, ValueError) as exc:
             raise click.ClickException(str(exc)) from None
     try:
         return build_classifier(config, lexicon_path), config

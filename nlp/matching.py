@@ -27,8 +27,7 @@ class PhraseTable:
     """All phrases of a fixed set that occur in a text (overlaps allowed), in order of appearance."""
 
     def __init__(self, phrases: Iterable[str]):
-        self.phrases = frozenset(p for p in phrases if p)
-        self._list = sorted(self.phrases)
+        self._list = sorted({p for p in phrases if p})
         self._automaton = AhoCorasick(self._list)
 
     def find(self, text: str) -> list[str]:
