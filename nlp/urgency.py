@@ -30,6 +30,9 @@ _POTENTIAL = re.compile(r"的?(?:隐患|风险|后遗症)")
 _ILLNESSES = frozenset({"中风", "脑梗", "心梗", "脑溢血", "脑出血", "心脏病"})
 _SINCE = re.compile(r"(?:以后|之后|过后)")
 _ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + ")" + _SINCE.pattern)
+# 砸着人咋办, 掉下来怎么办: what the resident fears could follow, asked in the same breath; an event already
+# here says 了 first (着火了怎么办) or asks in a clause of its own (冒着烟 怎么办)
+_WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄)")
 _HURRY = re.compile(r"(?<![凉愉痛爽])快(?:[来叫去找报通下断救拉关送让拿]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
@@ -124,6 +127,7 @@ class UrgencyRules:
             if (
                 self._hedged(text, start)
                 or _POTENTIAL.match(text, end) is not None
+                or _WHAT_IF.match(text, end) is not None
                 or (piece in _ILLNESSES and _SINCE.match(text, end) is not None)
                 or self._habitual(text, start, end)
                 or _past_aspect(text, end)

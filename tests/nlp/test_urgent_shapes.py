@@ -227,3 +227,19 @@ def test_look_alikes_of_the_new_shapes_do_not_fire(text):
 )
 def test_whose_home_water_into_homes_and_frost_cracked_pipes(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # what could follow, asked in the same breath, is a worry
+        ("游泳池边的栏杆松了 小孩扒着玩 掉下去咋整", False),
+        ("那个广告牌歪成这样 砸着人怎么办", False),
+        # an event already here says 了 first, or asks in a clause of its own
+        ("厨房着火了怎么办 火越来越大", True),
+        ("配电箱在冒烟 一股焦味 怎么办", True),
+        ("我爸倒在地上了不知道咋办 快来人", True),
+    ],
+)
+def test_what_if_in_the_same_breath_is_a_worry(text, urgent):
+    assert classifier().classify(text).urgent is urgent
