@@ -20,7 +20,7 @@ from nlp.lexicon import EMERGENCIES, Lexicon
 _CLAUSE_END = re.compile(r"[\s，。,.!！?？；;、~…]")
 # 快 before an action or on its own (快来, 快叫电工, 快联系物业, "15栋 快"): hurry, it is happening;
 # 都快打起来了 is a quarrel getting worse, not a call to ring 110
-_NEGATIONS = frozenset("不没未")
+_NEGATIONS = frozenset("不没未唔冇")  # 唔 / 冇: Cantonese 不 / 没 (打唔着火)
 # 绊倒过, 着过火: the experiential 过 right after the event tells of the past (过来 / 过去 is a direction)
 _PAST_ASPECT = re.compile(r"过(?![来去])")
 # 火灾隐患, 触电的风险, 中风后遗症: a word for what might happen, or for what an old event left behind (not 危险:
@@ -118,11 +118,12 @@ class UrgencyRules:
         # one (躺地上 inside 老太太…不见了) is; and a longer sign that is denied (a weak 倒在地上了 after 中风之后)
         # hides nothing: the strong word inside it is judged on its own
         hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
-        reach, reach_kind = -1, None
+        reach, reach_kind, reach_weak = -1, None, False
         denied = False
         for start, piece, kind, is_weak in hits:
             end = start + len(piece)
-            if (end <= reach and kind == reach_kind) or piece in counted:
+            # ... but a weak shape (电线垂下来) does not hide the strong word inside it (电线垂)
+            if (end <= reach and kind == reach_kind and (is_weak or not reach_weak)) or piece in counted:
                 continue
             if (
                 self._hedged(text, start)
@@ -137,7 +138,7 @@ class UrgencyRules:
                 continue
             counted[piece] = (kind, is_weak)
             if end > reach:
-                reach, reach_kind = end, kind
+                reach, reach_kind, reach_weak = end, kind, is_weak
         by_model = False
         if not counted or (len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed):
             # the model reads words, not 怕 or 过: what the hedges denied, it cannot bring back

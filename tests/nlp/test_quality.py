@@ -63,6 +63,11 @@ def _bot_classifier() -> Classifier:
 # 流进好几家了) were then named, and a pipe the frost cracked (冻裂: 0 of 8 urgent in all sets) made a repair: 0.957,
 # 0.937, 0.714/0.952. Its other false alarms (a 1998 flood remembered, a fire extinguisher quiz, a gas scare already
 # over, a theft already reported) were left alone: its precision floor is low.
+# blind_m (a resettlement estate of former villagers) and blind_n (a southern commodity-housing estate), 416 rows
+# each, written blind at the start of round F: first sight m 0.963, 0.848, 0.613/0.905 and n 0.961, 0.901,
+# 0.708/0.810; the round's rules (hearsay and rumour, the spoken 这要 "if", 好几次 as a habit, Cantonese 唔 / 冇,
+# new signs for a child followed, water pouring from a ceiling, plastic burning, a drooping face) came from them:
+# after, m 0.965, 0.848, 0.870/0.952 and n 0.963, 0.901, 0.955/1.0.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -77,6 +82,8 @@ def _bot_classifier() -> Classifier:
         ("blind_g.csv", 0.95, 0.84, 0.95, 0.8),
         ("blind_k.csv", 0.96, 0.92, 0.95, 0.8),
         ("blind_l.csv", 0.95, 0.93, 0.95, 0.7),
+        ("blind_m.csv", 0.95, 0.83, 0.95, 0.85),
+        ("blind_n.csv", 0.95, 0.88, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -243,3 +243,36 @@ def test_whose_home_water_into_homes_and_frost_cracked_pipes(text, urgent):
 )
 def test_what_if_in_the_same_breath_is_a_worry(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # hearsay and rumour are not here and now; a smell that is not gas is no leak
+        ("听说南边那个小区有人被困在电梯里三个小时 吓人", False),
+        ("群里说菜市场着火了 我问了一圈 是谣传", False),
+        ("楼道那股味我问过燃气公司了 不是煤气 是油漆", False),
+        # 这要 is the spoken 要是; 好几次 is a habit; 闷得 says how bad a smell is
+        ("楼道里堆了一堆纸箱 这要着了火 谁都跑不出去", False),
+        ("3号楼的电梯好几次困住人了 维保就来拧两下", False),
+        ("垃圾房一股馊味 闷得人头晕 多久没清了", False),
+        # Cantonese 唔 / 冇 negate as 不 / 没 do
+        ("我部摩托车打唔着火 边个识修", False),
+        # the mess left behind is not someone being sick now; a wire run over again and again is worn, not cut now
+        ("电梯里有人吐了一地 半天没人收拾", False),
+        ("门口那根网线被车压来压去 早晚要断", False),
+        # grass up to the waist is not water up to it
+        ("后院的野草长得齐腰了 赶紧找人割一割", False),
+        # new signs: a child followed now, water pouring from the ceiling onto a heater, plastic burning with
+        # smoke drifting out, a face drooping, milk not taken in two days with moaning behind the door,
+        # a wire hanging down with a fallen dog
+        ("一个陌生男的一直跟着个小女孩 从学校门口跟到我们楼下了 孩子在哭", True),
+        ("楼上不知道咋了 我家厨房顶上的水像下雨一样往下浇 浴霸都进水了", True),
+        ("车棚那边一股烧塑料的味 有烟在往外飘 里面停满了电瓶车", True),
+        ("花坛边一个老大爷嘴巴歪了 叫他也不应 手一直发抖", True),
+        ("隔壁独居的张姨门口报纸三天没拿了 敲门不开 里面有哼哼声", True),
+        ("那根电线耷拉下来了 挨着铁门 一只猫碰了一下躺那不动了", True),
+    ],
+)
+def test_hearsay_spoken_ifs_and_new_signs(text, urgent):
+    assert classifier().classify(text).urgent is urgent
