@@ -40,6 +40,8 @@ def _names(classifier, config) -> dict[str, str]:
 
 
 def _classify_line(classifier, line: str) -> dict:
+    if not line.strip():
+        return {"error": "empty line"}
     try:
         item = json.loads(line)
         text = item["text"] if isinstance(item, dict) else None
@@ -64,8 +66,7 @@ def classify_command(text: str | None, jsonl: bool, config_path: str | None, lex
         out = sys.stdout
         batch: list[str] = []
         for line in sys.stdin:
-            if not line.strip():
-                continue
+            # a blank line still gets its line out, so that output line N answers input line N
             batch.append(json.dumps(_classify_line(classifier, line), ensure_ascii=False))
             if len(batch) >= BATCH:
                 out.write("\n".join(batch) + "\n")
@@ -99,20 +100,33 @@ def classify_command(text: str | None, jsonl: bool, config_path: str | None, lex
 @click.command("learn")
 @click.argument("train", type=click.Path(exists=True, dir_okay=False))
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="Lexicon TOML to write.")
-@click.option("--max-keywords", default=400, show_default=True, help="Keywords kept per category.")
+@click.option(
+    "--max-keywords", default=400, show_default=True, type=click.IntRange(min=1), help="Keywords kept per category."
+)
 def learn_command(train: str, out_path: str, max_keywords: int) -> None:
     """Learn a weighted keyword lexicon from TRAIN.csv (columns text,label)."""
+    from pathlib import Path
+
     from nlp.datasets import read_labelled
     from nlp.learn import learn
     from nlp.lexicon import dump_lexicon
 
+    folder = Path(out_path).resolve().parent
+    if not folder.is_dir():  # say so before the training, not after it
+        raise click.ClickException(f"{out_path}: folder {folder} does not exist")
     try:
         _, rows = read_labelled(train)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     started = time.perf_counter()
-    lexicon = learn(((row.text, row.label) for row in rows), max_keywords=max_keywords)
-    dump_lexicon(lexicon, out_path)
+    try:
+        lexicon = learn(((row.text, row.label) for row in rows), max_keywords=max_keywords)
+    except ValueError as exc:
+        raise click.ClickException(f"{train}: {exc}") from None
+    try:
+        dump_lexicon(lexicon, out_path)
+    except OSError as exc:
+        raise click.ClickException(f"{out_path}: cannot write: {exc.strerror}") from None
     words = sum(len(cat.keywords) for cat in lexicon.categories)
     click.echo(
         f"{out_path}: {len(lexicon.categories)} categories, {words} keywords, "

@@ -88,6 +88,10 @@ def learn(
     data = [(message_body(text), label) for text, label in rows if text and label]
     if not data:
         raise ValueError("no labelled rows to learn from")
+    if max_keywords < 1:
+        raise ValueError("max_keywords must be at least 1")
+    if len({label for _, label in data}) < 2:
+        raise ValueError(f"all {len(data)} rows have the same label: a lexicon needs at least two labels to tell apart")
     if features == "words":
         segmenter = segmenter or best_segmenter()
     base = base or default_lexicon()
@@ -97,6 +101,8 @@ def learn(
     for text, _ in data:
         df.update(pieces(text) if segmenter is None else candidates(text, segmenter.cut(text)))
     vocab = sorted(word for word, n in df.items() if n >= min_df)
+    if not vocab:
+        raise ValueError(f"no word appears in {min_df} or more of the {len(data)} rows: too few rows to learn from")
     idf = {word: math.log((1 + len(data)) / (1 + df[word])) + 1 for word in vocab}
     table = PhraseTable(vocab)
     counts = [Counter(piece for _, piece in table.spans(text)) for text, _ in data]
