@@ -19,6 +19,7 @@ from nlp.lexicon import Lexicon
 from nlp.matching import KeywordIndex, PhraseTable
 from nlp.model import MENTION as _MENTION
 from nlp.model import LinearModel, ModelSet, message_body, tfidf
+from nlp.script import to_simplified
 from nlp.segment import Segmenter, best_segmenter
 from nlp.urgency import UrgencyRules
 
@@ -27,6 +28,8 @@ _NEGATIONS = frozenset("不没未别")
 # how far above its bar the urgent model must read a message to report an emergency no urgent word names and no
 # alarm backs (on the check sets, false alarms of that kind sat at margins 0.04-0.22, emergencies at 0.2-1.3)
 SURE_MARGIN = 0.5
+# the urgent model's margin this far below its bar says "calm" surely enough to hold back a lone urgent sign
+DOUBT_MARGIN = -2.0
 # 救出来了 但是…, 修好了 又坏了: what comes after a resolution takes it back
 _TURN = re.compile(r"但是|可是|不过|还有|还在|又(?:坏|漏|停|开始|不|冒|着)")
 _SPACE_PUNCT = re.compile(r"[\s\W_]+")
@@ -195,7 +198,7 @@ class Classifier:
 
     def categorize(self, text: str) -> tuple[str | None, float, tuple[str, ...]]:
         """Best category by keyword evidence alone (no intent): id, evidence, matched words best first."""
-        body = message_body(text)
+        body = message_body(to_simplified(text))
         extra = self._model_evidence(self._model.scores(body)) if self._model else None
         return self._categorize(body, _SPACE_PUNCT.sub("", body).lower(), extra=extra)
 
@@ -251,6 +254,7 @@ class Classifier:
 
     def classify(self, text: str) -> Classification:
         """Classify one message."""
+        text = to_simplified(text)  # 樓道裡有人著火了 is read as 楼道里有人着火了
         original = message_body(text)  # what the learned models read, as they were trained
         # the lexicon reads 不太亮 / 不怎么热 as 不亮 / 不热: a softened negation is still the complaint
         text = text.strip()
@@ -273,7 +277,7 @@ class Classifier:
             for start, piece in spans
         )
         notice = (_HEADING.match(body.lstrip()) is not None) + (len(_NUMBERED.findall(body)) >= 2)
-        sensed = sure = False
+        sensed = sure = doubted = False
         if self._models is not None:
             scored = iter(self._models.scores(original))
             grid_scores = next(scored) if self._model is not None else None
@@ -286,8 +290,9 @@ class Classifier:
             margin = (0.0 if urgent is None else urgent_scores[urgent]) - (0.0 if calm is None else urgent_scores[calm])
             sensed = margin > self.lexicon.urgent_model_threshold
             sure = margin > self.lexicon.urgent_model_threshold + SURE_MARGIN
+            doubted = margin < self.lexicon.urgent_model_threshold + DOUBT_MARGIN
         # 火已经灭了, 人都出来了: it was urgent, it is over
-        emergency = None if resolved else self._urgency.detect(text, spans, found, notice > 0, sensed, sure)
+        emergency = None if resolved else self._urgency.detect(text, spans, found, notice > 0, sensed, sure, doubted)
         extra = None
         leaning = 0.0  # the model's request-over-chatter margin
         if self._model is not None and grid_scores is not None:

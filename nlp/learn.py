@@ -25,6 +25,7 @@ from dataclasses import replace
 from nlp.lexicon import Category, Lexicon, default_lexicon
 from nlp.matching import PhraseTable
 from nlp.model import message_body
+from nlp.script import to_simplified
 from nlp.segment import Segmenter, best_segmenter
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -85,7 +86,8 @@ def learn(
     """
     if features not in FEATURES:
         raise ValueError(f"features must be one of {', '.join(FEATURES)}")
-    data = [(message_body(text), label) for text, label in rows if text and label]
+    # read as the classifier reads at run time: 沒有 in an old ticket is the 没有 of a new message
+    data = [(message_body(to_simplified(text)), label) for text, label in rows if text and label]
     if not data:
         raise ValueError("no labelled rows to learn from")
     if max_keywords < 1:

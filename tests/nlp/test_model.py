@@ -104,10 +104,10 @@ def test_urgent_model_marks_requests_it_does_not_make_them():
     # with no urgent word at all, a model barely over its bar needs the message to sound alarmed; a sure one does not
     unsure = _toy_urgent_model(weight=0.6, bias=0.5)  # margin 2 × 0.6 − 1 = 0.2 when 涌 is the only known piece
     hesitant = Classifier(default_lexicon(), urgent_model=unsure)
-    calm = hesitant.classify("地下室的水一直往外涌 麻烦物业有空来看看")
+    calm = hesitant.classify("地下室的水一直往外涌 麻烦物业来看看")
     assert calm.intent == "request" and not calm.urgent
     assert hesitant.classify("地下室的水一直往外涌 赶紧派人看看").urgent  # 赶紧: alarmed
-    assert classifier.classify("地下室的水一直往外涌 麻烦物业有空来看看").urgent  # margin 4: sure
+    assert classifier.classify("地下室的水一直往外涌 麻烦物业来看看").urgent  # margin 4: sure
 
 
 def test_built_in_models_are_parsed_once_and_a_broken_cache_is_parsed_anew(tmp_path, monkeypatch):

@@ -68,6 +68,10 @@ def _bot_classifier() -> Classifier:
 # 0.708/0.810; the round's rules (hearsay and rumour, the spoken 这要 "if", 好几次 as a habit, Cantonese 唔 / 冇,
 # new signs for a child followed, water pouring from a ceiling, plastic burning, a drooping face) came from them:
 # after, m 0.965, 0.848, 0.870/0.952 and n 0.963, 0.901, 0.955/1.0.
+# blind_o (an old walk-up 社区 in the southwest, 416 rows, 21 urgent) came after those rules and scored 0.968,
+# 0.873, 0.667/0.952 at first sight: none of them had touched it. The urgent model's veto of a lone sign (chosen
+# over all sets, o included) and rules for stickers ([呕吐]), 中风后, laughter, quizzes, 有空 and a line blown down
+# followed: 0.970, 0.877, 0.913/1.0.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -84,6 +88,7 @@ def _bot_classifier() -> Classifier:
         ("blind_l.csv", 0.95, 0.93, 0.95, 0.7),
         ("blind_m.csv", 0.95, 0.83, 0.95, 0.85),
         ("blind_n.csv", 0.95, 0.88, 0.95, 0.9),
+        ("blind_o.csv", 0.95, 0.86, 0.95, 0.85),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):
@@ -96,3 +101,18 @@ def test_blind_set_floor(name, intent, macro, recall, precision):
     assert scores["intent_f1"] >= intent
     assert scores["category_macro_f1"] >= macro
     assert scores["urgent_recall"] >= recall and scores["urgent_precision"] >= precision
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # one sign in a message the urgent model finds calm: a hazard reported for repair, a fight already over
+        ("小区门口那段下坡结冰了 今天早上又有人滑倒了 能不能撒点融雪剂", False),
+        ("两个大爷为了车位吵到动手了 已经拉开了 麻烦社区来调解一下", False),
+        # two signs are an emergency whatever the model thinks
+        ("我爸在厕所滑倒了 起不来 快来人帮忙", True),
+        ("楼下一个骑电动车的滑倒了 腿好像断了 动不了", True),
+    ],
+)
+def test_a_lone_sign_the_urgent_model_finds_calm_is_held_back(text, urgent):
+    assert _bot_classifier().classify(text).urgent is urgent

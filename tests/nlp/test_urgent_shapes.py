@@ -276,3 +276,21 @@ def test_what_if_in_the_same_breath_is_a_worry(text, urgent):
 )
 def test_hearsay_spoken_ifs_and_new_signs(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # a sticker code is a face; a stroke lived with since (中风后) is care, not an attack
+        ("楼道口的垃圾桶又满出来了 汤汤水水往下流[呕吐]", False),
+        ("我爸脑梗后半边身子不利索 想申请个上门护理", False),
+        # laughter, a quiz, "when you have time": nobody writes these in an emergency
+        ("我家灶上的油锅一下起火了 我爸拿锅盖一盖就灭了 🤣", False),
+        ("这题我会 闻到煤气味先关阀门再开窗", False),
+        ("我妈电话一直打不通 联系不上 网格员有空帮我去看一眼", False),
+        # a power line blown down is live whatever else is said
+        ("风把巷子口的电线刮断了 一头掉在地上", True),
+    ],
+)
+def test_stickers_lived_with_illness_laughter_and_a_line_blown_down(text, urgent):
+    assert classifier().classify(text).urgent is urgent
