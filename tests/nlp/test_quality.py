@@ -72,6 +72,9 @@ def _bot_classifier() -> Classifier:
 # 0.873, 0.667/0.952 at first sight: none of them had touched it. The urgent model's veto of a lone sign (chosen
 # over all sets, o included) and rules for stickers ([呕吐]), 中风后, laughter, quizzes, 有空 and a line blown down
 # followed: 0.970, 0.877, 0.913/1.0.
+# blind_p (416 rows, 21 urgent, written "as dev's author a month later") scored at first sight 0.978, 0.879,
+# 0.833/0.952 (the session's first code: 0.978, 0.875, 0.769/0.952); its missed theft under way (在剪锁), a fire
+# years ago (前几年) and a window handle (把手断了) were then named.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -89,6 +92,7 @@ def _bot_classifier() -> Classifier:
         ("blind_m.csv", 0.95, 0.83, 0.95, 0.85),
         ("blind_n.csv", 0.95, 0.88, 0.95, 0.9),
         ("blind_o.csv", 0.95, 0.86, 0.95, 0.85),
+        ("blind_p.csv", 0.96, 0.86, 0.95, 0.85),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):
@@ -116,3 +120,15 @@ def test_blind_set_floor(name, intent, macro, recall, precision):
 )
 def test_a_lone_sign_the_urgent_model_finds_calm_is_held_back(text, urgent):
     assert _bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("又停电了", "request"),  # again: a complaint, the config's own example of a report
+        ("5栋怎么又没水了", "request"),
+        ("我这边也停电了 应该是整片都停了", "chatter"),  # a neighbour sharing what they see
+    ],
+)
+def test_an_outage_again_is_a_report(text, intent):
+    assert _bot_classifier().classify(text).intent == intent

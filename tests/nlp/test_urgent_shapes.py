@@ -294,3 +294,16 @@ def test_hearsay_spoken_ifs_and_new_signs(text, urgent):
 )
 def test_stickers_lived_with_illness_laughter_and_a_line_blown_down(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("车棚有个男的在剪锁 穿黑衣服 快拦住他", True),  # a theft under way without 正在
+        ("前几年隔壁村有人家里煤气爆炸 想想都后怕", False),  # years ago, remembered
+        ("楼道窗户的把手断了 雨飘进来 台阶上全是水", False),  # a handle, not a hand
+    ],
+)
+def test_a_lock_cut_now_years_ago_and_handles(text, urgent):
+    assert classifier().classify(text).urgent is urgent
