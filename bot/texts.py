@@ -724,3 +724,23 @@ INBOX_RETRY_SENDS = "重新处理产生的回复已写入发件箱，运行中�
 
 def ledger_exported(count: int, path: str) -> str:
     return f"已导出 {count} 件工单到 {path}"
+
+
+# -- the command line: a database that is not there --------------------------------------------------------
+def set_in_environment(variable: str) -> str:
+    return f"环境变量 {variable}"
+
+
+def set_in_file(path: str, key: str) -> str:
+    return f"{path} 中的 {key}"
+
+
+def database_missing(path: object, source: str) -> str:
+    return (
+        f"找不到数据库文件 {path}（来自 {source}），没有新建空库。"
+        "请核对路径，或先运行 gridbot run 或 gridbot migrate 建库。"
+    )
+
+
+def database_created(path: object) -> str:
+    return f"新建数据库文件 {path}"
