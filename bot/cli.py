@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -101,11 +101,15 @@ def run(config_path: str, verbose: bool) -> None:
             err=True,
         )
         raise SystemExit(2)
-    asyncio.run(_run_forever(config))
+    raise SystemExit(asyncio.run(_run_forever(config, config_path)))
 
 
-async def _run_forever(config: Config) -> None:
+async def _run_forever(config: Config, config_path: str) -> int:
+    """Serve until SIGTERM/SIGINT; the exit code. A start that fails (token rejected, Bot API unreachable after
+    the retries) is one line saying what to fix, not a traceback."""
     import asyncio
+
+    from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from handlers.runtime import TelegramRuntime
 
@@ -114,12 +118,49 @@ async def _run_forever(config: Config) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     runtime = TelegramRuntime(config)
-    await runtime.start()
-    for warning in runtime.warnings:
-        click.echo(f"WARNING: {warning}", err=True)
-    logging.getLogger("gridbot").info("gridbot is running; press Ctrl+C to stop")
-    await stop.wait()
-    await runtime.stop()
+    started = False
+    try:
+        try:
+            started = await _unless_stopped(runtime.start(), stop)
+        except InvalidToken:
+            click.echo(texts.token_rejected(_source(config_path, "GRIDBOT_TELEGRAM_TOKEN")), err=True)
+            return 2
+        except NetworkError as exc:
+            source = _source(config_path, "GRIDBOT_TELEGRAM_BASE_URL")
+            click.echo(
+                texts.bot_api_unreachable(runtime.api_host, str(exc), config.telegram.start_retries, source), err=True
+            )
+            return 1
+        except TelegramError as exc:
+            click.echo(texts.start_refused(str(exc)), err=True)
+            return 1
+        if not started:
+            return 0
+        for warning in runtime.warnings:
+            click.echo(f"WARNING: {warning}", err=True)
+        logging.getLogger("gridbot").info("gridbot is running; press Ctrl+C to stop")
+        await stop.wait()
+        return 0
+    finally:
+        await runtime.stop(drain=started)
+
+
+async def _unless_stopped(starting, stop) -> bool:
+    """Await `starting` unless SIGTERM/SIGINT comes first: a bot still waiting for the network stops at once
+    instead of after its retries. True once started."""
+    import asyncio
+
+    start = asyncio.ensure_future(starting)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({start, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not start.done():
+        start.cancel()
+        with suppress(asyncio.CancelledError):
+            await start
+        return False
+    start.result()  # the start's error, if any
+    return True
 
 
 @main.command()

@@ -121,6 +121,9 @@ class TelegramConfig(_Section):
     # Telegram sends it back with every webhook request, so that forged requests are refused.
     webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
     max_retries: StrictInt = Field(5, ge=0, le=20)
+    # A Bot API unreachable at start (network not up yet after a reboot) is retried this many times, waiting
+    # 1, 2, 4 … up to 30 s between tries: the default 8 rides out about two minutes.
+    start_retries: StrictInt = Field(8, ge=0, le=100)
 
 
 DEFAULT_DATABASE_URL = "sqlite:///gridbot.db"
