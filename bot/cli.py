@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 import signal
 import sys
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +32,29 @@ def _load(path: str) -> Config:
     except ConfigError as exc:
         for problem in exc.problems:
             click.echo(problem, err=True)
+        raise SystemExit(2) from None
+
+
+def _source(config_path: str, variable: str) -> str:
+    """Where a setting the environment can override came from, for a message asking the admin to fix it."""
+    from bot.config import ENV_OVERRIDES
+
+    if os.environ.get(variable):  # the environment wins over the file (bot.config.apply_env_overrides)
+        return texts.set_in_environment(variable)
+    section, key = ENV_OVERRIDES[variable]
+    return texts.set_in_file(config_path, f"{section}.{key}")
+
+
+@contextmanager
+def _existing_database(config_path: str):
+    """Commands that read the database name a SQLite file that is not there, in one line, instead of listing a
+    new empty one: run from the wrong folder they printed "no tickets" and exported an empty 台账."""
+    from bot.db import DatabaseMissing
+
+    try:
+        yield
+    except DatabaseMissing as exc:
+        click.echo(texts.database_missing(exc.path.absolute(), _source(config_path, "GRIDBOT_DATABASE_URL")), err=True)
         raise SystemExit(2) from None
 
 
@@ -76,11 +101,15 @@ def run(config_path: str, verbose: bool) -> None:
             err=True,
         )
         raise SystemExit(2)
-    asyncio.run(_run_forever(config))
+    raise SystemExit(asyncio.run(_run_forever(config, config_path)))
 
 
-async def _run_forever(config: Config) -> None:
+async def _run_forever(config: Config, config_path: str) -> int:
+    """Serve until SIGTERM/SIGINT; the exit code. A start that fails (token rejected, Bot API unreachable after
+    the retries) is one line saying what to fix, not a traceback."""
     import asyncio
+
+    from telegram.error import InvalidToken, NetworkError, TelegramError
 
     from handlers.runtime import TelegramRuntime
 
@@ -89,12 +118,49 @@ async def _run_forever(config: Config) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     runtime = TelegramRuntime(config)
-    await runtime.start()
-    for warning in runtime.warnings:
-        click.echo(f"WARNING: {warning}", err=True)
-    logging.getLogger("gridbot").info("gridbot is running; press Ctrl+C to stop")
-    await stop.wait()
-    await runtime.stop()
+    started = False
+    try:
+        try:
+            started = await _unless_stopped(runtime.start(), stop)
+        except InvalidToken:
+            click.echo(texts.token_rejected(_source(config_path, "GRIDBOT_TELEGRAM_TOKEN")), err=True)
+            return 2
+        except NetworkError as exc:
+            source = _source(config_path, "GRIDBOT_TELEGRAM_BASE_URL")
+            click.echo(
+                texts.bot_api_unreachable(runtime.api_host, str(exc), config.telegram.start_retries, source), err=True
+            )
+            return 1
+        except TelegramError as exc:
+            click.echo(texts.start_refused(str(exc)), err=True)
+            return 1
+        if not started:
+            return 0
+        for warning in runtime.warnings:
+            click.echo(f"WARNING: {warning}", err=True)
+        logging.getLogger("gridbot").info("gridbot is running; press Ctrl+C to stop")
+        await stop.wait()
+        return 0
+    finally:
+        await runtime.stop(drain=started)
+
+
+async def _unless_stopped(starting, stop) -> bool:
+    """Await `starting` unless SIGTERM/SIGINT comes first: a bot still waiting for the network stops at once
+    instead of after its retries. True once started."""
+    import asyncio
+
+    start = asyncio.ensure_future(starting)
+    stopped = asyncio.ensure_future(stop.wait())
+    await asyncio.wait({start, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    stopped.cancel()
+    if not start.done():
+        start.cancel()
+        with suppress(asyncio.CancelledError):
+            await start
+        return False
+    start.result()  # the start's error, if any
+    return True
 
 
 @main.command()
@@ -130,7 +196,8 @@ def tickets(config_path: str, as_json: bool, status: str | None, grid: str | Non
     if grid is not None and config.grid(grid) is None:
         known = ", ".join(g.id for g in config.grids)
         raise click.BadParameter(f"no grid {grid!r} in {config_path}; grids: {known}", param_hint="--grid")
-    rows = list_tickets(config, status=status, grid=grid)
+    with _existing_database(config_path):
+        rows = list_tickets(config, status=status, grid=grid)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
@@ -177,9 +244,10 @@ def report(config_path: str, week: str | None, xlsx_path: str | None) -> None:
     from bot.ledger import export_xlsx, weekly_report
 
     config = _load(config_path)
-    click.echo(weekly_report(config, week))
-    if xlsx_path:
-        count = export_xlsx(config, Path(xlsx_path))
+    with _existing_database(config_path):
+        click.echo(weekly_report(config, week))
+        if xlsx_path:
+            count = export_xlsx(config, Path(xlsx_path))
         click.echo(texts.ledger_exported(count, xlsx_path))
 
 
@@ -195,7 +263,8 @@ def inbox(config_path: str, retry_ids: tuple[int, ...], retry_all: bool) -> None
     from bot.understanding import build_classifier
 
     config = _load(config_path)
-    engine = create_db_engine(config.database.url)
+    with _existing_database(config_path):  # a database that is not there has no failed message to list or retry
+        engine = create_db_engine(config.database.url, create=False)
     apply(engine)
     core = Core(config, session_factory(engine), build_classifier(config))
     failed = core.failed()
@@ -225,10 +294,14 @@ def inbox(config_path: str, retry_ids: tuple[int, ...], retry_all: bool) -> None
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False))
 def migrate(config_path: str) -> None:
     """Apply database migrations (also done automatically by `run`)."""
+    from bot.config import sqlite_file
     from bot.db import create_db_engine, current_revision
     from bot.db import migrate as apply
 
     config = _load(config_path)
+    file = sqlite_file(config.database.url)
+    if file is not None and not file.exists():
+        click.echo(texts.database_created(file))
     engine = create_db_engine(config.database.url)
     apply(engine)
     click.echo(f"database at revision {current_revision(engine)}")

@@ -121,10 +121,16 @@ class TelegramConfig(_Section):
     # Telegram sends it back with every webhook request, so that forged requests are refused.
     webhook_secret: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,256}$")
     max_retries: StrictInt = Field(5, ge=0, le=20)
+    # A Bot API unreachable at start (network not up yet after a reboot) is retried this many times, waiting
+    # 1, 2, 4 … up to 30 s between tries: the default 8 rides out about two minutes.
+    start_retries: StrictInt = Field(8, ge=0, le=100)
+
+
+DEFAULT_DATABASE_URL = "sqlite:///gridbot.db"
 
 
 class DatabaseConfig(_Section):
-    url: str = "sqlite:///gridbot.db"
+    url: str = DEFAULT_DATABASE_URL
 
     @field_validator("url")
     @classmethod
@@ -474,6 +480,45 @@ def _describe(error: Mapping[str, object]) -> str:
     return message.removeprefix("Value error, ")
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names; None for another backend, an in-memory database or a SQLite URI (file:…)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def database_beside(raw: dict, folder: Path) -> dict:
+    """A relative SQLite path in the file (the default gridbot.db too) names a file in the config's folder.
+
+    It followed the current folder: `gridbot tickets --config ../a/config.toml` read an empty database of its own,
+    and `run` started by a service manager elsewhere began without its tickets. Paths given in the environment
+    are left as they are, relative to the current folder like any path typed in a shell.
+    """
+    section = raw.get("database", {})
+    if not isinstance(section, dict):
+        return raw
+    url = section.get("url", DEFAULT_DATABASE_URL)
+    path = sqlite_file(url) if isinstance(url, str) else None
+    if path is None:
+        return raw
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if str(folder / path) == parsed.database:
+        return raw
+    # `~` expanded here too: SQLite itself would open a folder named "~" in the current one
+    beside = parsed.set(database=str(folder / path)).render_as_string(hide_password=False)
+    return {**raw, "database": {**section, "url": beside}}
+
+
 def apply_env_overrides(raw: dict, environ: Mapping[str, str]) -> dict:
     """Secrets and deployment details come from the environment, over the file."""
     for variable, (section, key) in ENV_OVERRIDES.items():
@@ -497,12 +542,20 @@ def _parse_toml(text: str) -> dict:
         return tomllib.loads(text)
 
 
-def parse_config(text: str, source: str = "config", environ: Mapping[str, str] | None = None) -> Config:
-    """Validate TOML text; raise ConfigError listing every problem as `source: key.path: what`."""
+def parse_config(
+    text: str, source: str = "config", environ: Mapping[str, str] | None = None, folder: Path | None = None
+) -> Config:
+    """Validate TOML text; raise ConfigError listing every problem as `source: key.path: what`.
+
+    `folder` is where the file lives: its relative SQLite path is taken from there; without one (text that is
+    no file) from the current folder.
+    """
     try:
         raw = _parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{source}: TOML syntax error: {exc}"]) from None
+    if folder is not None:
+        raw = database_beside(raw, folder)
     raw = apply_env_overrides(raw, os.environ if environ is None else environ)
     try:
         config = Config.model_validate(raw)
@@ -527,7 +580,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc}"]) from None
     try:
-        return parse_config(text, str(path), environ)
+        return parse_config(text, str(path), environ, folder=Path(os.path.abspath(path)).parent)
     finally:
         release_freed_memory()  # the parsed TOML tree of a county's config is tens of MB, now garbage
 

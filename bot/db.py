@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,20 +13,41 @@ from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import texts
+from bot.config import sqlite_file
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
 
 
 def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_db_engine(url: str) -> Engine:
-    """An engine whose write transactions cannot lose updates under concurrency."""
+class DatabaseMissing(Exception):
+    """The SQLite file a command only reads from is not there."""
+
+    def __init__(self, path: Path):
+        super().__init__(str(path))
+        self.path = path
+
+
+def create_db_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine whose write transactions cannot lose updates under concurrency.
+
+    SQLite creates a missing file (and we its folder) on first use: right for `run` and `migrate`. A command that
+    only reads passes create=False and gets DatabaseMissing instead: a listing of a fresh empty file looked like
+    a community with no tickets, and an admin handed the county an empty 台账.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        database = parsed.database or ""
-        if database and database != ":memory:":
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        file = sqlite_file(url)
+        if file is not None and not create and not file.exists():
+            raise DatabaseMissing(file)
+        if file is not None and not file.exists():
+            # said out loud: a bot started against the wrong folder begins with no tickets, and this is the clue
+            log.info(texts.database_created(file))
+            file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _make_sqlite_safe(engine)
         return engine

@@ -16,7 +16,8 @@ from bot.models import Ticket, TicketEvent
 
 
 def _sessions(config: Config):
-    engine = create_db_engine(config.database.url)
+    """The 台账 only reads: a database that is not there is refused (DatabaseMissing), not created empty."""
+    engine = create_db_engine(config.database.url, create=False)
     migrate(engine)
     return session_factory(engine)
 

@@ -724,3 +724,43 @@ INBOX_RETRY_SENDS = "重新处理产生的回复已写入发件箱，运行中�
 
 def ledger_exported(count: int, path: str) -> str:
     return f"已导出 {count} 件工单到 {path}"
+
+
+# -- the command line: a database or a Bot API that is not there -------------------------------------------
+def set_in_environment(variable: str) -> str:
+    return f"环境变量 {variable}"
+
+
+def set_in_file(path: str, key: str) -> str:
+    return f"{path} 中的 {key}"
+
+
+def database_missing(path: object, source: str) -> str:
+    return (
+        f"找不到数据库文件 {path}（来自 {source}），没有新建空库。"
+        "请核对路径，或先运行 gridbot run 或 gridbot migrate 建库。"
+    )
+
+
+def database_created(path: object) -> str:
+    return f"新建数据库文件 {path}"
+
+
+def token_rejected(source: str) -> str:
+    return f"Telegram 拒绝了机器人令牌，机器人没有启动。请核对令牌（{source}），应是 BotFather 发给你的完整令牌。"
+
+
+def bot_api_retrying(host: str, error: str, delay: float, attempt: int, retries: int) -> str:
+    return f"连不上 Telegram Bot API（{host}）：{error}；{delay:g} 秒后重试（第 {attempt}/{retries} 次）"
+
+
+def bot_api_unreachable(host: str, error: str, retries: int, source: str) -> str:
+    tried = f"重试 {retries} 次仍失败，" if retries else ""
+    return (
+        f"连不上 Telegram Bot API（{host}），{tried}机器人没有启动（{error}）。"
+        f"请检查网络和代理，以及 Bot API 地址（{source}）。"
+    )
+
+
+def start_refused(error: str) -> str:
+    return f"Telegram 拒绝了启动请求，机器人没有启动：{error}"

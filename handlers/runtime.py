@@ -9,8 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 
+from bot import texts
 from bot.config import Config
 from bot.core import Clock, Core, utcnow
 from bot.db import create_db_engine, is_sqlite, migrate, session_factory
@@ -109,6 +110,7 @@ class TelegramRuntime:
             classifier = build_classifier(config)
         self.core = Core(config, self.sessions, classifier, clock)
         self.app = build_application(config, self, base_url=base_url, base_file_url=base_file_url, token=token)
+        self.api_host = urlsplit(base_url or config.telegram.base_url).netloc  # for messages: never the token
         self.channel = TelegramChannel(self.app.bot)
         self.sender = OutboxSender(self.sessions, self.channel, config, self.run_db, clock)
         self.scheduler = Scheduler(config, self.sessions, self.run_db, clock, self.sender.poke)
@@ -155,8 +157,30 @@ class TelegramRuntime:
             await asyncio.sleep(0.02)
         return False
 
+    async def _connect(self) -> None:
+        """Initialize the Application (its first call, getMe, checks the token), retrying while the Bot API cannot
+        be reached: after a reboot the bot often starts before the network is up.
+
+        PTB retries initialize() only inside run_polling/run_webhook, which would own the event loop and the
+        shutdown that this runtime orders itself, and logs those tries at debug level only; hence this loop.
+        PTB's own bootstrap_retries covers the deleteWebhook that start_polling sends next. A rejected token
+        (InvalidToken) is not a network error and is raised at once; so is any other answer of the Bot API (a 429
+        is retried by the rate limiter).
+        """
+        retries = self.config.telegram.start_retries
+        for attempt in range(1, retries + 2):
+            try:
+                await self.app.initialize()
+                return
+            except NetworkError as exc:  # unreachable, timed out (TimedOut), a 5xx of a proxy in between
+                if attempt > retries:
+                    raise
+                delay = min(30.0, 2.0 ** (attempt - 1))
+                log.warning(texts.bot_api_retrying(self.api_host, str(exc), delay, attempt, retries))
+                await asyncio.sleep(delay)
+
     async def start(self, *, polling: bool = True, poll_timeout: int = 10) -> None:
-        await self.app.initialize()
+        await self._connect()
         self._check_privacy()
         for gap in calendar_gaps(self.config, self.clock().astimezone(self.config.tz).date()):
             self.warnings.append(gap)
@@ -182,7 +206,10 @@ class TelegramRuntime:
             )
         elif polling:
             await self.app.updater.start_polling(
-                poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+                poll_interval=0,
+                timeout=poll_timeout,
+                allowed_updates=Update.ALL_TYPES,
+                bootstrap_retries=self.config.telegram.start_retries,
             )
         # Schedules start once residents are being served: the catch-up tick can be long on a county database.
         await self.scheduler.start()

@@ -31,6 +31,11 @@ def test_example_config_is_valid_and_complete():
     [
         ('grids = ["dj-2"]\n', 'grids = ["dj-9"]\n', 'c.toml: workers[2].grids: unknown grid "dj-9"'),
         ('mode = "polling"', 'mdoe = "polling"', "c.toml: telegram.mdoe: unknown key (check the spelling)"),
+        (
+            "start_retries = 8",
+            "start_retries = 1000",
+            "c.toml: telegram.start_retries: Input should be less than or equal to 100",
+        ),
         ('time = "09:00"', 'time = "25:00"', 'c.toml: talk_day.time: "25:00" is not a valid time of day'),
         ('time = "09:00"', 'time = "9点"', 'c.toml: talk_day.time: "9点" is not a time of day in HH:MM form'),
         (
