@@ -389,7 +389,8 @@ def _cross_reference_problems(config: Config) -> Iterable[_Check]:
     yield from _same_names_in_a_grid(config)
     yield from _person_ids_as_groups(config)
     if config.nlp.lexicon and not Path(config.nlp.lexicon).is_file():
-        yield _Check("nlp.lexicon", f'file not found: "{config.nlp.lexicon}" (a path from where gridbot runs)')
+        where = "a relative path counts from the config file's folder"
+        yield _Check("nlp.lexicon", f'file not found: "{config.nlp.lexicon}" ({where})')
 
 
 def _person_ids_as_groups(config: Config) -> Iterable[_Check]:
@@ -519,6 +520,15 @@ def database_beside(raw: dict, folder: Path) -> dict:
     return {**raw, "database": {**section, "url": beside}}
 
 
+def lexicon_beside(raw: dict, folder: Path) -> dict:
+    """A relative nlp.lexicon path names a file in the config's folder, as the database does."""
+    section = raw.get("nlp", {})
+    lexicon = section.get("lexicon") if isinstance(section, dict) else None
+    if not isinstance(lexicon, str) or not lexicon or Path(lexicon).expanduser().is_absolute():
+        return raw
+    return {**raw, "nlp": {**section, "lexicon": str(folder / lexicon)}}
+
+
 def apply_env_overrides(raw: dict, environ: Mapping[str, str]) -> dict:
     """Secrets and deployment details come from the environment, over the file."""
     for variable, (section, key) in ENV_OVERRIDES.items():
@@ -555,7 +565,7 @@ def parse_config(
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([f"{source}: TOML syntax error: {exc}"]) from None
     if folder is not None:
-        raw = database_beside(raw, folder)
+        raw = lexicon_beside(database_beside(raw, folder), folder)
     raw = apply_env_overrides(raw, os.environ if environ is None else environ)
     try:
         config = Config.model_validate(raw)

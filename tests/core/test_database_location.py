@@ -138,3 +138,19 @@ def test_which_folder_a_relative_sqlite_path_is_taken_from(tmp_path, monkeypatch
     assert url_of(source, {"GRIDBOT_DATABASE_URL": "sqlite:///x.db"}) == "sqlite:///x.db"
     # text that is no file has no folder of its own
     assert parse_config(source, "c.toml", environ={}).database.url == "sqlite:///gridbot.db"
+
+
+def test_a_relative_lexicon_is_read_beside_the_config(folders):
+    """`lexicon = "learned.toml"` beside the config is found from any folder, as the database is."""
+    community, _ = folders
+    from nlp.lexicon import default_lexicon, dump_lexicon
+
+    dump_lexicon(default_lexicon(), community / "learned.toml")
+    config_path = community / "config.toml"
+    config_path.write_text(
+        config_path.read_text(encoding="utf-8").replace('lexicon = ""', 'lexicon = "learned.toml"'), encoding="utf-8"
+    )
+    config = load_config(config_path)
+    assert Path(config.nlp.lexicon) == community / "learned.toml"
+    result = CliRunner().invoke(main, ["check-config", str(config_path)])
+    assert result.exit_code == 0, result.output
