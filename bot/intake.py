@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 
 from bot import actions, texts, tickets
 from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
+from bot.matters import matter_of, same_matter
 from bot.messages import Button, Inbound
 from bot.models import Notice, OutboxMessage, Ticket
 from bot.places import is_building, place_of
@@ -50,20 +51,6 @@ RECENT = (
     .order_by(Ticket.id.desc())
     .limit(1)
 )
-SAME_PLACE = (
-    select(Ticket.id)
-    .where(
-        Ticket.grid_id == bindparam("grid"),
-        Ticket.category == bindparam("category"),
-        Ticket.place == bindparam("place"),
-        Ticket.created_at >= bindparam("since"),
-        Ticket.reporter_id != bindparam("user"),
-        Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-    )
-    .order_by(Ticket.id.desc())
-    .limit(1)
-)
-
 
 class Intake:
     """Turns one inbound message into core actions; every reply goes into ctx.out."""
@@ -415,7 +402,7 @@ class Intake:
             return
         lock_for(ctx.session, f"intake:{grid.id}")  # two reports of one matter at once: one ticket, one 附议
         place = place_of(text, grid)
-        matter = f" {' '.join(result.keywords[:3])} " if result.keywords else ""
+        matter = matter_of(result.keywords)
         if not result.urgent:
             with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
                 same = self._same_matter(ctx, grid, category, place, matter, msg)
@@ -447,28 +434,19 @@ class Intake:
     def _same_matter(
         self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound
     ) -> Ticket | None:
-        """附议: an open ticket of the same grid and category, about the same place, or (when no place is named,
-        as in "又停电了") about the same matter within a few hours."""
-        if place:
-            since = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
-            return tickets.first_of(
-                ctx.session,
-                SAME_PLACE,
-                {"grid": grid.id, "category": category.id, "place": place, "since": since, "user": msg.user_id},
-            )
-        if not matter:
+        """附议: an open ticket of the same grid and category about the same matter (bot.matters), at the same
+        place within the merge window, or, when no place is named (as in "又停电了"), within a few hours."""
+        if not matter:  # no words for what it is about: nothing shows it is the matter of another report
             return None
-        # Any shared matter word: "又停电了" and "停电了 电梯也停了" are the same power cut.
-        shares = or_(*(Ticket.matter.contains(f" {word} ") for word in matter.split()))
-        since = ctx.now - dt.timedelta(hours=ctx.config.intake.storm_window_hours)
+        hours = ctx.config.intake.merge_window_hours if place else ctx.config.intake.storm_window_hours
         return tickets.newest(
             ctx,
             select(Ticket.id).where(
                 Ticket.grid_id == grid.id,
                 Ticket.category == category.id,
-                Ticket.place == "",
-                shares,
-                Ticket.created_at >= since,
+                Ticket.place == place,
+                same_matter(matter),
+                Ticket.created_at >= ctx.now - dt.timedelta(hours=hours),
                 Ticket.reporter_id != msg.user_id,
                 Ticket.status.in_([s.value for s in OPEN_STATUSES]),
             ),

@@ -196,6 +196,25 @@ def test_second_resident_on_the_same_matter_is_folded_in_as_support(chat, sessio
     assert {m.user_id for m in prompt.mentions} == {str(RESIDENT), str(NEIGHBOUR)}
 
 
+def test_another_fault_in_the_same_building_opens_its_own_ticket(chat, sessions):
+    chat.say(RESIDENT, "3栋电梯坏了 困了好几次了")
+    lamp = texts_to(chat.say(NEIGHBOUR, "3栋门口的路灯坏了 晚上看不见"), GROUP_1)
+    assert lamp[0].startswith("已受理 #2") and "附议" not in lamp[0]
+    same_lamp = texts_to(chat.say(503, "3栋楼下的路灯不亮了"), GROUP_1)
+    assert "#2" in same_lamp[0] and "附议" in same_lamp[0]  # the same lamp, in other words
+    assert "附议" in texts_to(chat.say(504, "3栋电梯又坏了 门都关不上"), GROUP_1)[0]
+    with sessions() as session:
+        assert [(t.id, len(t.supporters)) for t in session.query(Ticket).order_by(Ticket.id)] == [(1, 1), (2, 1)]
+
+
+def test_another_fault_with_no_building_named_is_not_folded_into_a_power_cut(chat, sessions):
+    chat.say(RESIDENT, "又停电了 什么时候来电啊")
+    assert "附议" in texts_to(chat.say(NEIGHBOUR, "停电了 电梯也停了 老人下不了楼"), GROUP_1)[0]
+    lamp = texts_to(chat.say(503, "小区的路灯坏了 晚上看不见"), GROUP_1)
+    lift = texts_to(chat.say(504, "电梯坏了 困了好几次了"), GROUP_1)
+    assert lamp[0].startswith("已受理 #2") and lift[0].startswith("已受理 #3")
+
+
 def test_follow_up_photo_joins_the_recent_ticket(chat, sessions, clock):
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
     clock.advance(minutes=2)
