@@ -295,7 +295,7 @@ class Intake:
             ctx.reply(texts.ticket_cancelled_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True
         if ticket.status in CLOSED_STATUSES:
-            ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
+            ctx.reply(tickets.closed_already(ctx, ticket), ticket_id=ticket.id, kind="closed_info")
             return True
         if ctx.actor.is_staff and msg.chat_type == "private" and (msg.text or msg.photo_id):
             ask_note_or_resolve(ctx, msg, ticket)

@@ -353,6 +353,14 @@ def ticket_closed_already(n: int) -> str:
     return f"#{n} 已经归档。如果问题又出现了，可以回复“不满意 原因”重新打开，或直接在群里重新反映。"
 
 
+def rating_window_closed(n: int) -> str:
+    # Long after 归档 a 不满意 no longer reopens it (nor flips its rating): the trouble is reported afresh.
+    return (
+        f"#{n} 已归档较久，评价已经截止，不能再重新打开。"
+        "如果问题又出现了，请直接在群里把情况（地点、问题）重新说一下，我们会重新受理。"
+    )
+
+
 def ticket_cancelled_already(n: int) -> str:
     # A cancelled ticket cannot be reopened: no "不满意" here, only a fresh report.
     return f"#{n} 已撤销。如果问题还在，请直接在群里把情况（地点、问题）重新说一下，我们会重新受理。"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import or_, select
 
 from bot import actions, texts
 from bot.commands import parse_rating
 from bot.messages import Inbound
 from bot.models import Ticket
-from bot.tickets import Context, reported_by
+from bot.tickets import Context, reopen_window, reported_by
 from bot.workflow import Refusal, Status
 
 
@@ -72,11 +70,10 @@ def awaiting_rating(ctx: Context, msg: Inbound, rating: str | None) -> list[int]
     mine = reported_by(msg.user_id)
     about = Ticket.status == Status.RESOLVED.value
     if rating == "bad":
-        revisit_window = dt.timedelta(days=ctx.config.follow_up.revisit_days + 7)
         about = or_(
             about,
             Ticket.status == Status.REOPENED.value,
-            (Ticket.status == Status.CLOSED.value) & (Ticket.closed_at >= ctx.now - revisit_window),
+            (Ticket.status == Status.CLOSED.value) & (Ticket.closed_at >= ctx.now - reopen_window(ctx.config)),
         )
     return list(
         ctx.session.execute(

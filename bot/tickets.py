@@ -67,13 +67,32 @@ def load(ctx: Context, number: int, *, lock: bool = False) -> Ticket:
     return ticket
 
 
+def reopen_window(config: Config) -> dt.timedelta:
+    """How long after it is archived a 不满意 still reopens a ticket: the 回访 (revisit_days after closing) asks
+    for one, and a week is left to answer it. Later, the same trouble is a new report, not last year's rating."""
+    return dt.timedelta(days=config.follow_up.revisit_days + 7)
+
+
+def may_reopen(ctx: Context, ticket: Ticket) -> bool:
+    """An archived ticket a 不满意 may still reopen (see reopen_window)."""
+    closed = ticket.closed_at
+    return ticket.status != Status.CLOSED or closed is None or closed >= ctx.now - reopen_window(ctx.config)
+
+
+def closed_already(ctx: Context, ticket: Ticket) -> str:
+    """What to tell someone acting on an archived ticket: 不满意 reopens it only within the reopen window."""
+    if may_reopen(ctx, ticket):
+        return texts.ticket_closed_already(ticket.id)
+    return texts.rating_window_closed(ticket.id)
+
+
 def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
     """Raise a Refusal with the specific reason when the actor may not do this."""
     problem = check(action, ctx.actor, view(ticket))
     if problem is None:
         return
     if problem == "bad_status" and ticket.status == Status.CLOSED:
-        raise Refusal(texts.ticket_closed_already(ticket.id))
+        raise Refusal(closed_already(ctx, ticket))
     grid = ctx.config.grid(ticket.grid_id)
     raise Refusal(
         texts.REFUSALS[problem].format(
