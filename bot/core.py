@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import texts
+from bot.chat_moves import load_moves
 from bot.config import Config, Role
 from bot.db import found_in
 from bot.intake import Intake
@@ -87,6 +88,8 @@ class Core:
         self.sessions = sessions
         self.intake = Intake(classifier)
         self.clock = clock
+        with sessions() as session:
+            load_moves(session, config)  # groups that moved serve their grid under the new id after a restart
 
     def accept(self, inbounds: Iterable[Inbound]) -> None:
         """Store inbounds before anything else is done with them; ones already stored are left as they are."""

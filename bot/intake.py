@@ -8,6 +8,7 @@ import re
 from sqlalchemy import bindparam, select
 
 from bot import actions, texts, tickets
+from bot.chat_moves import follow_move
 from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
@@ -52,6 +53,7 @@ RECENT = (
     .limit(1)
 )
 
+
 class Intake:
     """Turns one inbound message into core actions; every reply goes into ctx.out."""
 
@@ -70,6 +72,9 @@ class Intake:
     # -- entry ---------------------------------------------------------------------------------------
     def handle(self, ctx: Context, msg: Inbound) -> str | None:
         """Process one message; returns a short toast for button presses."""
+        if msg.moved_to is not None:  # before the sender checks: Telegram may sign it as the group itself
+            follow_move(ctx, msg.chat_id, msg.moved_to)
+            return None
         if msg.is_bot or msg.chat_type == "channel":
             return None
         grid = ctx.config.grid_for_chat(msg.chat_id)

@@ -370,6 +370,13 @@ def ask_note_or_resolve(n: int) -> str:
     return f"这条是 #{n} 的办结说明，还是只是备注？点按钮，或回复“办结”/“备注”。"
 
 
+def group_moved(grid: str, old: str, new: str) -> str:
+    return (
+        f"【群已升级】{grid}的群已升级为超级群，群号由 {old} 变为 {new}。网格助手已自动跟到新群，继续处理本网格的事项。"
+        f"请管理员把配置文件中该网格的 chat_id 改为 {new}。"
+    )
+
+
 def unknown_group() -> str:
     return "您好，我是网格助手。本群还没有登记到网格服务中，暂不处理本群消息。如需开通，请联系社区管理员。"
 

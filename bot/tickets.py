@@ -42,6 +42,9 @@ class Context:
 
     def send(self, chat_id: str, text: str, **kwargs) -> None:
         """Queue a message; whatever goes to a group has phone, ID-card and bank-card numbers masked."""
+        now = self.config.current_chat(chat_id)
+        if now != chat_id:  # a group that moved: its old messages are not there to be replied to
+            chat_id, kwargs["reply_to_message_id"] = now, None
         if self.config.grid_for_chat(chat_id) is not None:
             text = mask(text)
         self.out.append(Outbound(chat_id, text, **kwargs))
@@ -134,8 +137,9 @@ def log(
 
 
 def grid_chat(ctx: Context, ticket: Ticket) -> str:
+    """The ticket's group, under the id it has now."""
     grid = ctx.config.grid(ticket.grid_id)
-    return grid.chat_id if grid else ticket.source_chat_id
+    return ctx.config.current_chat(grid.chat_id if grid else ticket.source_chat_id)
 
 
 def tell_reporters(
