@@ -14,7 +14,7 @@ from bot.config import Category, Grid
 from bot.db import lock_for
 from bot.matters import matter_of, same_matter
 from bot.messages import Button, Inbound
-from bot.models import Notice, OutboxMessage, Ticket
+from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
 from bot.places import is_building, place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
@@ -458,7 +458,8 @@ class Intake:
         )
 
     def _edited(self, ctx: Context, msg: Inbound) -> None:
-        """An edit never opens a second ticket; on an open ticket's message it is logged and its worker told."""
+        """An edit never opens a second ticket; on an open ticket's message it is logged and its worker told. A
+        message the bot did nothing with (chatter) that is edited into a report is heard as a new report."""
         ticket = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.message_id)
         if ticket is not None and msg.text.strip() and ticket.status not in CLOSED_STATUSES:
             # The ticket reads as corrected ("2栋" → "5栋"): 我的工单, the 台账 and the 附议 checks follow it;
@@ -476,5 +477,29 @@ class Intake:
             tickets.dm(ctx, owner, ticket, texts.edited_dm(ticket.id, msg.text.strip()), kind="edited_dm")
         elif ticket is None and msg.text.strip() and msg.chat_type == "group":
             grid = ctx.config.grid_for_chat(msg.chat_id)
-            if grid is not None and self._classify(msg.text).urgent:
+            if grid is None:
+                return
+            result = self._classify(msg.text)
+            if result.urgent:
                 self._speech(ctx, msg, grid)  # chatter edited into an emergency: an emergency all the same
+            elif (
+                result.intent == "request"
+                and (ctx.config.intake_mode(grid) == "all" or self._addressed(msg))
+                and not self._acted_on(ctx, msg)
+            ):
+                # "今天天气不错" edited into "… 但是2栋楼道的垃圾三天没人清了": the report it now is. What was
+                # already a 附议, a 补充, a question asked or a command done is not taken up a second time.
+                self._speech(ctx, msg, grid)
+
+    @staticmethod
+    def _acted_on(ctx: Context, msg: Inbound) -> bool:
+        """The bot answered this message or logged a step from it in a ticket's 台账."""
+        answered = select(OutboxMessage.id).where(
+            OutboxMessage.chat_id == msg.chat_id, OutboxMessage.reply_to_message_id == msg.message_id
+        )
+        logged = select(TicketEvent.id).where(
+            TicketEvent.source_chat_id == msg.chat_id, TicketEvent.source_message_id == msg.message_id
+        )
+        return ctx.session.execute(answered.limit(1)).first() is not None or (
+            ctx.session.execute(logged.limit(1)).first() is not None
+        )
