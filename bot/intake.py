@@ -20,7 +20,7 @@ from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, ope
 from bot.residents import ResidentBook
 from bot.services import answer_service, is_asking, is_stalled, match_service
 from bot.talkday import add_topic, decide_topic
-from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number
+from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number, still_in_work
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 from nlp.classifier import Classification
@@ -258,6 +258,12 @@ class Intake:
         if name == "rate" and number is None:
             rating = parse_rating(cmd.args)
             choices = awaiting_rating(ctx, msg, rating[0] if rating else None)
+            if not choices and rating is not None and rating[0] != "bad":
+                # "满意" before the work is done: not more detail for the worker, but a rating asked for too early.
+                choices = still_in_work(ctx, msg)
+                if choices:
+                    ctx.reply(texts.rate_after_done(choices), ticket_id=choices[0], kind="usage")
+                    return True
             if not choices:
                 return False
             if len(choices) > 1:

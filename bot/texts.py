@@ -210,6 +210,12 @@ def rated_good(n: int, rating: str) -> str:
     return f"感谢您的评价（{rating}）！#{n} 已归档。"
 
 
+def rate_after_done(numbers: list[int]) -> str:
+    # A 满意 typed while the work is still under way: thanked, and told when the rating is asked for.
+    tickets = "、".join(f"#{n}" for n in numbers)
+    return f"谢谢您！{tickets} 还在办理中，办好后会请您确认并评价，到时再回复“满意”或“不满意 原因”就行。"
+
+
 def rated_bad_group(n: int, supervisors: str) -> str:
     return f"很抱歉没让您满意。#{n} 已重新打开，已请{supervisors}督办，会尽快给您回复。"
 

@@ -9,7 +9,7 @@ from bot.commands import parse_rating
 from bot.messages import Inbound
 from bot.models import Ticket
 from bot.tickets import Context, reopen_window, reported_by
-from bot.workflow import Refusal, Status
+from bot.workflow import OPEN_STATUSES, Refusal, Status
 
 
 def starts_with_number(text: str) -> bool:
@@ -78,5 +78,18 @@ def awaiting_rating(ctx: Context, msg: Inbound, rating: str | None) -> list[int]
     return list(
         ctx.session.execute(
             select(Ticket.id).where(mine, about).order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(5)
+        ).scalars()
+    )
+
+
+def still_in_work(ctx: Context, msg: Inbound) -> list[int]:
+    """The sender's tickets (reported or joined) not finished yet, newest first: what a 满意 typed too early is
+    about."""
+    return list(
+        ctx.session.execute(
+            select(Ticket.id)
+            .where(reported_by(msg.user_id), Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+            .order_by(Ticket.id.desc())
+            .limit(5)
         ).scalars()
     )

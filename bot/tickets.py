@@ -16,7 +16,7 @@ from bot.messages import Button, Mention, Outbound
 from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
 from bot.outbox import held_for_later
 from bot.privacy import mask
-from bot.workflow import Action, Actor, Refusal, Status, TicketView, check
+from bot.workflow import OPEN_STATUSES, Action, Actor, Refusal, Status, TicketView, check
 
 
 @dataclass
@@ -96,6 +96,8 @@ def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
         return
     if problem == "bad_status" and ticket.status == Status.CLOSED:
         raise Refusal(closed_already(ctx, ticket))
+    if problem == "bad_status" and action is Action.RATE and ticket.status in [s.value for s in OPEN_STATUSES]:
+        raise Refusal(texts.rate_after_done([ticket.id]))
     grid = ctx.config.grid(ticket.grid_id)
     raise Refusal(
         texts.REFUSALS[problem].format(

@@ -73,6 +73,19 @@ def test_the_rating_button_still_reopens_within_the_revisit_window(chat, session
     assert status_and_count(sessions) == ("reopened", 1)
 
 
+def test_a_rating_typed_before_the_work_is_done_is_not_passed_on_as_more_detail(chat, sessions):
+    chat.say(RESIDENT, REPORT)
+    early = chat.say(RESIDENT, "满意")
+    assert texts_to(early, WANG) == []  # not 居民补充：满意 to the worker
+    assert "#1 还在办理中" in texts_to(early, GROUP_1)[0] and "办好后会请您确认并评价" in texts_to(early, GROUP_1)[0]
+    assert "#1 还在办理中" in texts_to(chat.say(RESIDENT, "评价 1 满意"), GROUP_1)[0]
+    with sessions() as session:
+        assert session.scalars(select(TicketEvent.action)).all() == ["open"]
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    assert "已归档" in texts_to(chat.say(RESIDENT, "满意"), GROUP_1)[0]  # now it is the rating
+
+
 def test_a_neighbour_who_joined_with_a_support_may_rate_as_the_prompt_asks(chat, sessions):
     chat.say(RESIDENT, REPORT)
     chat.say(NEIGHBOUR, "3栋楼道也太乱了 杂物堆得下不去脚")  # 附议
