@@ -370,6 +370,12 @@ class Core:
                 ).scalars()
             )
 
+    def inbox_status(self, inbox_id: int) -> str | None:
+        """An inbox row's status ("pending", "done", "failed"), or None when there is no such row."""
+        with self.sessions() as session:
+            row = session.get(InboxMessage, inbox_id)
+            return None if row is None else row.status
+
     def retry(self, inbox_id: int) -> str:
         """Process a failed message again (e.g. after the bug is fixed); returns its status afterwards."""
         with self.sessions() as session, session.begin():

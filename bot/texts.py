@@ -736,6 +736,10 @@ def inbox_retried(inbox_id: int, status: str) -> str:
     return f"第 {inbox_id} 条：{outcome}"
 
 
+def inbox_missing(inbox_id: int) -> str:
+    return f"第 {inbox_id} 条：收件箱里没有这条消息。请先运行“gridbot inbox”查看处理失败的消息及其编号。"
+
+
 def inbox_not_failed(inbox_id: int) -> str:
     return f"第 {inbox_id} 条：不是处理失败的消息，没有重新处理。"
 
