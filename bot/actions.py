@@ -14,11 +14,13 @@ from bot.tickets import (
     Context,
     authorize,
     claim_buttons,
+    closed_already,
     dm,
     drop_held_asks,
     grid_chat,
     load,
     log,
+    may_reopen,
     owner_of,
     rating_buttons,
     reported_by,
@@ -124,7 +126,7 @@ def rate(ctx: Context, number: int, rating: str, reason: str = "") -> Ticket:
     if rating == "bad":
         return reopen(ctx, ticket, reason)
     if ticket.status == Status.CLOSED:
-        raise Refusal(texts.ticket_closed_already(ticket.id))
+        raise Refusal(closed_already(ctx, ticket))
     authorize(ctx, Action.RATE, ticket)
     before = ticket.status
     ticket.status = Status.CLOSED.value
@@ -138,6 +140,8 @@ def rate(ctx: Context, number: int, rating: str, reason: str = "") -> Ticket:
 
 def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
     authorize(ctx, Action.REOPEN, ticket)
+    if not may_reopen(ctx, ticket):  # an old rating button, or "评价 1 不满意", long after it was archived
+        raise Refusal(texts.rating_window_closed(ticket.id))
     before = ticket.status
     ticket.status = Status.REOPENED.value
     ticket.rating = "bad"

@@ -277,10 +277,14 @@ def inbox(config_path: str, retry_ids: tuple[int, ...], retry_all: bool) -> None
             click.echo(texts.failed_inbox_line(row.id, received, row.chat_id, text, row.error))
         return
     failed_ids = [row.id for row in failed]
-    retried = 0
+    retried, unknown = 0, 0
     for inbox_id in failed_ids if retry_all else retry_ids:
         if inbox_id not in failed_ids:
-            click.echo(texts.inbox_not_failed(inbox_id))
+            if core.inbox_status(inbox_id) is None:  # a mistyped number: say so, and fail the command
+                click.echo(texts.inbox_missing(inbox_id), err=True)
+                unknown += 1
+            else:
+                click.echo(texts.inbox_not_failed(inbox_id))
             continue
         click.echo(texts.inbox_retried(inbox_id, core.retry(inbox_id)))
         retried += 1
@@ -288,6 +292,8 @@ def inbox(config_path: str, retry_ids: tuple[int, ...], retry_all: bool) -> None
         click.echo(texts.INBOX_RETRY_SENDS)
     elif not failed_ids:
         click.echo(texts.NO_FAILED_INBOX)
+    if unknown:
+        sys.exit(1)
 
 
 @main.command()

@@ -268,6 +268,39 @@ class NlpConfig(_Section):
     lexicon: str = ""
 
 
+class ChatMoves:
+    """Groups that now live under another chat id than the one they had (Telegram turns a group into a
+    supergroup past 200 members, and its id changes). The config keeps naming a grid's group by the id the admin
+    wrote; these moves, kept in the database (bot.chat_moves), say where that group is now."""
+
+    def __init__(self) -> None:
+        self._to: dict[str, str] = {}
+        self._from: dict[str, str] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._to)
+
+    def add(self, old: str, new: str) -> None:
+        if old != new:
+            self._to[old], self._from[new] = new, old
+
+    def now(self, chat_id: str) -> str:
+        """The id the chat has now (itself when it never moved)."""
+        for _ in range(len(self._to)):  # a chain of moves, never a loop
+            if chat_id not in self._to:
+                break
+            chat_id = self._to[chat_id]
+        return chat_id
+
+    def first(self, chat_id: str) -> str:
+        """The id the chat had before any move (itself when it never moved)."""
+        for _ in range(len(self._from)):
+            if chat_id not in self._from:
+                break
+            chat_id = self._from[chat_id]
+        return chat_id
+
+
 class Config(_Section):
     timezone: str = "Asia/Shanghai"
     telegram: TelegramConfig = TelegramConfig()
@@ -325,8 +358,22 @@ class Config(_Section):
     def grid(self, grid_id: str) -> Grid | None:
         return self._grids_by_id.get(grid_id)
 
+    @cached_property
+    def chat_moves(self) -> ChatMoves:
+        """Where groups moved since the config was written: filled from the database at start, and as heard."""
+        return ChatMoves()
+
     def grid_for_chat(self, chat_id: str) -> Grid | None:
-        return self._grids_by_chat.get(chat_id)
+        """The grid a group serves, under the id the config gives it or any id the group had or has since."""
+        grid = self._grids_by_chat.get(chat_id)
+        if grid is None and self.chat_moves:
+            moves = self.chat_moves
+            grid = self._grids_by_chat.get(moves.first(chat_id)) or self._grids_by_chat.get(moves.now(chat_id))
+        return grid
+
+    def current_chat(self, chat_id: str) -> str:
+        """Where a message for `chat_id` goes now: the new id of a group that moved, else the id itself."""
+        return self.chat_moves.now(chat_id) if self.chat_moves else chat_id
 
     def worker(self, user_id: str) -> Worker | None:
         return self._workers_by_id.get(user_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import texts
+from bot.chat_moves import load_moves
 from bot.config import Config, Role
 from bot.db import found_in
 from bot.intake import Intake
@@ -87,6 +88,8 @@ class Core:
         self.sessions = sessions
         self.intake = Intake(classifier)
         self.clock = clock
+        with sessions() as session:
+            load_moves(session, config)  # groups that moved serve their grid under the new id after a restart
 
     def accept(self, inbounds: Iterable[Inbound]) -> None:
         """Store inbounds before anything else is done with them; ones already stored are left as they are."""
@@ -366,6 +369,12 @@ class Core:
                     select(InboxMessage).where(InboxMessage.status == "failed").order_by(InboxMessage.id)
                 ).scalars()
             )
+
+    def inbox_status(self, inbox_id: int) -> str | None:
+        """An inbox row's status ("pending", "done", "failed"), or None when there is no such row."""
+        with self.sessions() as session:
+            row = session.get(InboxMessage, inbox_id)
+            return None if row is None else row.status
 
     def retry(self, inbox_id: int) -> str:
         """Process a failed message again (e.g. after the bug is fixed); returns its status afterwards."""

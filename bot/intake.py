@@ -5,20 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import bindparam, select
 
 from bot import actions, texts, tickets
+from bot.chat_moves import follow_move
 from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
+from bot.matters import matter_of, same_matter
 from bot.messages import Button, Inbound
-from bot.models import Notice, OutboxMessage, Ticket
+from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
 from bot.places import is_building, place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
 from bot.services import answer_service, is_asking, is_stalled, match_service
 from bot.talkday import add_topic, decide_topic
-from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number
+from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number, still_in_work
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 from nlp.classifier import Classification
@@ -50,19 +52,6 @@ RECENT = (
     .order_by(Ticket.id.desc())
     .limit(1)
 )
-SAME_PLACE = (
-    select(Ticket.id)
-    .where(
-        Ticket.grid_id == bindparam("grid"),
-        Ticket.category == bindparam("category"),
-        Ticket.place == bindparam("place"),
-        Ticket.created_at >= bindparam("since"),
-        Ticket.reporter_id != bindparam("user"),
-        Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-    )
-    .order_by(Ticket.id.desc())
-    .limit(1)
-)
 
 
 class Intake:
@@ -83,6 +72,9 @@ class Intake:
     # -- entry ---------------------------------------------------------------------------------------
     def handle(self, ctx: Context, msg: Inbound) -> str | None:
         """Process one message; returns a short toast for button presses."""
+        if msg.moved_to is not None:  # before the sender checks: Telegram may sign it as the group itself
+            follow_move(ctx, msg.chat_id, msg.moved_to)
+            return None
         if msg.is_bot or msg.chat_type == "channel":
             return None
         grid = ctx.config.grid_for_chat(msg.chat_id)
@@ -266,6 +258,12 @@ class Intake:
         if name == "rate" and number is None:
             rating = parse_rating(cmd.args)
             choices = awaiting_rating(ctx, msg, rating[0] if rating else None)
+            if not choices and rating is not None and rating[0] != "bad":
+                # "满意" before the work is done: not more detail for the worker, but a rating asked for too early.
+                choices = still_in_work(ctx, msg)
+                if choices:
+                    ctx.reply(texts.rate_after_done(choices), ticket_id=choices[0], kind="usage")
+                    return True
             if not choices:
                 return False
             if len(choices) > 1:
@@ -308,7 +306,7 @@ class Intake:
             ctx.reply(texts.ticket_cancelled_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
             return True
         if ticket.status in CLOSED_STATUSES:
-            ctx.reply(texts.ticket_closed_already(ticket.id), ticket_id=ticket.id, kind="closed_info")
+            ctx.reply(tickets.closed_already(ctx, ticket), ticket_id=ticket.id, kind="closed_info")
             return True
         if ctx.actor.is_staff and msg.chat_type == "private" and (msg.text or msg.photo_id):
             ask_note_or_resolve(ctx, msg, ticket)
@@ -415,7 +413,7 @@ class Intake:
             return
         lock_for(ctx.session, f"intake:{grid.id}")  # two reports of one matter at once: one ticket, one 附议
         place = place_of(text, grid)
-        matter = f" {' '.join(result.keywords[:3])} " if result.keywords else ""
+        matter = matter_of(result.keywords)
         if not result.urgent:
             with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
                 same = self._same_matter(ctx, grid, category, place, matter, msg)
@@ -447,35 +445,27 @@ class Intake:
     def _same_matter(
         self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound
     ) -> Ticket | None:
-        """附议: an open ticket of the same grid and category, about the same place, or (when no place is named,
-        as in "又停电了") about the same matter within a few hours."""
-        if place:
-            since = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
-            return tickets.first_of(
-                ctx.session,
-                SAME_PLACE,
-                {"grid": grid.id, "category": category.id, "place": place, "since": since, "user": msg.user_id},
-            )
-        if not matter:
+        """附议: an open ticket of the same grid and category about the same matter (bot.matters), at the same
+        place within the merge window, or, when no place is named (as in "又停电了"), within a few hours."""
+        if not matter:  # no words for what it is about: nothing shows it is the matter of another report
             return None
-        # Any shared matter word: "又停电了" and "停电了 电梯也停了" are the same power cut.
-        shares = or_(*(Ticket.matter.contains(f" {word} ") for word in matter.split()))
-        since = ctx.now - dt.timedelta(hours=ctx.config.intake.storm_window_hours)
+        hours = ctx.config.intake.merge_window_hours if place else ctx.config.intake.storm_window_hours
         return tickets.newest(
             ctx,
             select(Ticket.id).where(
                 Ticket.grid_id == grid.id,
                 Ticket.category == category.id,
-                Ticket.place == "",
-                shares,
-                Ticket.created_at >= since,
+                Ticket.place == place,
+                same_matter(matter),
+                Ticket.created_at >= ctx.now - dt.timedelta(hours=hours),
                 Ticket.reporter_id != msg.user_id,
                 Ticket.status.in_([s.value for s in OPEN_STATUSES]),
             ),
         )
 
     def _edited(self, ctx: Context, msg: Inbound) -> None:
-        """An edit never opens a second ticket; on an open ticket's message it is logged and its worker told."""
+        """An edit never opens a second ticket; on an open ticket's message it is logged and its worker told. A
+        message the bot did nothing with (chatter) that is edited into a report is heard as a new report."""
         ticket = tickets.find_by_source(ctx.session, msg.platform, msg.chat_id, msg.message_id)
         if ticket is not None and msg.text.strip() and ticket.status not in CLOSED_STATUSES:
             # The ticket reads as corrected ("2栋" → "5栋"): 我的工单, the 台账 and the 附议 checks follow it;
@@ -493,5 +483,29 @@ class Intake:
             tickets.dm(ctx, owner, ticket, texts.edited_dm(ticket.id, msg.text.strip()), kind="edited_dm")
         elif ticket is None and msg.text.strip() and msg.chat_type == "group":
             grid = ctx.config.grid_for_chat(msg.chat_id)
-            if grid is not None and self._classify(msg.text).urgent:
+            if grid is None:
+                return
+            result = self._classify(msg.text)
+            if result.urgent:
                 self._speech(ctx, msg, grid)  # chatter edited into an emergency: an emergency all the same
+            elif (
+                result.intent == "request"
+                and (ctx.config.intake_mode(grid) == "all" or self._addressed(msg))
+                and not self._acted_on(ctx, msg)
+            ):
+                # "今天天气不错" edited into "… 但是2栋楼道的垃圾三天没人清了": the report it now is. What was
+                # already a 附议, a 补充, a question asked or a command done is not taken up a second time.
+                self._speech(ctx, msg, grid)
+
+    @staticmethod
+    def _acted_on(ctx: Context, msg: Inbound) -> bool:
+        """The bot answered this message or logged a step from it in a ticket's 台账."""
+        answered = select(OutboxMessage.id).where(
+            OutboxMessage.chat_id == msg.chat_id, OutboxMessage.reply_to_message_id == msg.message_id
+        )
+        logged = select(TicketEvent.id).where(
+            TicketEvent.source_chat_id == msg.chat_id, TicketEvent.source_message_id == msg.message_id
+        )
+        return ctx.session.execute(answered.limit(1)).first() is not None or (
+            ctx.session.execute(logged.limit(1)).first() is not None
+        )

@@ -31,6 +31,9 @@ class Inbound:
     reply_to_text: str = ""  # the quoted message's text (Telegram's reply, WeChat's 引用)
     mentions_bot: bool = False
     forwarded: bool = False  # a channel's or another group's post passed on: news, not the sender's own report
+    # The group now lives under this chat id, `chat_id` being the one it had (Telegram upgrades a group to a
+    # supergroup past 200 members): "this chat is now that chat", nothing a person said.
+    moved_to: str | None = None
     callback_data: str | None = None
     callback_id: str | None = None
     sent_at: dt.datetime | None = None

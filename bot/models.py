@@ -246,3 +246,15 @@ class Notice(Base):
 
     key: Mapped[str] = mapped_column(String(191), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ChatMove(Base):
+    """A group that moved to another chat id (a group upgraded to a supergroup): the grid is served under the new
+    id from then on, across restarts, while the config may still name the old one."""
+
+    __tablename__ = "chat_moves"
+
+    old_chat_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    new_chat_id: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(16))
+    moved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -210,6 +210,12 @@ def rated_good(n: int, rating: str) -> str:
     return f"感谢您的评价（{rating}）！#{n} 已归档。"
 
 
+def rate_after_done(numbers: list[int]) -> str:
+    # A 满意 typed while the work is still under way: thanked, and told when the rating is asked for.
+    tickets = "、".join(f"#{n}" for n in numbers)
+    return f"谢谢您！{tickets} 还在办理中，办好后会请您确认并评价，到时再回复“满意”或“不满意 原因”就行。"
+
+
 def rated_bad_group(n: int, supervisors: str) -> str:
     return f"很抱歉没让您满意。#{n} 已重新打开，已请{supervisors}督办，会尽快给您回复。"
 
@@ -353,6 +359,14 @@ def ticket_closed_already(n: int) -> str:
     return f"#{n} 已经归档。如果问题又出现了，可以回复“不满意 原因”重新打开，或直接在群里重新反映。"
 
 
+def rating_window_closed(n: int) -> str:
+    # Long after 归档 a 不满意 no longer reopens it (nor flips its rating): the trouble is reported afresh.
+    return (
+        f"#{n} 已归档较久，评价已经截止，不能再重新打开。"
+        "如果问题又出现了，请直接在群里把情况（地点、问题）重新说一下，我们会重新受理。"
+    )
+
+
 def ticket_cancelled_already(n: int) -> str:
     # A cancelled ticket cannot be reopened: no "不满意" here, only a fresh report.
     return f"#{n} 已撤销。如果问题还在，请直接在群里把情况（地点、问题）重新说一下，我们会重新受理。"
@@ -360,6 +374,13 @@ def ticket_cancelled_already(n: int) -> str:
 
 def ask_note_or_resolve(n: int) -> str:
     return f"这条是 #{n} 的办结说明，还是只是备注？点按钮，或回复“办结”/“备注”。"
+
+
+def group_moved(grid: str, old: str, new: str) -> str:
+    return (
+        f"【群已升级】{grid}的群已升级为超级群，群号由 {old} 变为 {new}。网格助手已自动跟到新群，继续处理本网格的事项。"
+        f"请管理员把配置文件中该网格的 chat_id 改为 {new}。"
+    )
 
 
 def unknown_group() -> str:
@@ -713,6 +734,10 @@ def failed_inbox_line(inbox_id: int, received: str, chat_id: str, text: str, err
 def inbox_retried(inbox_id: int, status: str) -> str:
     outcome = {"done": "已处理", "failed": "仍然失败，请查看日志", "pending": "待处理"}.get(status, status)
     return f"第 {inbox_id} 条：{outcome}"
+
+
+def inbox_missing(inbox_id: int) -> str:
+    return f"第 {inbox_id} 条：收件箱里没有这条消息。请先运行“gridbot inbox”查看处理失败的消息及其编号。"
 
 
 def inbox_not_failed(inbox_id: int) -> str:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import or_, select
 
 from bot import actions, texts
 from bot.commands import parse_rating
 from bot.messages import Inbound
 from bot.models import Ticket
-from bot.tickets import Context, reported_by
-from bot.workflow import Refusal, Status
+from bot.tickets import Context, reopen_window, reported_by
+from bot.workflow import OPEN_STATUSES, Refusal, Status
 
 
 def starts_with_number(text: str) -> bool:
@@ -72,14 +70,26 @@ def awaiting_rating(ctx: Context, msg: Inbound, rating: str | None) -> list[int]
     mine = reported_by(msg.user_id)
     about = Ticket.status == Status.RESOLVED.value
     if rating == "bad":
-        revisit_window = dt.timedelta(days=ctx.config.follow_up.revisit_days + 7)
         about = or_(
             about,
             Ticket.status == Status.REOPENED.value,
-            (Ticket.status == Status.CLOSED.value) & (Ticket.closed_at >= ctx.now - revisit_window),
+            (Ticket.status == Status.CLOSED.value) & (Ticket.closed_at >= ctx.now - reopen_window(ctx.config)),
         )
     return list(
         ctx.session.execute(
             select(Ticket.id).where(mine, about).order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(5)
+        ).scalars()
+    )
+
+
+def still_in_work(ctx: Context, msg: Inbound) -> list[int]:
+    """The sender's tickets (reported or joined) not finished yet, newest first: what a 满意 typed too early is
+    about."""
+    return list(
+        ctx.session.execute(
+            select(Ticket.id)
+            .where(reported_by(msg.user_id), Ticket.status.in_([s.value for s in OPEN_STATUSES]))
+            .order_by(Ticket.id.desc())
+            .limit(5)
         ).scalars()
     )

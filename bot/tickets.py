@@ -16,7 +16,7 @@ from bot.messages import Button, Mention, Outbound
 from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
 from bot.outbox import held_for_later
 from bot.privacy import mask
-from bot.workflow import Action, Actor, Refusal, Status, TicketView, check
+from bot.workflow import OPEN_STATUSES, Action, Actor, Refusal, Status, TicketView, check
 
 
 @dataclass
@@ -42,6 +42,9 @@ class Context:
 
     def send(self, chat_id: str, text: str, **kwargs) -> None:
         """Queue a message; whatever goes to a group has phone, ID-card and bank-card numbers masked."""
+        now = self.config.current_chat(chat_id)
+        if now != chat_id:  # a group that moved: its old messages are not there to be replied to
+            chat_id, kwargs["reply_to_message_id"] = now, None
         if self.config.grid_for_chat(chat_id) is not None:
             text = mask(text)
         self.out.append(Outbound(chat_id, text, **kwargs))
@@ -67,13 +70,34 @@ def load(ctx: Context, number: int, *, lock: bool = False) -> Ticket:
     return ticket
 
 
+def reopen_window(config: Config) -> dt.timedelta:
+    """How long after it is archived a 不满意 still reopens a ticket: the 回访 (revisit_days after closing) asks
+    for one, and a week is left to answer it. Later, the same trouble is a new report, not last year's rating."""
+    return dt.timedelta(days=config.follow_up.revisit_days + 7)
+
+
+def may_reopen(ctx: Context, ticket: Ticket) -> bool:
+    """An archived ticket a 不满意 may still reopen (see reopen_window)."""
+    closed = ticket.closed_at
+    return ticket.status != Status.CLOSED or closed is None or closed >= ctx.now - reopen_window(ctx.config)
+
+
+def closed_already(ctx: Context, ticket: Ticket) -> str:
+    """What to tell someone acting on an archived ticket: 不满意 reopens it only within the reopen window."""
+    if may_reopen(ctx, ticket):
+        return texts.ticket_closed_already(ticket.id)
+    return texts.rating_window_closed(ticket.id)
+
+
 def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
     """Raise a Refusal with the specific reason when the actor may not do this."""
     problem = check(action, ctx.actor, view(ticket))
     if problem is None:
         return
     if problem == "bad_status" and ticket.status == Status.CLOSED:
-        raise Refusal(texts.ticket_closed_already(ticket.id))
+        raise Refusal(closed_already(ctx, ticket))
+    if problem == "bad_status" and action is Action.RATE and ticket.status in [s.value for s in OPEN_STATUSES]:
+        raise Refusal(texts.rate_after_done([ticket.id]))
     grid = ctx.config.grid(ticket.grid_id)
     raise Refusal(
         texts.REFUSALS[problem].format(
@@ -115,8 +139,9 @@ def log(
 
 
 def grid_chat(ctx: Context, ticket: Ticket) -> str:
+    """The ticket's group, under the id it has now."""
     grid = ctx.config.grid(ticket.grid_id)
-    return grid.chat_id if grid else ticket.source_chat_id
+    return ctx.config.current_chat(grid.chat_id if grid else ticket.source_chat_id)
 
 
 def tell_reporters(

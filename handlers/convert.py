@@ -73,6 +73,8 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
     message = update.effective_message
     if message is None or update.effective_chat is None:
         return None
+    if message.migrate_to_chat_id or message.migrate_from_chat_id:
+        return _moved(update, message)
     edited = update.edited_message is not None or update.edited_channel_post is not None
     sender = message.from_user
     reply = message.reply_to_message
@@ -103,5 +105,26 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
         # A channel's or a group's post passed on is news; a person's words passed on ("my neighbour says the
         # lamp is out") are the forwarder's report on their behalf.
         forwarded=message.forward_origin is not None and message.forward_origin.type in ("channel", "chat"),
+        sent_at=message.date,
+    )
+
+
+def _moved(update: Update, message: Message) -> Inbound:
+    """A group upgraded to a supergroup: Telegram says so in the old chat (migrate_to_chat_id) and in the new
+    one (migrate_from_chat_id); either way the core hears "chat old is now chat new"."""
+    if message.migrate_to_chat_id:
+        old, new = message.chat.id, message.migrate_to_chat_id
+    else:
+        old, new = message.migrate_from_chat_id, message.chat.id
+    return Inbound(
+        platform=PLATFORM,
+        update_id=str(update.update_id),
+        chat_id=str(old),
+        chat_type="group",
+        message_id=str(message.message_id),
+        user_id=str(message.from_user.id if message.from_user else 0),
+        user_name=_name(message.from_user),
+        kind="other",
+        moved_to=str(new),
         sent_at=message.date,
     )

@@ -31,6 +31,11 @@ PRIVACY_HINT = (
     'groups, or make the bot a group admin, or set intake = "mention" for those grids.'
 )
 
+MOVED_HINT = (
+    "The group of grid {grid} was upgraded to a supergroup: chat {old} is now {new}. The bot follows it; set "
+    "chat_id = {new} for that grid in the config."
+)
+
 
 class Batcher:
     """Updates processed in batches, one transaction per batch: a burst is stored at a few commits, not one each.
@@ -182,6 +187,7 @@ class TelegramRuntime:
     async def start(self, *, polling: bool = True, poll_timeout: int = 10) -> None:
         await self._connect()
         self._check_privacy()
+        self._check_moved_groups()
         for gap in calendar_gaps(self.config, self.clock().astimezone(self.config.tz).date()):
             self.warnings.append(gap)
             log.warning(gap)
@@ -213,6 +219,14 @@ class TelegramRuntime:
             )
         # Schedules start once residents are being served: the catch-up tick can be long on a county database.
         await self.scheduler.start()
+
+    def _check_moved_groups(self) -> None:
+        """A grid whose group was upgraded is served under its new id, but the config should say so."""
+        for grid in self.config.grids:
+            now = self.config.current_chat(grid.chat_id)
+            if now != grid.chat_id:
+                self.warnings.append(MOVED_HINT.format(grid=grid.id, old=grid.chat_id, new=now))
+                log.warning(self.warnings[-1])
 
     def _check_privacy(self) -> None:
         me = self.app.bot.bot

@@ -47,6 +47,8 @@ Behaviour worth knowing:
 * ``parse_mode`` is applied as Telegram does (recorded text is what users see), and
   malformed HTML/MarkdownV2 gets Telegram's "can't parse entities" 400.
 * ``bot_messages()`` keeps deleted messages, flagged ``"deleted": True``.
+* ``migrate_chat(old, new, user)`` upgrades a group to a supergroup as Telegram does: both
+  service messages, and 400 with ``migrate_to_chat_id`` for any later request naming the old id.
 """
 
 from .core import ApiError

@@ -32,6 +32,20 @@ class UserSide:
         self.world.chats[chat_id] = chat
         return dict(chat)
 
+    def migrate_chat(self, chat_id: int, new_chat_id: int, user_id: int) -> dict[str, Any]:
+        """Telegram's group → supergroup upgrade by ``user_id``: the group lives on under ``new_chat_id``, the old
+        id is dead (every request naming it gets 400 with ``migrate_to_chat_id``), and each chat gets its service
+        message (``migrate_to_chat_id`` in the old one, ``migrate_from_chat_id`` in the new one)."""
+        w = self.world
+        self._check_chat(chat_id, user_id)
+        new = self.add_chat(new_chat_id, w.chats[chat_id]["title"], "supergroup")
+        sender = self._sender(user_id)
+        notes = ((chat_id, {"migrate_to_chat_id": new_chat_id}), (new_chat_id, {"migrate_from_chat_id": chat_id}))
+        for chat, content in notes:
+            w.queue_update({"message": copy.deepcopy(w.new_message(chat, sender, content))})
+        w.migrated[chat_id] = new_chat_id
+        return new
+
     def add_user(
         self,
         user_id: int,
@@ -65,6 +79,8 @@ class UserSide:
     def _check_chat(self, chat_id: int, user_id: int) -> None:
         if chat_id != user_id and chat_id not in self.world.chats:
             raise ValueError(f"unknown chat {chat_id}: call add_chat() first (private chat = user id)")
+        if chat_id in self.world.migrated:
+            raise ValueError(f"chat {chat_id} was upgraded to {self.world.migrated[chat_id]}: write there")
 
     def _visible(self, msg: dict[str, Any]) -> bool:
         """Privacy mode: in groups the bot only sees commands, mentions and replies to it."""

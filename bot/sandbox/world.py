@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .core import Signal, bad_request, forbidden
+from .core import ApiError, Signal, bad_request, forbidden
 
 ANONYMOUS_ADMIN = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
 CHANNEL_BOT = {"id": 136817688, "is_bot": True, "first_name": "Channel", "username": "Channel_Bot"}
@@ -62,6 +62,7 @@ class World:
         self.can_read_all_group_messages = can_read_all_group_messages
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, dict[str, Any]] = {}  # non-private chats
+        self.migrated: dict[int, int] = {}  # groups upgraded to a supergroup: old id → new id
         self.blocked: set[int] = set()
         self.members: dict[tuple[int, int], str] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
@@ -116,6 +117,12 @@ class World:
             chat = self.chat(int(chat_id))
         except (KeyError, ValueError, TypeError):
             raise bad_request("chat not found") from None
+        if chat["id"] in self.migrated:  # Telegram's answer for a group's old id, naming the new one
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                {"migrate_to_chat_id": self.migrated[chat["id"]]},
+            )
         if sending and chat["type"] == "private":
             if self.users[chat["id"]].get("is_bot"):
                 raise forbidden("bot can't send messages to bots")

@@ -89,6 +89,15 @@ def test_inbox_lists_a_failed_message_and_retry_processes_it_once(chat, core, da
         assert len(acks) == 1
 
 
+def test_retrying_an_inbox_message_that_does_not_exist_says_so_and_fails(chat, database_url):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # inbox message 1, processed
+    result = CliRunner().invoke(
+        main, ["inbox", "--config", str(EXAMPLE), "--retry", "5"], env={"GRIDBOT_DATABASE_URL": database_url}
+    )
+    assert result.exit_code == 1 and "第 5 条：收件箱里没有这条消息" in result.output
+    assert "第 1 条：不是处理失败的消息" in run(database_url, "inbox", "--config", str(EXAMPLE), "--retry", "1")
+
+
 def test_the_excel_ledger_keeps_what_residents_typed_as_text_never_as_a_formula(chat, database_url, tmp_path):
     chat.say(RESIDENT, "=1+1 6栋门口下水道堵了 好几天了没人管")
     out = tmp_path / "台账.xlsx"

@@ -112,6 +112,23 @@ def test_an_edit_of_a_reported_message_reaches_the_worker_and_opens_nothing_new(
         assert session.query(Ticket).count() == 1
 
 
+def test_chatter_edited_into_a_report_is_heard_as_one_once(chat, sessions):
+    chat.say(RESIDENT, "今天天气不错")  # message 1001: chatter, nothing done
+    edited = chat.say(RESIDENT, "今天天气不错 但是2栋楼道的垃圾三天没人清了 臭死了", edited_id="1001")
+    ack = next(o for o in edited.outbounds if o.chat_id == GROUP_1)
+    assert ack.text.startswith("已受理 #1") and ack.reply_to_message_id == "1001"
+    assert any("【新工单 #1】" in text for text in texts_to(edited, WANG))
+    again = chat.say(RESIDENT, "今天天气不错 但是2栋楼道的垃圾三天没人清了 太臭了", edited_id="1001")
+    assert texts_to(again, GROUP_1) == []  # corrects #1 (its worker hears), opens no second ticket
+    chat.say(NEIGHBOUR, "2栋楼道的垃圾好几天没人清了")  # message 1004: a 附议 of #1
+    assert chat.say(NEIGHBOUR, "2栋楼道的垃圾好几天没人清了 太臭了", edited_id="1004").outbounds == []
+    chat.say(503, "天气真好")  # message 1006; edited into a report the bot is less sure of: asked, as if new
+    unsure = chat.say(503, "今天天气不错 但是4栋楼道的垃圾三天没人清了", edited_id="1006")
+    assert [o.reply_to_message_id for o in unsure.outbounds if o.buttons] == ["1006"]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1 and len(session.get(Ticket, 1).supporters) == 1
+
+
 def test_reassigning_offers_the_people_who_handle_matters_not_the_admin(chat):
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
     refused = texts_to(chat.say(LEADER, "改派 1 管理员小何"), GROUP_1)[0]
@@ -194,6 +211,25 @@ def test_second_resident_on_the_same_matter_is_folded_in_as_support(chat, sessio
     resolved = chat.say(WANG, "办结 1 已清理")
     prompt = next(o for o in resolved.outbounds if o.chat_id == GROUP_1)
     assert {m.user_id for m in prompt.mentions} == {str(RESIDENT), str(NEIGHBOUR)}
+
+
+def test_another_fault_in_the_same_building_opens_its_own_ticket(chat, sessions):
+    chat.say(RESIDENT, "3栋电梯坏了 困了好几次了")
+    lamp = texts_to(chat.say(NEIGHBOUR, "3栋门口的路灯坏了 晚上看不见"), GROUP_1)
+    assert lamp[0].startswith("已受理 #2") and "附议" not in lamp[0]
+    same_lamp = texts_to(chat.say(503, "3栋楼下的路灯不亮了"), GROUP_1)
+    assert "#2" in same_lamp[0] and "附议" in same_lamp[0]  # the same lamp, in other words
+    assert "附议" in texts_to(chat.say(504, "3栋电梯又坏了 门都关不上"), GROUP_1)[0]
+    with sessions() as session:
+        assert [(t.id, len(t.supporters)) for t in session.query(Ticket).order_by(Ticket.id)] == [(1, 1), (2, 1)]
+
+
+def test_another_fault_with_no_building_named_is_not_folded_into_a_power_cut(chat, sessions):
+    chat.say(RESIDENT, "又停电了 什么时候来电啊")
+    assert "附议" in texts_to(chat.say(NEIGHBOUR, "停电了 电梯也停了 老人下不了楼"), GROUP_1)[0]
+    lamp = texts_to(chat.say(503, "小区的路灯坏了 晚上看不见"), GROUP_1)
+    lift = texts_to(chat.say(504, "电梯坏了 困了好几次了"), GROUP_1)
+    assert lamp[0].startswith("已受理 #2") and lift[0].startswith("已受理 #3")
 
 
 def test_follow_up_photo_joins_the_recent_ticket(chat, sessions, clock):

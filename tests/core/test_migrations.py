@@ -48,7 +48,7 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(database_url):
             {"t": "2026-11-23 01:30:00"},
         )
     migrate(engine)
-    assert current_revision(engine) == "0006"
+    assert current_revision(engine) == "0007"
     with engine.connect() as connection:
         row = connection.execute(text("SELECT text, matter FROM tickets WHERE id = 7")).one()
     assert tuple(row) == ("路灯坏了", "")
@@ -57,4 +57,5 @@ def test_upgrade_from_the_previous_revision_keeps_the_data(database_url):
     assert "ix_outbox_chat_queue" in {i["name"] for i in inspect(engine).get_indexes("outbox")}
     assert "ix_supporters_user" in {i["name"] for i in inspect(engine).get_indexes("ticket_supporters")}
     assert "photo_id" in {c["name"] for c in inspect(engine).get_columns("outbox")}
+    assert "chat_moves" in inspect(engine).get_table_names()
     engine.dispose()

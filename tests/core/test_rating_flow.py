@@ -47,6 +47,45 @@ def test_a_closed_ticket_long_past_its_revisit_is_not_reopened_by_a_bare_complai
     assert status_and_count(sessions)[0] == "closed"
 
 
+def test_an_old_rating_button_long_after_archiving_changes_nothing_and_says_why(chat, sessions, clock):
+    resolved(chat)
+    chat.press(RESIDENT, "rate:1:good")
+    for days in (60, 400):
+        clock.now += dt.timedelta(days=days)
+        pressed = chat.press(RESIDENT, "rate:1:bad")  # the same message's 不满意, months later
+        assert "评价已经截止" in pressed.toast and "重新说一下" in pressed.toast
+        assert pressed.outbounds == []  # no 已重新打开 in the group, no 【督办】 to the leader or the worker
+        typed = texts_to(chat.say(RESIDENT, "评价 1 不满意 又堆满了"), GROUP_1)
+        assert len(typed) == 1 and "评价已经截止" in typed[0]
+        with sessions() as session:
+            ticket = session.get(Ticket, 1)
+            assert (ticket.status, ticket.rating) == ("closed", "good")  # the 满意率 keeps its figure
+    late = texts_to(chat.say(RESIDENT, "满意 1"), GROUP_1)[0]
+    assert "不满意 原因" not in late  # no longer offered as a way to reopen it
+
+
+def test_the_rating_button_still_reopens_within_the_revisit_window(chat, sessions, clock):
+    resolved(chat)
+    chat.press(RESIDENT, "rate:1:good")
+    clock.now += dt.timedelta(days=7)  # the 回访 asks whether it stayed fixed
+    pressed = chat.press(RESIDENT, "rate:1:bad")
+    assert "重新打开" in texts_to(pressed, GROUP_1)[0] and texts_to(pressed, LEADER)
+    assert status_and_count(sessions) == ("reopened", 1)
+
+
+def test_a_rating_typed_before_the_work_is_done_is_not_passed_on_as_more_detail(chat, sessions):
+    chat.say(RESIDENT, REPORT)
+    early = chat.say(RESIDENT, "满意")
+    assert texts_to(early, WANG) == []  # not 居民补充：满意 to the worker
+    assert "#1 还在办理中" in texts_to(early, GROUP_1)[0] and "办好后会请您确认并评价" in texts_to(early, GROUP_1)[0]
+    assert "#1 还在办理中" in texts_to(chat.say(RESIDENT, "评价 1 满意"), GROUP_1)[0]
+    with sessions() as session:
+        assert session.scalars(select(TicketEvent.action)).all() == ["open"]
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    assert "已归档" in texts_to(chat.say(RESIDENT, "满意"), GROUP_1)[0]  # now it is the rating
+
+
 def test_a_neighbour_who_joined_with_a_support_may_rate_as_the_prompt_asks(chat, sessions):
     chat.say(RESIDENT, REPORT)
     chat.say(NEIGHBOUR, "3栋楼道也太乱了 杂物堆得下不去脚")  # 附议

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+
+from bot.models import Ticket
+from handlers.sandboxed import sandboxed_bot
+from tests.conftest import running_clock
+from tests.e2e.conftest import RESIDENTS
+
 G1, G2 = -1001000000001, -1001000000002
 AUNT, UNCLE, CHEN = 501, 502, 503
 WANG, LI, ZHAO, LEADER, SECRETARY = 1001, 1002, 1003, 2001, 3001
@@ -9,6 +17,25 @@ WANG, LI, ZHAO, LEADER, SECRETARY = 1001, 1002, 1003, 2001, 3001
 
 def has(text):
     return lambda m: text in (m.get("text") or "")
+
+
+class MovableClock:
+    """Real time from the quiet Thursday, which the test can move on by months."""
+
+    def __init__(self):
+        self.real, self.later = running_clock(), dt.timedelta()
+
+    def __call__(self) -> dt.datetime:
+        return self.real() + self.later
+
+
+async def toast(sb, query_id: str) -> str | None:
+    for _ in range(500):
+        for answer in sb.callback_answers:
+            if answer.get("callback_query_id") == query_id:
+                return answer.get("text")
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"button press {query_id} was never answered")
 
 
 async def report(sb, text="3栋楼道堆满杂物 好几天了没人管", user=AUNT, chat=G1):
@@ -79,3 +106,24 @@ async def test_unknown_group_hears_once_and_is_ignored(bot):
     await sb.wait_for(has("还没有登记"), chat_id=-100777)
     await sb.wait_until_consumed()
     assert len(sb.bot_messages(-100777)) == 1
+
+
+async def test_an_old_rating_button_months_after_archiving_reopens_nothing(config, classifier):
+    clock = MovableClock()
+    async with sandboxed_bot(config, classifier=classifier, residents=RESIDENTS, clock=clock) as (sb, runtime):
+        await report(sb)
+        sb.send_message(G1, WANG, "认领 1")
+        sb.send_message(G1, WANG, "办结 1 已清理")
+        prompt = await sb.wait_for(has("已办结"), chat_id=G1)
+        assert await toast(sb, sb.press_button(G1, AUNT, prompt["message_id"], "rate:1:good")) == "感谢评价"
+        await sb.wait_for(has("#1 已归档"), chat_id=G1)
+        for days in (60, 400):
+            clock.later = dt.timedelta(days=days)
+            answer = await toast(sb, sb.press_button(G1, AUNT, prompt["message_id"], "rate:1:bad"))
+            assert "评价已经截止" in answer and "重新说一下" in answer
+            await runtime.settle()
+            with runtime.sessions() as session:
+                ticket = session.get(Ticket, 1)
+                assert (ticket.status, ticket.rating) == ("closed", "good")
+        seen = [m.get("text") or "" for chat in (G1, LEADER, WANG) for m in sb.bot_messages(chat)]
+        assert not any("重新打开" in text or "【督办】" in text for text in seen)

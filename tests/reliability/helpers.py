@@ -12,7 +12,7 @@ GROUP = -1001000000001  # grid dj-1 (桂花苑)
 WANG, LI, ADMIN = 1001, 1002, 9001
 
 # Clear complaints the classifier reads as requests (non-urgent, confident), one building each, so that
-# none is folded into another as 附议 (same grid, category and place) and every one opens its own ticket.
+# none is folded into another as 附议 (same grid, category, place and matter) and every one opens its own ticket.
 TEMPLATES = [
     "{n}栋楼道堆满杂物 好几天了没人管",
     "{n}栋门口垃圾堆成山 臭了好几天没人清理",

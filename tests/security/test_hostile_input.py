@@ -144,7 +144,7 @@ async def test_editing_a_reported_message_never_makes_a_second_ticket(live: Live
     await answers_a_normal_complaint(live)
 
 
-async def test_editing_chatter_into_a_complaint_or_a_command_does_not_act_twice(live: LiveBot, calm):
+async def test_editing_chatter_into_a_complaint_acts_on_it_once_and_a_command_edit_not_at_all(live: LiveBot, calm):
     live.next_group()
     resident = live.fresh_resident()
     _, _, n = await live.report()
@@ -153,11 +153,14 @@ async def test_editing_chatter_into_a_complaint_or_a_command_does_not_act_twice(
     await live.sb.wait_for(has(texts.claimed_group(n, ASSIGNEE.name)), chat_id=live.G1)
     await live.settled()
     before, seen = live.tickets(), len(live.sb.bot_messages(live.G1))
-    live.sb.edit_message(live.G1, chatter["message_id"], OTHER_COMPLAINT)
+    live.sb.edit_message(live.G1, chatter["message_id"], OTHER_COMPLAINT)  # the report it now is: heard
+    await live.sb.wait_for(replying_to(chatter, "已受理"), chat_id=live.G1)
+    live.sb.edit_message(live.G1, chatter["message_id"], OTHER_COMPLAINT + " 快来修")  # corrects that ticket
     live.sb.edit_message(live.G1, claim["message_id"], f"认领 {n} ")
     await live.settled()
-    assert live.tickets() == before
-    assert [text_of(m) for m in live.sb.bot_messages(live.G1)[seen:]] == []  # not even "已经在您名下了"
+    assert live.tickets() == before + 1
+    answered = [text_of(m) for m in live.sb.bot_messages(live.G1)[seen:]]
+    assert len(answered) == 1 and answered[0].startswith("已受理")  # and not "已经在您名下了"
     await answers_a_normal_complaint(live)
 
 

@@ -1,0 +1,32 @@
+"""What a report is about, so that only reports of the same matter fold together as 附议.
+
+A ticket keeps the classifier's words for its matter, strongest first (" 电梯 坏了 "). Sharing any one word is
+not enough: 坏了, 不亮 or 楼道 are said of many different things, and "3栋门口的路灯坏了" was folded into
+"3栋电梯坏了" that way. Two reports are about the same matter when what one is mainly about — its strongest
+word — is among the other's words: "又停电了" and "停电了 电梯也停了" are one power cut, "路灯坏了" and
+"电梯坏了" are two faults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import ColumnElement, false, or_
+
+from bot.models import Ticket
+
+
+def matter_of(keywords: Sequence[str]) -> str:
+    """The matter words a ticket keeps: the classifier's keywords (strongest first), space-delimited."""
+    return f" {' '.join(keywords[:3])} " if keywords else ""
+
+
+def same_matter(matter: str) -> ColumnElement[bool]:
+    """Where-clause: the ticket's main word is among `matter`'s words, or `matter`'s main word among its own."""
+    words = matter.split()
+    if not words:
+        return false()
+    return or_(
+        Ticket.matter.contains(f" {words[0]} ", autoescape=True),
+        *(Ticket.matter.startswith(f" {word} ", autoescape=True) for word in words),
+    )
