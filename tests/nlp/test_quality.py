@@ -75,6 +75,8 @@ def _bot_classifier() -> Classifier:
 # blind_p (416 rows, 21 urgent, written "as dev's author a month later") scored at first sight 0.978, 0.879,
 # 0.833/0.952 (the session's first code: 0.978, 0.875, 0.769/0.952); its missed theft under way (在剪锁), a fire
 # years ago (前几年) and a window handle (把手断了) were then named.
+# blind_q (416 rows, 21 urgent, "dev's author in winter") was written after everything else and is not tuned on:
+# first sight 0.983, 0.889, 0.950/0.905 (the session's first code: 0.983, 0.889, 0.792/0.905).
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -93,6 +95,7 @@ def _bot_classifier() -> Classifier:
         ("blind_n.csv", 0.95, 0.88, 0.95, 0.9),
         ("blind_o.csv", 0.95, 0.86, 0.95, 0.85),
         ("blind_p.csv", 0.96, 0.86, 0.95, 0.85),
+        ("blind_q.csv", 0.97, 0.87, 0.9, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):
