@@ -21,7 +21,7 @@ from nlp.model import MENTION as _MENTION
 from nlp.model import LinearModel, ModelSet, message_body, tfidf
 from nlp.script import to_simplified
 from nlp.segment import Segmenter, best_segmenter
-from nlp.urgency import UrgencyRules
+from nlp.urgency import Emergency, UrgencyRules
 
 REQUEST, CHATTER = "request", "chatter"
 _NEGATIONS = frozenset("不没未别")
@@ -252,6 +252,17 @@ class Classifier:
         backing.sort(key=_by_weight_descending)
         return self._ids[best], scores[best], tuple(word for word, _ in backing)
 
+    def _sounds_urgent(self, text: str, emergency: Emergency) -> bool:
+        """Whether the urgent model reads the message as urgent without its only sign, a 快来人 / 救命: 楼道垃圾没人清
+        快来人 is a complaint, 小区游泳池有个孩子沉下去了 快来人 is not."""
+        if self._urgent_model is None or emergency.lone_alarm is None:
+            return False
+        start, end = emergency.lone_alarm
+        scores = self._urgent_model.scores(message_body(text[:start] + " " + text[end:]))
+        urgent, calm = self._urgent_columns
+        margin = (0.0 if urgent is None else scores[urgent]) - (0.0 if calm is None else scores[calm])
+        return margin > self.lexicon.urgent_model_threshold
+
     def classify(self, text: str) -> Classification:
         """Classify one message."""
         text = to_simplified(text)  # 樓道裡有人著火了 is read as 楼道里有人着火了
@@ -293,6 +304,8 @@ class Classifier:
             doubted = margin < self.lexicon.urgent_model_threshold + DOUBT_MARGIN
         # 火已经灭了, 人都出来了: it was urgent, it is over
         emergency = None if resolved else self._urgency.detect(text, spans, found, notice > 0, sensed, sure, doubted)
+        if emergency is not None and emergency.lone_alarm is not None and not self._sounds_urgent(text, emergency):
+            emergency = None
         extra = None
         leaning = 0.0  # the model's request-over-chatter margin
         if self._model is not None and grid_scores is not None:

@@ -32,6 +32,8 @@ _SINCE = re.compile(r"(?:以后|之后|过后|后(?![来面边头]))")
 _ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + ")" + _SINCE.pattern)
 # 砸着人咋办, 掉下来怎么办: what the resident fears could follow, asked in the same breath; an event already
 # here says 了 first (着火了怎么办) or asks in a clause of its own (冒着烟 怎么办)
+# what a resident calls someone to come and do about a complaint: 快来人修一下, 快来人处理, 快来人清一清
+_SERVICE = re.compile(r"[\s，,]?(?:修|处理|清|通|疏通|弄|管|收|拉走|拖走|挪|搬|换|装|查)")
 _STICKER = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
 _WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄)")
 _HURRY = re.compile(r"(?<![凉愉痛爽])快(?:[来叫去找报通下断救拉关送让拿]|打(?!起来)|联系|[\s！!。，,]|$)")
@@ -44,6 +46,7 @@ class Emergency:
     words: tuple[str, ...]
     kind: str | None  # None: sensed by the urgent model with no urgent word to say which kind
     sensed: bool = False  # the words alone would not do: the urgent model made it one
+    lone_alarm: tuple[int, int] | None = None  # where 快来人 / 救命 is the only sign: the rest must sound urgent too
 
 
 class UrgencyRules:
@@ -128,7 +131,7 @@ class UrgencyRules:
         hits.sort(key=lambda hit: (hit[0], -len(hit[1])))
         reach, reach_kind, reach_weak = -1, None, False
         denied = False
-        signs = 0
+        signs = first_at = 0
         for start, piece, kind, is_weak in hits:
             end = start + len(piece)
             # ... but a weak shape (电线垂下来) does not hide the strong word inside it (电线垂)
@@ -146,11 +149,20 @@ class UrgencyRules:
                 denied = True
                 continue
             counted[piece] = (kind, is_weak)
+            first_at = start if len(counted) == 1 else first_at
             if start >= reach:
                 signs += 1  # a sign apart from the ones before it, not a longer or shorter reading of one
             if end > reach:
                 reach, reach_kind, reach_weak = end, kind, is_weak
         by_model = False
+        lone_alarm = None
+        if len(counted) == 1 and next(iter(counted)) in self.alarms:
+            # 快来人 asking for a service (快来人修一下, 快来人处理) is the only sign: it cannot confirm itself; a
+            # second alarm must, or the rest of the message must sound urgent (the caller asks the model without it)
+            lone = next(iter(counted))
+            end = first_at + len(lone)
+            if _SERVICE.match(text, end) is not None and not self._alarmed_besides(text, spans, first_at, end):
+                lone_alarm = (first_at, end)
         if not counted or (len(counted) < 2 and all(is_weak for _, is_weak in counted.values()) and not alarmed):
             # the model reads words, not 怕 or 过: what the hedges denied, it cannot bring back
             if not sensed or (denied and not counted):
@@ -169,7 +181,13 @@ class UrgencyRules:
         # fire or gas decides (a gas smell behind a door that nobody opens is still gas); else the kind
         # most words point to, ties going medical > police > rescue (救命 alone is rescue)
         kind = max(EMERGENCIES, key=lambda k: (k == "fire" and k in kinds, kinds.count(k), -EMERGENCIES.index(k)))
-        return Emergency(tuple(counted), kind, sensed=by_model)
+        return Emergency(tuple(counted), kind, sensed=by_model, lone_alarm=lone_alarm)
+
+    def _alarmed_besides(self, text: str, spans: Sequence[tuple[int, str]], start: int, end: int) -> bool:
+        """An alarm somewhere other than text[start:end]."""
+        if any(piece in self.alarms and not start <= at < end for at, piece in spans):
+            return True
+        return _HURRY.search(text[:start] + " " * (end - start) + text[end:]) is not None
 
     def _shapes(self, text: str) -> Iterator[re.Match[str]]:
         """The shape of an event that begins at each place in `text`, if any."""

@@ -135,3 +135,19 @@ def test_a_lone_sign_the_urgent_model_finds_calm_is_held_back(text, urgent):
 )
 def test_an_outage_again_is_a_report(text, intent):
     assert _bot_classifier().classify(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # 快来人 calling someone to fix a complaint is no alarm on its own
+        ("3栋路灯坏了 快来人修一下", False),
+        ("门口乱停车 快来人处理", False),
+        ("下水道堵了 一楼厕所往上反水 快来人通一下", False),
+        # with a sign of its own, or a second alarm, it stays one
+        ("快来人 6号楼地下室的水管爆了", True),
+        ("救命啊 快来人", True),
+    ],
+)
+def test_kuai_lai_ren_asking_for_a_repair_is_not_an_alarm(text, urgent):
+    assert _bot_classifier().classify(text).urgent is urgent
