@@ -51,10 +51,26 @@ def _existing_database(config_path: str):
     new empty one: run from the wrong folder they printed "no tickets" and exported an empty 台账."""
     from bot.db import DatabaseMissing
 
+    with _usable_database(config_path):
+        try:
+            yield
+        except DatabaseMissing as exc:
+            source = _source(config_path, "GRIDBOT_DATABASE_URL")
+            click.echo(texts.database_missing(exc.path.absolute(), source), err=True)
+            raise SystemExit(2) from None
+
+
+@contextmanager
+def _usable_database(config_path: str):
+    """A database that cannot be reached or is no database (a server that is down, a wrong password, a URL naming
+    a file that is not SQLite) is one line saying which and where it is set, not a page of traceback."""
+    from sqlalchemy.exc import DBAPIError
+
     try:
         yield
-    except DatabaseMissing as exc:
-        click.echo(texts.database_missing(exc.path.absolute(), _source(config_path, "GRIDBOT_DATABASE_URL")), err=True)
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        click.echo(texts.database_unusable(reason, _source(config_path, "GRIDBOT_DATABASE_URL")), err=True)
         raise SystemExit(2) from None
 
 
@@ -101,7 +117,8 @@ def run(config_path: str, verbose: bool) -> None:
             err=True,
         )
         raise SystemExit(2)
-    raise SystemExit(asyncio.run(_run_forever(config, config_path)))
+    with _usable_database(config_path):
+        raise SystemExit(asyncio.run(_run_forever(config, config_path)))
 
 
 async def _run_forever(config: Config, config_path: str) -> int:
@@ -265,7 +282,7 @@ def inbox(config_path: str, retry_ids: tuple[int, ...], retry_all: bool) -> None
     config = _load(config_path)
     with _existing_database(config_path):  # a database that is not there has no failed message to list or retry
         engine = create_db_engine(config.database.url, create=False)
-    apply(engine)
+        apply(engine)
     core = Core(config, session_factory(engine), build_classifier(config))
     failed = core.failed()
     if not retry_ids and not retry_all:
@@ -308,9 +325,10 @@ def migrate(config_path: str) -> None:
     file = sqlite_file(config.database.url)
     if file is not None and not file.exists():
         click.echo(texts.database_created(file))
-    engine = create_db_engine(config.database.url)
-    apply(engine)
-    click.echo(f"database at revision {current_revision(engine)}")
+    with _usable_database(config_path):
+        engine = create_db_engine(config.database.url)
+        apply(engine)
+        click.echo(f"database at revision {current_revision(engine)}")
 
 
 def _register_nlp() -> None:

@@ -571,9 +571,10 @@ def lexicon_beside(raw: dict, folder: Path) -> dict:
     """A relative nlp.lexicon path names a file in the config's folder, as the database does."""
     section = raw.get("nlp", {})
     lexicon = section.get("lexicon") if isinstance(section, dict) else None
-    if not isinstance(lexicon, str) or not lexicon or Path(lexicon).expanduser().is_absolute():
+    if not isinstance(lexicon, str) or not lexicon:
         return raw
-    return {**raw, "nlp": {**section, "lexicon": str(folder / lexicon)}}
+    path = Path(lexicon).expanduser()
+    return {**raw, "nlp": {**section, "lexicon": str(path if path.is_absolute() else folder / path)}}
 
 
 def apply_env_overrides(raw: dict, environ: Mapping[str, str]) -> dict:
@@ -637,7 +638,7 @@ def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> C
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read the file: {exc}"]) from None
     try:
-        return parse_config(text, str(path), environ, folder=Path(os.path.abspath(path)).parent)
+        return parse_config(text, str(path), environ, folder=Path(path).resolve().parent)
     finally:
         release_freed_memory()  # the parsed TOML tree of a county's config is tens of MB, now garbage
 

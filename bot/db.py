@@ -48,6 +48,8 @@ def create_db_engine(url: str, *, create: bool = True) -> Engine:
             # said out loud: a bot started against the wrong folder begins with no tickets, and this is the clue
             log.info(texts.database_created(file))
             file.parent.mkdir(parents=True, exist_ok=True)
+        if file is not None and parsed.database != str(file):
+            url = parsed.set(database=str(file)).render_as_string(hide_password=False)  # SQLite opens ~ literally
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _make_sqlite_safe(engine)
         return engine

@@ -40,6 +40,7 @@ def _names(classifier, config) -> dict[str, str]:
 
 
 def _classify_line(classifier, line: str) -> dict:
+    line = line.lstrip("\ufeff")  # a file saved by Notepad starts with a byte-order mark
     if not line.strip():
         return {"error": "empty line"}
     try:

@@ -767,6 +767,10 @@ def database_missing(path: object, source: str) -> str:
     )
 
 
+def database_unusable(reason: str, source: str) -> str:
+    return f"数据库无法使用（{reason}），请核对 {source} 中的数据库地址，以及数据库服务是否已启动。"
+
+
 def database_created(path: object) -> str:
     return f"新建数据库文件 {path}"
 

@@ -154,3 +154,41 @@ def test_a_relative_lexicon_is_read_beside_the_config(folders):
     assert Path(config.nlp.lexicon) == community / "learned.toml"
     result = CliRunner().invoke(main, ["check-config", str(config_path)])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("command", ["tickets", "migrate", "inbox"])
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("sqlite:///notes.txt", "file is not a database"),  # a URL naming a file that is no database
+        ("postgresql+psycopg://gridbot:pw@127.0.0.1:1/gridbot", "Connection refused"),  # a server that is not up
+    ],
+)
+def test_a_database_that_cannot_be_used_is_one_line(folders, monkeypatch, command, url, says):
+    community, elsewhere = folders
+    (elsewhere / "notes.txt").write_text("not a database\n" * 100, encoding="utf-8")
+    monkeypatch.setenv("GRIDBOT_DATABASE_URL", url)
+    result = CliRunner().invoke(main, [command, "--config", str(community / "config.toml")])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "数据库无法使用" in lines[0] and says in lines[0] and "GRIDBOT_DATABASE_URL" in lines[0]
+    assert "pw" not in lines[0]
+
+
+def test_a_symlinked_config_and_a_home_lexicon_point_at_the_real_folder(folders, tmp_path, monkeypatch):
+    """A config linked from /etc keeps its database beside the real file; ~ in nlp.lexicon is the home folder."""
+    community, elsewhere = folders
+    link = elsewhere / "linked.toml"
+    link.symlink_to(community / "config.toml")
+    assert Path(make_url(load_config(link).database.url).database) == community / "gridbot.db"
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    from nlp.lexicon import default_lexicon, dump_lexicon
+
+    dump_lexicon(default_lexicon(), home / "lex.toml")
+    config_path = community / "config.toml"
+    config_path.write_text(
+        config_path.read_text(encoding="utf-8").replace('lexicon = ""', 'lexicon = "~/lex.toml"'), encoding="utf-8"
+    )
+    assert Path(load_config(config_path).nlp.lexicon) == home / "lex.toml"

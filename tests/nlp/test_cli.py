@@ -16,7 +16,7 @@ def test_classify_text_prints_readable_result():
 
 def test_jsonl_keeps_order_and_survives_bad_lines():
     lines = [
-        '{"text": "收到"}',
+        '\ufeff{"text": "收到"}',  # a byte-order mark, as Notepad saves
         "not json",
         '{"nope": 1}',
         '{"text": 5}',
