@@ -438,6 +438,29 @@ def _cross_reference_problems(config: Config) -> Iterable[_Check]:
     if config.nlp.lexicon and not Path(config.nlp.lexicon).is_file():
         where = "a relative path counts from the config file's folder"
         yield _Check("nlp.lexicon", f'file not found: "{config.nlp.lexicon}" ({where})')
+    elif config.nlp.lexicon:
+        yield from _lexicon_categories(config)
+
+
+def _lexicon_categories(config: Config) -> Iterable[_Check]:
+    """A lexicon learned from labels that are not the config's category ids (环境卫生 where the config says
+    sanitation) files every ticket under a category no grid knows; say so before the bot runs."""
+    from nlp.lexicon import load_lexicon
+
+    try:
+        lexicon = load_lexicon(Path(config.nlp.lexicon))
+    except (OSError, ValueError) as exc:
+        yield _Check("nlp.lexicon", f'"{config.nlp.lexicon}" is not a lexicon: {exc}')
+        return
+    ids = {category.id for category in config.categories}
+    unknown = [category.id for category in lexicon.categories if category.id not in ids]
+    if unknown:
+        shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+        yield _Check(
+            "nlp.lexicon",
+            f'"{config.nlp.lexicon}" has categories that are not ids of [[categories]]: {shown}; learn it from a '
+            f"CSV whose label column holds the ids ({', '.join(sorted(ids)[:6])} …)",
+        )
 
 
 def _person_ids_as_groups(config: Config) -> Iterable[_Check]:

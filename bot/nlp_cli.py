@@ -149,6 +149,11 @@ def eval_command(file: str, config_path: str | None, lexicon_path: str | None) -
         kind, rows = read_labelled(file)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
+    known = {category.id for category in classifier.lexicon.categories} | {"chatter"}
+    unknown = sorted({row.label for row in rows} - known)
+    if unknown:  # scored as misses; most likely labels by name (环境卫生) where the lexicon has ids
+        shown = ", ".join(unknown[:8]) + (" …" if len(unknown) > 8 else "")
+        click.echo(f"{file}: labels the classifier has no category for (all scored as misses): {shown}", err=True)
     started = time.perf_counter()
     if kind == "grid":
         results = [classifier.classify(row.text) for row in rows]

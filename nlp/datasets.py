@@ -27,13 +27,16 @@ def read_labelled(path: str | Path) -> tuple[str, list[Labelled]]:
     it is not UTF-8, has neither set of columns, or holds a label the scores would silently misread."""
     try:
         with open(path, encoding="utf-8-sig", newline="") as handle:
-            return _read(path, csv.DictReader(handle))
+            kind, rows = _read(path, csv.DictReader(handle))
     except UnicodeDecodeError as exc:
         # Excel on a Chinese Windows saves "CSV" as GBK: say how to save it so that it reads
         raise ValueError(
             f"{path}: not UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset {exc.start}); "
             'save it as "CSV UTF-8" (Excel: 另存为 → CSV UTF-8(逗号分隔))'
         ) from None
+    if not rows:
+        raise ValueError(f"{path}: no labelled rows (only a header)")
+    return kind, rows
 
 
 def _read(path: str | Path, reader: csv.DictReader) -> tuple[str, list[Labelled]]:

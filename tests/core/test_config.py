@@ -211,3 +211,21 @@ def test_a_keyword_under_two_categories_is_warned_of_but_allowed(tmp_path):
     result = CliRunner().invoke(main, ["check-config", str(path)])
     assert result.exit_code == 0 and "OK" in result.output
     assert '"杂物" is also a keyword of categories[' in result.output
+
+
+def test_a_lexicon_learned_from_category_names_not_ids_is_refused(tmp_path):
+    """Chinese ticket exports label by name (环境卫生); a lexicon learned from them would file every ticket under a
+    category no grid knows, silently, so check-config (and run) name the mismatch."""
+    from bot.nlp_cli import learn_command
+
+    train = tmp_path / "tickets.csv"
+    rows = ["楼道堆满杂物没人管,环境卫生", "垃圾桶满了没人清,环境卫生", "楼道杂物堆积,环境卫生"]
+    rows += ["路灯坏了不亮,设施维修", "路灯不亮好几天,设施维修", "电梯坏了没人修,设施维修"]
+    train.write_text("text,label\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(learn_command, [str(train), "--out", str(tmp_path / "learned.toml")]).exit_code == 0
+    config = tmp_path / "config.toml"
+    config.write_text(SOURCE.replace('lexicon = ""', 'lexicon = "learned.toml"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", str(config)])
+    assert result.exit_code == 2
+    assert "nlp.lexicon" in result.output and "环境卫生" in result.output
+    assert "not ids of [[categories]]" in result.output

@@ -132,3 +132,14 @@ def test_learn_refuses_an_out_folder_that_does_not_exist_before_training(tmp_pat
     path.write_text("text,label\n路灯坏了,repair\n垃圾没人清,sanitation\n", encoding="utf-8")
     result = CliRunner().invoke(learn_command, [str(path), "--out", str(tmp_path / "nope" / "l.toml")])
     assert result.exit_code == 1 and "does not exist" in result.output
+
+
+def test_eval_names_labels_it_has_no_category_for_and_refuses_a_header_only_file(tmp_path):
+    path = tmp_path / "named.csv"
+    path.write_text("text,label\n楼道堆满杂物没人管,环境卫生\n路灯坏了,repair\n", encoding="utf-8")
+    result = CliRunner().invoke(eval_command, [str(path)])
+    assert result.exit_code == 0 and "no category for" in result.output and "环境卫生" in result.output
+    empty = tmp_path / "empty.csv"
+    empty.write_text("text,intent,category,urgent\n", encoding="utf-8")
+    result = CliRunner().invoke(eval_command, [str(empty)])
+    assert result.exit_code == 1 and "no labelled rows" in result.output
