@@ -130,6 +130,8 @@ def test_a_lone_sign_the_urgent_model_finds_calm_is_held_back(text, urgent):
     [
         ("又停电了", "request"),  # again: a complaint, the config's own example of a report
         ("5栋怎么又没水了", "request"),
+        ("我们7栋停电了", "request"),  # a building out of power right now
+        ("【通知】7栋明天上午停水", "chatter"),
         ("我这边也停电了 应该是整片都停了", "chatter"),  # a neighbour sharing what they see
     ],
 )
