@@ -15,7 +15,7 @@ from bot.db import lock_for
 from bot.matters import matter_of, same_matter
 from bot.messages import Button, Inbound
 from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
-from bot.places import is_building, place_of
+from bot.places import is_building, other_spots, place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
 from bot.services import answer_service, is_asking, is_stalled, match_service
@@ -450,9 +450,10 @@ class Intake:
         if not matter:  # no words for what it is about: nothing shows it is the matter of another report
             return None
         hours = ctx.config.intake.merge_window_hours if place else ctx.config.intake.storm_window_hours
-        return tickets.newest(
-            ctx,
-            select(Ticket.id).where(
+        # "3栋1单元电梯坏了" is not "3栋2单元电梯坏了", nor 西门's lamp 东门's: the newest that is not elsewhere.
+        candidates = ctx.session.execute(
+            select(Ticket.id, Ticket.text)
+            .where(
                 Ticket.grid_id == grid.id,
                 Ticket.category == category.id,
                 Ticket.place == place,
@@ -460,8 +461,11 @@ class Intake:
                 Ticket.created_at >= ctx.now - dt.timedelta(hours=hours),
                 Ticket.reporter_id != msg.user_id,
                 Ticket.status.in_([s.value for s in OPEN_STATUSES]),
-            ),
+            )
+            .order_by(Ticket.id.desc())
         )
+        found = next((id_ for id_, said in candidates if not other_spots(msg.text, said)), None)
+        return None if found is None else ctx.session.get(Ticket, found)
 
     def _edited(self, ctx: Context, msg: Inbound) -> None:
         """An edit never opens a second ticket; on an open ticket's message it is logged and its worker told. A

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from bot.config import Grid
 
 _PLACE_RE = re.compile(r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)")
+# Within or beside a building: its 单元, a numbered gate, a compass gate (东门, 西北门; not 西门子 the brand).
+_SPOT_RE = re.compile(r"([0-9一二三四五六七八九十]+)\s*(单元|号门)|((?:东南|东北|西南|西北|东|西|南|北)门)(?!子)")
 _CN_DIGITS = {c: str(i) for i, c in enumerate("零一二三四五六七八九")}
 
 
@@ -44,3 +46,18 @@ def _number(written: str) -> str:
 def is_building(place: str) -> bool:
     """A building ("3栋"), not a unit or a door within one: two different buildings are two places."""
     return place.endswith("栋")
+
+
+def spots_of(text: str) -> frozenset[str]:
+    """The finer places a report names within or beside a building, written one way: "3栋二单元" → {"2单元"},
+    "小区东门" → {"东门"}; empty when it names none."""
+    return frozenset(
+        f"{_number(m.group(1))}{m.group(2)}" if m.group(1) else m.group(3) for m in _SPOT_RE.finditer(text)
+    )
+
+
+def other_spots(text: str, other: str) -> bool:
+    """Both name a finer place, and no finer place is the same ("3栋2单元" and "3栋1单元", "东门" and "西门"): two
+    places. One naming only the building ("3栋电梯坏了") may be about either, as vague residents often are."""
+    spots, others = spots_of(text), spots_of(other)
+    return bool(spots) and bool(others) and not spots & others

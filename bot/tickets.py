@@ -227,11 +227,6 @@ def first_of(session: Session, ids, values: dict | None = None) -> Ticket | None
     return None if found is None else session.get(Ticket, found)
 
 
-def newest(ctx: Context, ids) -> Ticket | None:
-    """The newest ticket among `ids` (a select of Ticket.id)."""
-    return first_of(ctx.session, ids.order_by(Ticket.id.desc()).limit(1))
-
-
 BY_SOURCE = select(Ticket.id).where(
     Ticket.platform == bindparam("platform"),
     Ticket.source_chat_id == bindparam("chat"),

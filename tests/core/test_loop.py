@@ -620,3 +620,24 @@ def test_a_worker_finishes_several_tickets_in_one_message(chat, sessions):
     with sessions() as session:
         done = {t.id: t.resolution for t in session.execute(select(Ticket)).scalars()}
     assert done == {1: "都清理好了", 2: "都清理好了", 3: "2楼灯已换"}
+
+
+def test_a_fault_at_another_unit_of_the_same_building_opens_its_own_ticket(chat, sessions):
+    chat.say(RESIDENT, "3栋2单元电梯坏了")
+    other_unit = texts_to(chat.say(NEIGHBOUR, "3栋1单元电梯坏了"), GROUP_1)
+    assert other_unit[0].startswith("已受理 #2") and "附议" not in other_unit[0]  # each 单元 has its own lift
+    same_unit = texts_to(chat.say(503, "3号楼2单元的电梯坏了 门都关不上"), GROUP_1)
+    assert "#1" in same_unit[0] and "附议" in same_unit[0]  # 号楼 and 栋 name one building
+    assert "附议" in texts_to(chat.say(504, "3栋电梯又坏了"), GROUP_1)[0]  # the building alone: vague, joins
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2
+
+
+def test_a_fault_at_another_gate_opens_its_own_ticket(chat, sessions):
+    chat.say(505, "小区东门路灯不亮")
+    west = texts_to(chat.say(506, "小区西门路灯不亮"), GROUP_1)
+    assert west[0].startswith("已受理 #2") and "附议" not in west[0]
+    east = texts_to(chat.say(507, "东门的路灯不亮了"), GROUP_1)
+    assert "#1" in east[0] and "附议" in east[0]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2

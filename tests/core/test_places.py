@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.places import place_of
+from bot.places import other_spots, place_of, spots_of
 from tests.conftest import example_config
 
 GRID = example_config("sqlite://").grids[0]
@@ -26,3 +26,33 @@ GRID = example_config("sqlite://").grids[0]
 )
 def test_a_building_is_read_the_same_in_digits_and_in_chinese_numerals(text, place):
     assert place_of(text, GRID) == place
+
+
+@pytest.mark.parametrize(
+    ("text", "spots"),
+    [
+        ("3栋2单元电梯坏了", {"2单元"}),
+        ("三号楼二单元的电梯坏了", {"2单元"}),
+        ("小区东门路灯不亮", {"东门"}),
+        ("西北门的道闸坏了", {"西北门"}),
+        ("3栋1号门门禁坏了", {"1号门"}),
+        ("西门子冰箱坏了", set()),
+        ("3栋电梯坏了", set()),
+    ],
+)
+def test_a_unit_or_gate_within_a_place_is_read_one_way(text, spots):
+    assert spots_of(text) == spots
+
+
+@pytest.mark.parametrize(
+    ("text", "other", "elsewhere"),
+    [
+        ("3栋2单元电梯坏了", "3栋1单元电梯坏了", True),
+        ("小区东门路灯不亮", "小区西门路灯不亮", True),
+        ("3栋2单元电梯坏了", "3号楼二单元电梯坏了", False),
+        ("3栋2单元电梯坏了", "3栋电梯坏了", False),  # one names the building only: may be the same lift
+        ("又停电了", "停电了 电梯也停了", False),
+    ],
+)
+def test_two_reports_are_elsewhere_only_when_both_name_a_finer_place_and_they_differ(text, other, elsewhere):
+    assert other_spots(text, other) is elsewhere

@@ -41,6 +41,9 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     },
     ("bot/places.py", "is_building"): {"栋"},
     ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
+    ("bot/places.py", "_SPOT_RE"): {  # a 单元, a numbered gate, a compass gate: "3栋2单元" is not "3栋1单元"
+        r"([0-9一二三四五六七八九十]+)\s*(单元|号门)|((?:东南|东北|西南|西北|东|西|南|北)门)(?!子)"
+    },
     ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
     ("bot/places.py", "numbered_place"): {"栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
     ("bot/places.py", "_number"): {"十"},  # "二十三号楼" is 23栋
