@@ -52,6 +52,20 @@ def next_talk_day(config: Config, grid: Grid, now: dt.datetime) -> dt.datetime:
     return start
 
 
+def _first_record(session: Session) -> dt.datetime | None:
+    """When the bot first took in or queued a message in this database; None on a new one."""
+    from sqlalchemy import func
+
+    from bot.models import InboxMessage
+
+    times = [
+        session.scalar(select(func.min(OutboxMessage.created_at))),
+        session.scalar(select(func.min(InboxMessage.received_at))),
+    ]
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
 class Reminders:
     """Computes and queues every due send for one moment; pure over (database, config, now)."""
 
@@ -61,6 +75,7 @@ class Reminders:
         # thousands of open ladder steps, and a query per key made a tick longer than the tick interval.
         self._known: set[str] = set()
         self._dropped: set[str] = set()
+        self._first_seen: dt.datetime | None = None  # the bot's first recorded message: before it, nothing was "missed"
 
     def due(
         self, session: Session, now: dt.datetime, grids: list[Grid] | None = None, tickets: bool = True
@@ -71,6 +86,8 @@ class Reminders:
         grids = self.config.grids if grids is None else grids
         talk_keys = [key for grid in grids for key in self._talk_day_keys(grid, now)]
         self._known = known_keys(session, talk_keys)
+        if self._first_seen is None:
+            self._first_seen = _first_record(session) or now
         self._dropped = {
             key.removeprefix("dropped:")
             for key in found_in(session, Notice.key, Notice.key, [f"dropped:{key}" for key in talk_keys])
@@ -137,9 +154,13 @@ class Reminders:
             if key not in self._dropped and key not in self._known:
                 self._dropped.add(key)
                 session.add(Notice(key=f"dropped:{key}", created_at=now))
-                logger.warning(
-                    "dropped %s: missed while the bot was down and now past its grace of %s", key, GRACE[kind]
-                )
+                if self._first_seen is not None and at < self._first_seen:
+                    # a post due before the bot ever ran (a first start, the demo) was not missed: no warning
+                    logger.info("skipped %s: due before the bot's first start", key)
+                else:
+                    logger.warning(
+                        "dropped %s: missed while the bot was down and now past its grace of %s", key, GRACE[kind]
+                    )
         return False
 
     def _agenda(self, ctx: Context, grid: Grid, now: dt.datetime) -> str:

@@ -288,6 +288,17 @@ def test_posts_missed_while_down_go_out_within_grace_and_are_dropped_after(sessi
     assert "dropped agenda:dj-1:2026-11-24" in caplog.text
 
 
+def test_posts_due_before_the_bot_first_ran_are_skipped_without_a_warning(sessions, config, clock, caplog):
+    """A first start (or the demo) after Tuesday's agenda time has missed nothing: no "missed while down" warning."""
+    import logging
+
+    caplog.set_level(logging.INFO, logger="bot.reminders")
+    tick(sessions, config, clock, local("2026-11-24", "14:00"))  # a new database; the agenda was due 09:00
+    assert not [a for a in sent(sessions, "agenda") if a.chat_id == GROUP_1]
+    assert "skipped agenda:dj-1:2026-11-24" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "dropped" in r.getMessage()]
+
+
 async def test_scheduler_jobs_use_day_names_and_rebuild_on_start(config, sessions, clock):
     async def run_db(fn, *args):
         return fn(*args)
