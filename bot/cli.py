@@ -111,6 +111,9 @@ def run(config_path: str, verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # an answer that is no JSON (a proxy's 502 page, a captive portal) is logged by PTB with the whole page and a
+    # traceback on every retry: one line each is enough to see what answered
+    logging.getLogger("telegram.request.BaseRequest").addFilter(_one_line)
     if not config.telegram.token:
         click.echo(
             f"{config_path}: telegram.token: no bot token; set it in the file or in GRIDBOT_TELEGRAM_TOKEN",
@@ -119,6 +122,14 @@ def run(config_path: str, verbose: bool) -> None:
         raise SystemExit(2)
     with _usable_database(config_path):
         raise SystemExit(asyncio.run(_run_forever(config, config_path)))
+
+
+def _one_line(record: logging.LogRecord) -> bool:
+    """Shorten a log record to one line of at most 200 characters, without its traceback."""
+    text = " ".join(record.getMessage().split())
+    record.msg, record.args = (text if len(text) <= 200 else text[:200] + " …"), ()
+    record.exc_info = record.exc_text = None
+    return True
 
 
 async def _run_forever(config: Config, config_path: str) -> int:

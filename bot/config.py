@@ -125,6 +125,14 @@ class TelegramConfig(_Section):
     # 1, 2, 4 … up to 30 s between tries: the default 8 rides out about two minutes.
     start_retries: StrictInt = Field(8, ge=0, le=100)
 
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        # 127.0.0.1:9/bot without http:// was retried for two minutes as "unreachable", naming no host
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError(f'"{value}" is not an http:// or https:// address (e.g. https://api.telegram.org/bot)')
+        return value
+
 
 DEFAULT_DATABASE_URL = "sqlite:///gridbot.db"
 

@@ -229,3 +229,8 @@ def test_a_lexicon_learned_from_category_names_not_ids_is_refused(tmp_path):
     assert result.exit_code == 2
     assert "nlp.lexicon" in result.output and "环境卫生" in result.output
     assert "not ids of [[categories]]" in result.output
+
+
+def test_a_bot_api_address_without_http_is_named():
+    found = problems(SOURCE, environ={"GRIDBOT_TELEGRAM_BASE_URL": "127.0.0.1:9/bot"})
+    assert any("telegram.base_url" in p and "not an http:// or https:// address" in p for p in found)

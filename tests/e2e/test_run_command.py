@@ -171,3 +171,37 @@ def test_sigterm_while_waiting_for_the_bot_api_stops_at_once(database_url, tmp_p
         rest = process.stderr.read()
     assert code == 0, rest
     assert "Traceback" not in rest
+
+
+def test_a_proxy_answering_with_an_html_page_is_one_line_per_try(database_url, tmp_path):
+    """A proxy in front of the Bot API answering 502 with its HTML error page: PTB logged the whole page and a
+    traceback on every try; the admin sees one line per try and the final line, as for an unreachable host."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    page = b"<html>\n<head><title>502 Bad Gateway</title></head>\n<body>\n<center><h1>502 Bad Gateway</h1></center>\n"
+    page += b"<hr><center>nginx</center>\n</body>\n</html>\n"
+
+    class Proxy(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            self.send_response(502)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *_args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base_url = f"http://127.0.0.1:{server.server_address[1]}/bot"
+        result = gridbot_run(start_retries(tmp_path, 1), database_url, "123:abc", base_url)
+    finally:
+        server.shutdown()
+    output = result.stderr + result.stdout
+    assert result.returncode == 1, output
+    assert "Traceback" not in output
+    assert not [line for line in output.splitlines() if line.startswith("<")]  # no line of the page on its own
+    assert "重试 1 次仍失败" in result.stderr.splitlines()[-1]
