@@ -32,10 +32,11 @@ _SINCE = re.compile(r"(?:以后|之后|过后|后(?![来面边头]))")
 _ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + ")" + _SINCE.pattern)
 # 砸着人咋办, 掉下来怎么办: what the resident fears could follow, asked in the same breath; an event already
 # here says 了 first (着火了怎么办) or asks in a clause of its own (冒着烟 怎么办)
+_WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄)")
 # what a resident calls someone to come and do about a complaint: 快来人修一下, 快来人处理, 快来人清一清
 _SERVICE = re.compile(r"[\s，,]?(?:修|处理|清|通|疏通|弄|管|收|拉走|拖走|挪|搬|换|装|查)")
+# a WeChat sticker code: [呕吐], [发抖], [流泪]
 _STICKER = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
-_WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄)")
 _HURRY = re.compile(r"(?<![凉愉痛爽])快(?:[来叫去找报通下断救拉关送让拿]|打(?!起来)|联系|[\s！!。，,]|$)")
 
 
