@@ -276,7 +276,7 @@ def report(config_path: str, week: str | None, xlsx_path: str | None) -> None:
         click.echo(weekly_report(config, week))
         if xlsx_path:
             count = export_xlsx(config, Path(xlsx_path))
-        click.echo(texts.ledger_exported(count, xlsx_path))
+            click.echo(texts.ledger_exported(count, xlsx_path))
 
 
 @main.command()

@@ -57,6 +57,12 @@ def test_report_and_excel_ledger(chat, database_url, tmp_path):
     assert actions == ["受理", "认领", "办结", "评价"]
 
 
+def test_report_without_excel_prints_the_digest_only(chat, database_url):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    text = run(database_url, "report", "--config", str(EXAMPLE), "--week", "2026-W48")
+    assert "东郊社区第一网格" in text and "新受理 1 件" in text and "台账" not in text
+
+
 def test_every_subcommand_has_help():
     for command in ("run", "demo", "check-config", "tickets", "report", "migrate", "classify", "learn", "eval"):
         result = CliRunner().invoke(main, [command, "--help"])
