@@ -42,14 +42,15 @@ def create_db_engine(url: str, *, create: bool = True) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         file = sqlite_file(url)
-        if file is not None and not create and not file.exists():
-            raise DatabaseMissing(file)
-        if file is not None and not file.exists():
-            # said out loud: a bot started against the wrong folder begins with no tickets, and this is the clue
-            log.info(texts.database_created(file))
-            file.parent.mkdir(parents=True, exist_ok=True)
-        if file is not None and parsed.database != str(file):
-            url = parsed.set(database=str(file)).render_as_string(hide_password=False)  # SQLite opens ~ literally
+        if file is not None:
+            if not file.exists():
+                if not create:
+                    raise DatabaseMissing(file)
+                # said out loud: a bot started against the wrong folder begins with no tickets, and this is the clue
+                log.info(texts.database_created(file))
+                file.parent.mkdir(parents=True, exist_ok=True)
+            if parsed.database != str(file):  # SQLite opens ~ literally
+                url = parsed.set(database=str(file)).render_as_string(hide_password=False)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         _make_sqlite_safe(engine)
         return engine

@@ -18,7 +18,7 @@ from bot.core import known_keys
 from bot.db import found_in
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
-from bot.models import Notice, OutboxMessage, Ticket
+from bot.models import InboxMessage, Notice, OutboxMessage, Ticket
 from bot.talkday import AGENDA_TICKETS, count_open_tickets, decisions_to_report, open_tickets, open_topics
 from bot.tickets import Context, log, rating_buttons
 from bot.workflow import Actor, Status
@@ -53,14 +53,11 @@ def next_talk_day(config: Config, grid: Grid, now: dt.datetime) -> dt.datetime:
 
 
 def _first_record(session: Session) -> dt.datetime | None:
-    """When the bot first took in or queued a message in this database; None on a new one."""
-    from sqlalchemy import func
-
-    from bot.models import InboxMessage
-
+    """When the bot first took in or queued a message in this database; None on a new one. The first row by
+    primary key, not MIN() over a column no index covers: a county's outbox holds millions of rows."""
     times = [
-        session.scalar(select(func.min(OutboxMessage.created_at))),
-        session.scalar(select(func.min(InboxMessage.received_at))),
+        session.scalar(select(OutboxMessage.created_at).order_by(OutboxMessage.id).limit(1)),
+        session.scalar(select(InboxMessage.received_at).order_by(InboxMessage.id).limit(1)),
     ]
     known = [t for t in times if t is not None]
     return min(known) if known else None
