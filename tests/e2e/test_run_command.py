@@ -21,19 +21,7 @@ async def test_run_serves_the_group_and_stops_on_sigterm(database_url, tmp_path)
     config = example_config(database_url)
     async with Sandbox() as sb:
         populate(sb, config, [(AUNT, "张阿姨")])
-        env = {
-            **os.environ,
-            "GRIDBOT_TELEGRAM_TOKEN": sb.token,
-            "GRIDBOT_TELEGRAM_BASE_URL": sb.base_url,
-            "GRIDBOT_DATABASE_URL": database_url,
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--config", str(EXAMPLE)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
+        process = start_gridbot(EXAMPLE, database_url, sb.token, sb.base_url)
         try:
             sb.send_message(G1, AUNT, "3栋楼道堆满杂物 好几天了没人管")
             ack = await sb.wait_for(lambda m: "已受理 #1" in m.get("text", ""), chat_id=G1, timeout=30)
@@ -68,15 +56,28 @@ def start_retries(tmp_path, retries: int):
     return path
 
 
-def gridbot_run(config_path, database_url, token, base_url, timeout=60) -> subprocess.CompletedProcess:
-    env = {
+def run_env(database_url, token, base_url) -> dict:
+    return {
         **os.environ,
         "GRIDBOT_TELEGRAM_TOKEN": token,
         "GRIDBOT_TELEGRAM_BASE_URL": base_url,
         "GRIDBOT_DATABASE_URL": database_url,
     }
-    command = [sys.executable, "-m", "bot.cli", "run", "--config", str(config_path)]
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def run_command(config_path) -> list[str]:
+    return [sys.executable, "-m", "bot.cli", "run", "--config", str(config_path)]
+
+
+def start_gridbot(config_path, database_url, token, base_url, **streams) -> subprocess.Popen:
+    """`gridbot run` as a background process; by default its output and errors in one pipe."""
+    streams = streams or {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
+    return subprocess.Popen(run_command(config_path), cwd=ROOT, env=run_env(database_url, token, base_url), **streams)
+
+
+def gridbot_run(config_path, database_url, token, base_url, timeout=60) -> subprocess.CompletedProcess:
+    env = run_env(database_url, token, base_url)
+    return subprocess.run(run_command(config_path), cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 async def test_a_rejected_token_is_one_line_saying_where_it_is_set(database_url):
@@ -116,19 +117,7 @@ async def test_a_bot_api_that_answers_only_after_a_while_is_waited_for(database_
     async with Sandbox() as sb:
         populate(sb, config, [(AUNT, "张阿姨")])
         sb.faults.add("getMe", 502, count=2)  # e.g. a proxy in front of the Bot API still starting
-        env = {
-            **os.environ,
-            "GRIDBOT_TELEGRAM_TOKEN": sb.token,
-            "GRIDBOT_TELEGRAM_BASE_URL": sb.base_url,
-            "GRIDBOT_DATABASE_URL": database_url,
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--config", str(start_retries(tmp_path, 3))],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
+        process = start_gridbot(start_retries(tmp_path, 3), database_url, sb.token, sb.base_url)
         try:
             sb.send_message(G1, AUNT, "3栋楼道堆满杂物 好几天了没人管")
             await sb.wait_for(lambda m: "已受理 #1" in m.get("text", ""), chat_id=G1, timeout=40)
@@ -146,19 +135,9 @@ async def test_a_bot_api_that_answers_only_after_a_while_is_waited_for(database_
 def test_sigterm_while_waiting_for_the_bot_api_stops_at_once(database_url, tmp_path):
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
-        env = {
-            **os.environ,
-            "GRIDBOT_TELEGRAM_TOKEN": "123:abc",
-            "GRIDBOT_TELEGRAM_BASE_URL": f"http://127.0.0.1:{closed.getsockname()[1]}/bot",
-            "GRIDBOT_DATABASE_URL": database_url,
-        }
-        process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run", "--config", str(EXAMPLE)],  # retries for about two minutes
-            cwd=ROOT,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        base_url = f"http://127.0.0.1:{closed.getsockname()[1]}/bot"
+        # the example config retries for about two minutes
+        process = start_gridbot(EXAMPLE, database_url, "123:abc", base_url, stderr=subprocess.PIPE, text=True)
         try:
             for line in process.stderr:
                 if "秒后重试（第 1/8 次）" in line:
