@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 
 from bot import actions, texts, tickets
 from bot.chat_moves import follow_move
@@ -446,19 +446,22 @@ class Intake:
         self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound
     ) -> Ticket | None:
         """附议: an open ticket of the same grid and category about the same matter (bot.matters), at the same
-        place within the merge window, or, when no place is named (as in "又停电了"), within a few hours."""
+        place within the merge window; a report naming no place, within a few hours, at any place: after
+        "3栋停电了", "又停电了" is that power cut. A report naming its building opens its own ticket beside a
+        vague one, which may have been about any building."""
         if not matter:  # no words for what it is about: nothing shows it is the matter of another report
             return None
-        hours = ctx.config.intake.merge_window_hours if place else ctx.config.intake.storm_window_hours
+        merge = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
+        storm = ctx.now - dt.timedelta(hours=ctx.config.intake.storm_window_hours)
+        where = and_(Ticket.place == place, Ticket.created_at >= merge) if place else Ticket.created_at >= storm
         # "3栋1单元电梯坏了" is not "3栋2单元电梯坏了", nor 西门's lamp 东门's: the newest that is not elsewhere.
         candidates = ctx.session.execute(
             select(Ticket.id, Ticket.text)
             .where(
                 Ticket.grid_id == grid.id,
                 Ticket.category == category.id,
-                Ticket.place == place,
+                where,
                 same_matter(matter),
-                Ticket.created_at >= ctx.now - dt.timedelta(hours=hours),
                 Ticket.reporter_id != msg.user_id,
                 Ticket.status.in_([s.value for s in OPEN_STATUSES]),
             )

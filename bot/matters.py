@@ -16,9 +16,24 @@ from sqlalchemy import ColumnElement, false, or_
 from bot.models import Ticket
 
 
+# Words residents use for one fault, kept as one: "顶楼渗水" and "顶楼漏水了" are the same leak.
+_ONE_FAULT = {
+    "渗水": "漏水",
+    "漏雨": "漏水",
+    "滴水": "漏水",
+    "断电": "停电",
+    "没电": "停电",
+    "断水": "停水",
+    "没水": "停水",
+    "堵塞": "堵了",
+    "堵住": "堵了",
+}
+
+
 def matter_of(keywords: Sequence[str]) -> str:
     """The matter words a ticket keeps: the classifier's keywords (strongest first), space-delimited."""
-    return f" {' '.join(keywords[:3])} " if keywords else ""
+    words = list(dict.fromkeys(_ONE_FAULT.get(word, word) for word in keywords))
+    return f" {' '.join(words[:3])} " if words else ""
 
 
 def same_matter(matter: str) -> ColumnElement[bool]:

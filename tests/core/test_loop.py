@@ -641,3 +641,28 @@ def test_a_fault_at_another_gate_opens_its_own_ticket(chat, sessions):
     assert "#1" in east[0] and "附议" in east[0]
     with sessions() as session:
         assert session.query(Ticket).count() == 2
+
+
+def test_a_report_naming_no_building_joins_the_same_matter_reported_at_one(chat, sessions, clock):
+    chat.say(RESIDENT, "3栋停电了 冰箱里的东西都要坏了")
+    again = texts_to(chat.say(NEIGHBOUR, "又停电了 什么时候来电啊"), GROUP_1)
+    assert "#1" in again[0] and "附议" in again[0]  # one power cut, one ticket
+    chat.say(503, "路灯坏了 晚上看不见")  # vague first: it may have been any building's lamp
+    named = texts_to(chat.say(504, "5栋门口的路灯坏了"), GROUP_1)
+    assert named[0].startswith("已受理 #3") and "附议" not in named[0]
+    clock.advance(hours=7)  # past the storm window, a vague report is not taken for the old one
+    later = texts_to(chat.say(505, "又停电了 这个月第三次了"), GROUP_1)
+    assert later[0].startswith("已受理 #4") and "附议" not in later[0]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 4
+
+
+def test_two_words_for_one_fault_are_one_matter(chat, sessions):
+    chat.say(RESIDENT, "5栋顶楼渗水 好几天了")
+    leak = texts_to(chat.say(NEIGHBOUR, "5栋顶楼漏水了 麻烦看看"), GROUP_1)
+    assert "#1" in leak[0] and "附议" in leak[0]
+    chat.say(503, "3栋停电了 冰箱里的东西都要坏了")
+    power = texts_to(chat.say(504, "3栋断电了 啥时候来电"), GROUP_1)
+    assert "#2" in power[0] and "附议" in power[0]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2

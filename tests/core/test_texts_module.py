@@ -39,6 +39,9 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/commands.py", "_NUMBERS_THEN_NOTE"): {  # "办结 1、2 都处理好了", not "办结 3 2楼灯已换"
         r"^(?P<numbers>(?:[\s、,，和]*[#＃]?\d{1,9}(?![\d楼栋号单元层室户天]))+)(?:\s+(?P<note>.*))?$"
     },
+    ("bot/matters.py", "_ONE_FAULT"): {  # words for one fault: "渗水" and "漏水" are one leak
+        *("渗水", "漏雨", "滴水", "漏水", "断电", "没电", "停电", "断水", "没水", "停水", "堵塞", "堵住", "堵了"),
+    },
     ("bot/places.py", "is_building"): {"栋"},
     ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
     ("bot/places.py", "_SPOT_RE"): {  # a 单元, a numbered gate, a compass gate: "3栋2单元" is not "3栋1单元"
