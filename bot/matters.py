@@ -15,7 +15,6 @@ from sqlalchemy import ColumnElement, false, or_
 
 from bot.models import Ticket
 
-
 # Words residents use for one fault, kept as one: "顶楼渗水" and "顶楼漏水了" are the same leak.
 _ONE_FAULT = {
     "渗水": "漏水",
