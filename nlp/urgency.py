@@ -122,7 +122,11 @@ class UrgencyRules:
                 hits = [hit for hit in hits if not any(a <= hit[0] < b for a, b in faces)]
         if not (hits or sensed) or self._blocked(text, spans):
             return None
-        alarmed = not found.isdisjoint(self.alarms) or _HURRY.search(text) is not None
+        # 赶紧修 / 快来人处理 hurries a repair along: it says nothing of danger
+        alarmed = (
+            any(piece in self.alarms and _SERVICE.match(text, start + len(piece)) is None for start, piece in spans)
+            or _HURRY.search(text) is not None
+        )
         if (notice or self._advised(text, spans)) and not alarmed:
             return None
         counted: dict[str, tuple[str, bool]] = {}
@@ -137,6 +141,10 @@ class UrgencyRules:
             end = start + len(piece)
             # ... but a weak shape (电线垂下来) does not hide the strong word inside it (电线垂)
             if (end <= reach and kind == reach_kind and (is_weak or not reach_weak)) or piece in counted:
+                continue
+            if start < reach and kind == reach_kind and is_weak and reach_weak:
+                # two weak readings of one phrase (卡在 and 在里面 in 车全卡在里面) are one sign, not two
+                reach = max(reach, end)
                 continue
             if (
                 self._hedged(text, start)

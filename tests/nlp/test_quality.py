@@ -77,6 +77,14 @@ def _bot_classifier() -> Classifier:
 # years ago (前几年) and a window handle (把手断了) were then named.
 # blind_q (416 rows, 21 urgent, "dev's author in winter") was written after everything else and is not tuned on:
 # first sight 0.983, 0.889, 0.950/0.905 (the session's first code: 0.983, 0.889, 0.792/0.905).
+# Round G, three more written blind: blind_r (a southern city in typhoon season, some Cantonese), blind_s (old
+# walk-ups, voice-to-text from elderly residents and their children far away), blind_t (a new high-rise estate,
+# WeChat slang). First sight r 0.970, 0.920, 0.870/0.952; s 0.979, 0.876, 0.913/1.0; t 0.970, 0.880, 0.800/0.762.
+# From them: 已经报警 no longer blocks (the police called, a beating still going on), 人就不见了, a stranger climbing
+# the outside of a building, water 漫过 the wheels, cladding 往下砸; 赶紧修 hurries a repair and confirms no weak
+# sign; two weak readings of one phrase (卡在 / 在里面) are one sign; a parcel 锁在里面, a sewer's 反味, a 复查 trip
+# and a lone 打119 are not emergencies. After: r 0.970, 0.921, 1.0/0.952 (its flooded manhole left alone), s 0.979,
+# 0.876, 0.955/1.0, t 0.972, 0.883, 1.0/1.0.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -96,6 +104,9 @@ def _bot_classifier() -> Classifier:
         ("blind_o.csv", 0.95, 0.86, 0.95, 0.85),
         ("blind_p.csv", 0.96, 0.86, 0.95, 0.85),
         ("blind_q.csv", 0.97, 0.87, 0.9, 0.9),
+        ("blind_r.csv", 0.96, 0.9, 0.95, 0.9),
+        ("blind_s.csv", 0.96, 0.86, 0.95, 0.9),
+        ("blind_t.csv", 0.96, 0.86, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -307,3 +307,24 @@ def test_stickers_lived_with_illness_laughter_and_a_line_blown_down(text, urgent
 )
 def test_a_lock_cut_now_years_ago_and_handles(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("我家闺女在超市门口玩 我结个账的工夫 一回头人就不见了", True),  # gone the moment one looked away
+        ("有个陌生人踩着防盗窗往二楼爬 2栋后面 快来人", True),  # a stranger climbing up the outside
+        ("楼上在打老婆 一直在喊救命 我已经报警了 警察还没到", True),  # the police called, the danger still on
+        ("车库的水漫过轮胎了 车都泡着 快通知车主", True),  # water over the wheels
+        ("外墙的彩钢瓦被风掀了 一块块往下砸 底下是停车场", True),  # coming down right now
+        ("电梯又停了 整栋楼都在爬楼梯 物业赶紧修", False),  # out of service; 赶紧修 hurries a repair
+        ("快递柜坏了 我的包裹锁在里面拿不到", False),  # a parcel, not a person
+        ("卫生间下水道反味 一股臭鸡蛋味 好多天了", False),  # a sewer smell
+        ("早高峰车全卡在里面 能不能安排人指挥一下", False),  # cars in a jam
+        ("雨天电瓶淋湿了也怕出事 能不能给车棚加个顶", False),  # a worry, not something that happened
+        ("我妈中风以后腿脚不好 下周去医院复查 社区能派个车吗", False),  # a check-up trip
+        ("上周我在电梯里被关了半小时 最后打119才出来 电梯该换了", False),  # past, and 119 is no second sign
+    ],
+)
+def test_missing_in_a_moment_climbers_and_hurried_repairs(text, urgent):
+    assert classifier().classify(text).urgent is urgent
