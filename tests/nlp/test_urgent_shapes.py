@@ -328,3 +328,24 @@ def test_a_lock_cut_now_years_ago_and_handles(text, urgent):
 )
 def test_missing_in_a_moment_climbers_and_hurried_repairs(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("路边的电线被风刮下来了 一截泡在积水里 旁边小孩在踩水", True),  # a live wire down in water
+        ("3栋楼下的自来水总管爆了 水往车库里冲", True),  # the main, not a tap
+        ("我妈在屋里生了炉子 门窗都关着 刚打电话说头晕想吐", True),  # carbon monoxide, told plainly
+        ("楼下大爷坐地上起不来了 说话也不利索", True),  # sitting, not lying, and slurred speech
+        ("路口躺着个人 叫不应 脸都冻紫了", True),  # out in the cold
+        ("超市门头的招牌被风吹得一头已经掉了 底下人来人往 随时砸下来", True),  # half down, about to fall
+        ("昨晚做梦梦见楼里着火了 吓得我一宿没睡好", False),  # a dream
+        ("刚才说的燃气味是误会 是楼下饭店炖肉", False),  # a misunderstanding cleared up
+        ("今天听社区讲一氧化碳中毒怎么急救 我学会了", False),  # a lecture learned
+        ("手机电池不行了 谁家有充电宝借用一下", False),  # a battery, not a person
+        ("隔壁漏水把我家墙泡了 房东也联系不上 谁能帮忙", False),  # a landlord out of reach is no missing person
+        ("电动车冒了点烟 保安拖出去了 万幸没烧起来", False),  # over, and lucky
+    ],
+)
+def test_wires_in_water_stoves_the_cold_and_dreams(text, urgent):
+    assert classifier().classify(text).urgent is urgent
