@@ -67,7 +67,17 @@ URGENT_KEYWORDS, URGENT_C = 400, 1.0
 # urgent model it cost urgent precision on dev (1.0 -> 0.91) and holdout (1.0 -> 0.94). blind_b is never trained on.
 # blind_d/e/f train the grid model only: in the urgent model they changed no check set's urgent figures but taught
 # it that 快来 is urgent (杂物堆满了 快来清理 read as an emergency).
-NOT_FOR_URGENT = ("urgent_check", "blind_a", "blind_d", "blind_e", "blind_f", "blind_h", "blind_i", "blind_j")
+# Round G (2026-11-23): with the rules' guards of rounds D-G (赶紧修, 快来人 asking for a service, hearsay, the veto)
+# the urgent model now learns from every dev-style set but urgent_check and the ones it is judged on (blind_b, c, g,
+# q): left out one at a time, blind_r-v went from 103 found / 4 false alarms / 2 missed to 104 / 1 / 1; over all
+# sets false alarms 34 -> 23, misses 10 -> 6, taidi train flags 54 -> 40; blind_q (sealed) 20 / 1 / 1 -> 20 / 0 / 1.
+NOT_FOR_URGENT = ("urgent_check",)
+# sets that teach the urgent model only (the grid model was settled before they were written)
+URGENT_ONLY = {
+    name: ROOT / f"tests/nlp/data/{name}.csv"
+    for name in ("blind_k", "blind_l", "blind_m", "blind_n", "blind_o", "blind_p")
+    + ("blind_r", "blind_s", "blind_t", "blind_u", "blind_v")
+}
 
 
 def main() -> None:
@@ -80,6 +90,7 @@ def main() -> None:
     rows = {name: read_labelled(path)[1] for name, path in SETS.items() if path.exists()}
     kept = [row for name, part in rows.items() if name != args.check for row in part]
     calm = [row for name, part in rows.items() if name not in (args.check, *NOT_FOR_URGENT) for row in part]
+    calm += [row for name, path in URGENT_ONLY.items() if name != args.check for row in read_labelled(path)[1]]
     train = [(row.text, row.label) for row in kept]
     started = time.perf_counter()
     model = _bare(

@@ -96,4 +96,4 @@ def test_real_12345_complaints_are_rarely_flagged_urgent():
     rows = _rows(TAIDI.with_name("train.csv"))
     classifier = Classifier(default_lexicon(), model=default_model(), urgent_model=default_urgent_model())
     flagged = sum(classifier.classify(row.text).urgent for row in rows)
-    assert flagged <= 70  # 134 before the urgent model could hold back a lone sign, 55 after
+    assert flagged <= 55  # 134 before the urgent model could hold back a lone sign, 55 after, 40 with it retrained
