@@ -44,7 +44,13 @@ SLASH = {
     "start": "help",
     "topic": "topic",
 }
-RATINGS = {"满意": "good", "非常满意": "good", "基本满意": "fair", "不满意": "bad", "不太满意": "bad"}
+RATINGS = {
+    **dict.fromkeys(("满意", "非常满意", "很满意", "挺满意", "十分满意", "特别满意", "好评"), "good"),
+    "基本满意": "fair",
+    # 差评 and 没解决 say what 不满意 says: they must reopen the ticket, not let it close as 默认满意
+    **dict.fromkeys(("不满意", "不太满意", "很不满意", "非常不满意", "差评", "没解决", "还没解决"), "bad"),
+    **dict.fromkeys(("没修好", "还没修好", "没弄好", "还没弄好", "没处理好", "还没处理"), "bad"),
+}
 
 _VERB_RE = re.compile(
     r"^(?P<verb>" + "|".join(sorted(VERBS, key=len, reverse=True)) + r")"
@@ -56,8 +62,11 @@ _VERB_RE = re.compile(
 _SLASH_RE = re.compile(
     r"^/(?P<verb>[a-z]+)(?:@\w+)?(?:\s+[#＃]?(?P<number>\d{1,9})(?!\d))?(?:\s+(?P<rest>.*))?$", re.DOTALL
 )
+# the longest rating word first (很不满意 before 不满意 before 满意); a spoken 啊 / 呀 after it changes nothing
 _RATING_RE = re.compile(
-    r"^(?P<rating>基本满意|非常满意|不太满意|不满意|满意)(?:$|[\s,，:：。!！]+(?P<rest>.*)$)", re.DOTALL
+    r"^(?P<rating>" + "|".join(sorted(RATINGS, key=len, reverse=True)) + r")[啊呀哦呢嘛啦哈]*"
+    r"(?:$|[\s,，:：。!！?？~～]+(?P<rest>.*)$)",
+    re.DOTALL,
 )
 _MENTION_RE = re.compile(r"^(?:@\S+\s*)+")
 # "谢谢" "收到" "👍" "谢谢王姐！": a thank-you or an acknowledgement, not a report or a 附议 ("好的 我家也是" is one).

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot import texts
 from bot.config import Config, Grid
-from bot.models import Ticket
+from bot.models import Ticket, TicketEvent
 from bot.workflow import OPEN_STATUSES, Status
 
 Week = tuple[dt.datetime, dt.datetime]
@@ -77,18 +77,7 @@ def figures(session: Session, config: Config, grid_id: str, week: Week, now: dt.
             in_grid, Ticket.resolved_at >= start, Ticket.resolved_at < end
         )
     ).all()
-    ratings = (
-        session.execute(
-            select(Ticket.rating).where(
-                in_grid,
-                Ticket.closed_at >= start,
-                Ticket.closed_at < end,
-                Ticket.rating.in_(["good", "fair", "bad", "default"]),
-            )
-        )
-        .scalars()
-        .all()
-    )
+    ratings = _ratings_given(session, in_grid, start, end)
     return WeekFigures(
         new=len(claimable),
         closed=count(in_grid, Ticket.status == Status.CLOSED.value, Ticket.closed_at >= start, Ticket.closed_at < end),
@@ -107,6 +96,34 @@ def figures(session: Session, config: Config, grid_id: str, week: Week, now: dt.
         satisfied=sum(1 for r in ratings if r in ("good", "fair")),
         rated=sum(1 for r in ratings if r != "default"),
     )
+
+
+# what each rating leaves in the log: 满意 / 基本满意 archive ("rate"), 不满意 reopens ("reopen"), silence archives
+_RATED_BY = {texts.RATING_NAMES["good"]: "good", texts.RATING_NAMES["fair"]: "fair"}
+
+
+def _ratings_given(session: Session, in_grid, start: dt.datetime, end: dt.datetime) -> list[str]:
+    """Every rating given in the week, read from the log: a 不满意 reopens its ticket, so the ticket's own rating
+    (which a later 满意 overwrites, and which a reopened ticket never closes with) would leave it out."""
+    events = session.execute(
+        select(TicketEvent.action, TicketEvent.detail)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .where(
+            in_grid,
+            TicketEvent.created_at >= start,
+            TicketEvent.created_at < end,
+            TicketEvent.action.in_(["rate", "reopen", "auto_close"]),
+        )
+    ).all()
+    ratings = []
+    for action, detail in events:
+        if action == "reopen":
+            ratings.append("bad")
+        elif action == "auto_close":
+            ratings.append("default")
+        else:
+            ratings.append(_RATED_BY.get((detail or "").split(" ", 1)[0], "good"))
+    return ratings
 
 
 def digest_text(session: Session, config: Config, grid: Grid, week: Week, now: dt.datetime) -> str:

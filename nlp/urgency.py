@@ -123,10 +123,9 @@ class UrgencyRules:
         if not (hits or sensed) or self._blocked(text, spans):
             return None
         # 赶紧修 / 快来人处理 hurries a repair along: it says nothing of danger
-        alarmed = (
-            any(piece in self.alarms and _SERVICE.match(text, start + len(piece)) is None for start, piece in spans)
-            or _HURRY.search(text) is not None
-        )
+        alarmed = any(
+            piece in self.alarms and _SERVICE.match(text, start + len(piece)) is None for start, piece in spans
+        ) or any(_SERVICE.match(text, hurry.end()) is None for hurry in _HURRY.finditer(text))
         if (notice or self._advised(text, spans)) and not alarmed:
             return None
         counted: dict[str, tuple[str, bool]] = {}

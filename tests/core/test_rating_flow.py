@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.models import Ticket, TicketEvent
@@ -158,3 +159,26 @@ def test_more_words_under_a_finished_ticket_ask_the_resident_to_say_whether_it_i
     assert "已补充到 #1" in in_group[0].text and "不满意 原因" in in_group[0].text
     assert [b.data for b in in_group[0].buttons[0]] == ["rate:1:good", "rate:1:fair", "rate:1:bad"]
     assert any(o.chat_id == str(WANG) and o.photo_id for o in reply)  # the worker sees the photo too
+
+
+@pytest.mark.parametrize(
+    "complaint", ["很不满意", "差评", "没解决", "还没修好啊", "评价 1 很不满意", "差评！根本没扫干净"]
+)
+def test_a_complaint_in_everyday_words_reopens_the_ticket(chat, sessions, complaint):
+    resolved(chat)
+    result = chat.say(RESIDENT, complaint)
+    assert status_and_count(sessions) == ("reopened", 1)  # not a new ticket, and never 默认满意 later
+    assert "重新打开" in texts_to(result, GROUP_1)[0]
+
+
+@pytest.mark.parametrize("praise", ["很满意", "好评", "非常满意！辛苦了"])
+def test_praise_in_everyday_words_archives_the_ticket(chat, sessions, praise):
+    resolved(chat)
+    chat.say(RESIDENT, praise)
+    with sessions() as session:
+        assert (session.get(Ticket, 1).status, session.get(Ticket, 1).rating) == ("closed", "good")
+
+
+def test_the_words_of_a_complaint_without_a_finished_ticket_are_still_heard_as_a_report(chat, sessions):
+    result = chat.say(RESIDENT, "没修好的路灯还有好几盏 5栋门口晚上黑漆漆的")
+    assert texts_to(result, GROUP_1)[0].startswith("已受理 #1")

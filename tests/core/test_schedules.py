@@ -199,6 +199,26 @@ def test_a_late_ticket_finished_after_a_reopen_is_not_counted_on_time_in_the_dig
     assert (week.resolved_in_time, week.resolved) == (1, 2)
 
 
+def test_a_bad_rating_that_reopened_a_ticket_counts_in_the_weeks_satisfaction(chat, sessions, config, clock):
+    from bot.digest import figures, week_of
+
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(RESIDENT + 1, "5栋门口的路灯坏了一个多月了")
+    for n in (1, 2):
+        chat.say(WANG, f"认领 {n}")
+        chat.say(WANG, f"办结 {n} 处理好了")
+    chat.say(RESIDENT, "满意")
+    chat.say(RESIDENT + 1, "不满意 只修了一盏")  # reopened: the ticket is not closed, the complaint still counts
+    with sessions() as session:
+        week = figures(session, config, "dj-1", week_of(clock.now), clock.now)
+    assert (week.satisfied, week.rated) == (1, 2)
+    chat.say(WANG, "办结 2 两盏都换好了")
+    chat.say(RESIDENT + 1, "满意")
+    with sessions() as session:
+        week = figures(session, config, "dj-1", week_of(clock.now), clock.now)
+    assert (week.satisfied, week.rated) == (2, 3)  # each rating given that week, the 不满意 included
+
+
 def test_quiet_hours_hold_pings_but_not_urgent_ones(chat, sessions, config, clock):
     clock.now = local("2026-11-23", "21:00")
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")

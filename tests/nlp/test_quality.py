@@ -135,6 +135,9 @@ def test_blind_set_floor(name, intent, macro, recall, precision):
         # one sign in a message the urgent model finds calm: a hazard reported for repair, a fight already over
         ("小区门口那段下坡结冰了 今天早上又有人滑倒了 能不能撒点融雪剂", False),
         ("两个大爷为了车位吵到动手了 已经拉开了 麻烦社区来调解一下", False),
+        # 快来 hurrying a chore along, in a message the urgent model leans urgent on: no alarm
+        ("3栋楼道的杂物堆满了 快来清理", False),
+        ("垃圾桶都满出来了 快来收一下", False),
         # two signs are an emergency whatever the model thinks
         ("我爸在厕所滑倒了 起不来 快来人帮忙", True),
         ("楼下一个骑电动车的滑倒了 腿好像断了 动不了", True),
