@@ -18,7 +18,7 @@ from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
 from bot.places import is_building, other_spots, place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
-from bot.services import answer_service, is_asking, is_stalled, match_service
+from bot.services import answer_service, is_stalled, match_service, wants_guide
 from bot.talkday import add_topic, decide_topic
 from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number, still_in_work
 from bot.tickets import Context, Report
@@ -390,7 +390,7 @@ class Intake:
             return  # stickers, voice and captionless photos never open a ticket by themselves
         result = self._classify(text)
         service = match_service(ctx.config, text)
-        asking = (result.question or is_asking(text)) and not is_stalled(text)
+        asking = service is not None and (result.question or wants_guide(text, service)) and not is_stalled(text)
         if service is not None and not result.urgent and asking:
             answer_service(ctx, service, msg, grid, result.category)
             return
@@ -450,6 +450,9 @@ class Intake:
         "3栋停电了", "又停电了" is that power cut. A report naming its building opens its own ticket beside a
         vague one, which may have been about any building."""
         if not matter:  # no words for what it is about: nothing shows it is the matter of another report
+            return None
+        if category.handling == "reply":
+            # 证件 and 社保 matters are each resident's own: 孙大哥's expired ID card is not 周姐's lost one
             return None
         merge = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
         storm = ctx.now - dt.timedelta(hours=ctx.config.intake.storm_window_hours)

@@ -9,18 +9,24 @@ from bot.config import Config, Grid, ServiceEntry
 from bot.messages import Inbound
 from bot.questions import remember_question
 from bot.tickets import Context
+from nlp.script import to_simplified
 
 _ASKING = re.compile(
     r"问|咨询|怎么|如何|哪里|哪儿|在哪|去哪|到哪|找谁|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
 )
-# "低保申请三个月了还没批下来 怎么回事": a matter stuck on the way, for a worker to chase, not a how-to question.
+# "孩子的身份证丢了 要补办", "想申请高龄补贴": a need to apply is answered by the guide as a question is
+_NEEDING = re.compile(r"(?:要|想|得|需要|准备|打算)(?:去)?(?:补办|办理|办(?!法)|申请|认证)")
+# "低保申请三个月了还没批下来 怎么回事", "高龄补贴这个月怎么没到账": a matter stuck on the way, or a payment that
+# did not come, for a worker to chase, not a how-to question.
 _STALLED = re.compile(
     r"(个月|多月|天|周|星期|年)了?[，,\s]*(还|都|也)?没|迟迟|一直没|拖了|没下文|没消息|怎么回事|咋回事"
+    r"|没到账|没发下来|没有发|没发|没收到|停发"
 )
 
 
 def match_service(config: Config, text: str) -> ServiceEntry | None:
     """The guide entry a message asks about: the longest matching keyword wins."""
+    text = to_simplified(text)  # 高齡補貼 is asked about as 高龄补贴
     best: tuple[int, ServiceEntry] | None = None
     for entry in config.services:
         for keyword in entry.keywords:
@@ -31,6 +37,14 @@ def match_service(config: Config, text: str) -> ServiceEntry | None:
 
 def is_asking(text: str) -> bool:
     return bool(_ASKING.search(text))
+
+
+def wants_guide(text: str, entry: ServiceEntry) -> bool:
+    """A question about the entry, a need to apply for it, or its name alone ("高龄补贴", "暂住证？")."""
+    if is_asking(text) or _NEEDING.search(text):
+        return True
+    bare = re.sub(r"[\s\W_]+", "", text)
+    return bare in entry.keywords
 
 
 def is_stalled(text: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy import select
 
 from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
@@ -666,3 +667,39 @@ def test_two_words_for_one_fault_are_one_matter(chat, sessions):
     assert "#2" in power[0] and "附议" in power[0]
     with sessions() as session:
         assert session.query(Ticket).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "guide"),
+    [
+        ("高龄补贴", "高龄补贴申领"),  # the name alone
+        ("暂住证", "居住证办理"),
+        ("孩子的身份证丢了 要补办", "身份证补办换领"),  # a need to apply, not a question
+        ("身份证过期了在哪换", "身份证补办换领"),
+        ("我妈70岁了坐公交免费吗", "老年出行卡办理"),
+        ("高齡補貼怎麼申請", "高龄补贴申领"),  # traditional characters
+    ],
+)
+def test_a_service_named_or_needed_gets_the_guide_at_once(chat, sessions, text, guide):
+    answer = texts_to(chat.say(RESIDENT, text), GROUP_1)
+    assert answer and answer[0].startswith(f"【一次性告知】{guide}"), answer
+    with sessions() as session:
+        assert session.query(Ticket).count() == 0
+
+
+def test_a_payment_that_did_not_come_is_a_ticket_not_the_how_to(chat):
+    answer = texts_to(chat.say(RESIDENT, "我的高龄补贴这个月怎么没到账"), GROUP_1)
+    assert answer[0].startswith("已受理 #1")
+
+
+def test_each_residents_own_papers_are_their_own_ticket_not_a_support(chat, sessions):
+    chat.say(RESIDENT, "我家低保的钱这个月没发")
+    other = texts_to(chat.say(NEIGHBOUR, "我家低保这个月也没发 咋回事"), GROUP_1)
+    assert other[0].startswith("已受理 #2") and "附议" not in other[0]
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2
+
+
+def test_a_repair_in_a_low_income_home_is_a_ticket_not_the_guide(chat):
+    answer = texts_to(chat.say(RESIDENT, "5栋低保户刘奶奶家水管漏了 社区想想办法 要换管子"), GROUP_1)
+    assert answer[0].startswith("已受理 #1")

@@ -57,7 +57,9 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     },
     ("bot/services.py", "_STALLED"): {
         r"(个月|多月|天|周|星期|年)了?[，,\s]*(还|都|也)?没|迟迟|一直没|拖了|没下文|没消息|怎么回事|咋回事"
+        r"|没到账|没发下来|没有发|没发|没收到|停发"
     },
+    ("bot/services.py", "_NEEDING"): {r"(?:要|想|得|需要|准备|打算)(?:去)?(?:补办|办理|办(?!法)|申请|认证)"},
     ("bot/talkday.py", "_DECISION_RE"): {r"^议题\s*[#＃]?([0-9]+)\s*(.*)$"},
     ("bot/talkday.py", "decide_topic"): {"立案"},  # "决定 议题3 立案 …" turns the decision into a ticket
     ("bot/ticket_commands.py", "starts_with_number"): {"天"},  # "延期 12 3天 等配件"
