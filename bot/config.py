@@ -75,7 +75,10 @@ def _parse_hhmm(value: object) -> object:
         if hours > 23 or minutes > 59:
             raise ValueError(f'"{value}" is not a valid time of day')
         return dt.time(hours, minutes)
-    return value
+    if isinstance(value, dt.time):  # TOML's own local time: time = 09:00
+        return value
+    # pydantic would read 18 as 18 seconds past midnight, and the agenda would go out at 00:00
+    raise ValueError(f'{value!r} is not a time of day; write it in quotes as "HH:MM", e.g. "18:00"')
 
 
 def _parse_weekday(value: object) -> object:
@@ -503,6 +506,19 @@ def config_warnings(config: Config) -> list[str]:
                     f'categories[{index}].keywords: "{word}" is also a keyword of categories[{seen}] '
                     f'("{config.categories[seen].name}"); a message with it scores for both'
                 )
+    for index, grid in enumerate(config.grids):
+        # 督办 goes to the grid's 网格长: without one, an unclaimed or overdue ticket reaches nobody until the
+        # secretary's turn a day after its deadline
+        if not config.workers_of(grid.id, Role.GRID_LEADER):
+            warnings.append(
+                f'grids[{index}] ("{grid.name}"): no grid_leader lists this grid, so overdue and unclaimed tickets '
+                "are escalated straight to the secretary, a day after the deadline"
+            )
+        if not config.workers_of(grid.id, Role.GRID_WORKER):
+            warnings.append(
+                f'grids[{index}] ("{grid.name}"): no grid_worker lists this grid, so its tickets are pinged in the '
+                "group with nobody to claim them"
+            )
     return warnings
 
 

@@ -257,7 +257,7 @@ class Reminders:
                         leader,
                         ticket,
                         texts.overdue_leader_dm(
-                            ticket.id, ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED, ticket.text
+                            ticket.id, grid.name, ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED, ticket.text
                         ),
                         f"supervise:{ticket.id}:{stamp}:{leader.user_id}",
                     )
@@ -270,7 +270,13 @@ class Reminders:
                         ctx,
                         secretary,
                         ticket,
-                        texts.overdue_secretary_dm(ticket.id, esc.secretary_after_hours, ticket.text),
+                        texts.overdue_secretary_dm(
+                            ticket.id,
+                            grid.name,
+                            ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED,
+                            int(late.total_seconds() // 60),
+                            ticket.text,
+                        ),
                         f"supervise2:{ticket.id}:{stamp}:{secretary.user_id}",
                     )
                 self._escalate(ctx, ticket, 2)
@@ -306,7 +312,7 @@ class Reminders:
                     ctx,
                     leader,
                     ticket,
-                    texts.unclaimed_leader_dm(ticket.id, int(waited.total_seconds() // 60), ticket.text),
+                    texts.unclaimed_leader_dm(ticket.id, grid.name, int(waited.total_seconds() // 60), ticket.text),
                     f"unclaimed_leader:{ticket.id}:{leader.user_id}",
                 )
 

@@ -651,12 +651,12 @@ def deadline_reached_group(owner: str, n: int) -> str:
     return f"@{owner} #{n} 已到办结时限，请尽快办理并反馈。"
 
 
-def overdue_leader_dm(n: int, owner: str, text: str) -> str:
-    return f"【督办】#{n}（{owner}）已超过办结时限，请督促办理。\n内容：{text}"
+def overdue_leader_dm(n: int, grid: str, owner: str, text: str) -> str:
+    return f"【督办】#{n}（{owner}）已超过办结时限，请督促办理。\n网格：{grid}\n内容：{text}"
 
 
-def overdue_secretary_dm(n: int, hours: float, text: str) -> str:
-    return f"【督办】#{n} 超期已超过 {hours:g} 小时，请书记督办。\n内容：{text}"
+def overdue_secretary_dm(n: int, grid: str, owner: str, late_minutes: int, text: str) -> str:
+    return f"【督办】#{n}（{owner}）已超期{waited(late_minutes)}，请书记督办。\n网格：{grid}\n内容：{text}"
 
 
 def unclaimed_group(names: str, n: int) -> str:
@@ -668,8 +668,8 @@ def unclaimed_summary(names: str, numbers: list[int]) -> str:
     return f"{names} {listed} 共 {len(numbers)} 件还没有人认领，请尽快认领：回复“认领 编号”。"
 
 
-def unclaimed_leader_dm(n: int, minutes: int, text: str) -> str:
-    return f"【督办】#{n} 已{waited(minutes)}无人认领，请安排。\n内容：{text}"
+def unclaimed_leader_dm(n: int, grid: str, minutes: int, text: str) -> str:
+    return f"【督办】#{n} 已{waited(minutes)}无人认领，请安排。\n网格：{grid}\n内容：{text}"
 
 
 def waited(minutes: int) -> str:

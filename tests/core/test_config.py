@@ -38,6 +38,9 @@ def test_example_config_is_valid_and_complete():
         ),
         ('time = "09:00"', 'time = "25:00"', 'c.toml: talk_day.time: "25:00" is not a valid time of day'),
         ('time = "09:00"', 'time = "9点"', 'c.toml: talk_day.time: "9点" is not a time of day in HH:MM form'),
+        # 18 would be 18 seconds past midnight: the agenda would go out at 00:00 in quiet hours
+        ('notice_time = "18:00"', "notice_time = 18", 'c.toml: talk_day.notice_time: 18 is not a time of day; write'),
+        ('time = "09:00"', "time = 9.5", "c.toml: talk_day.time: 9.5 is not a time of day; write"),
         (
             'weekday = "tue"',
             'weekday = "tuesday"',
@@ -234,3 +237,13 @@ def test_a_lexicon_learned_from_category_names_not_ids_is_refused(tmp_path):
 def test_a_bot_api_address_without_http_is_named():
     found = problems(SOURCE, environ={"GRIDBOT_TELEGRAM_BASE_URL": "127.0.0.1:9/bot"})
     assert any("telegram.base_url" in p and "not an http:// or https:// address" in p for p in found)
+
+
+def test_a_grid_without_a_leader_is_warned_of_but_allowed(tmp_path):
+    path = tmp_path / "c.toml"
+    leader = 'role = "grid_leader"\ngrids = ["dj-3", "dj-4"]'
+    path.write_text(SOURCE.replace(leader, 'role = "grid_leader"\ngrids = ["dj-3"]'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", str(path)])
+    assert result.exit_code == 0 and "OK" in result.output
+    assert 'grids[3] ("' in result.output and "no grid_leader lists this grid" in result.output
+    assert "grids[2]" not in result.output  # dj-3 keeps its leader

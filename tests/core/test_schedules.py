@@ -143,11 +143,15 @@ def test_a_ticket_nobody_claims_climbs_the_overdue_ladder_to_the_secretary(chat,
     assert not [m for m in sent(sessions, "reminder") if "已超过办结时限" in m.text]
     tick(sessions, config, clock, deadline + dt.timedelta(minutes=1))
     to_leader = [m.text for m in sent(sessions, "reminder") if m.chat_id == str(LEADER) and "办结时限" in m.text]
-    assert to_leader == ["【督办】#1（待认领）已超过办结时限，请督促办理。\n内容：3栋楼道堆满杂物 好几天了没人管"]
+    assert to_leader == [
+        "【督办】#1（待认领）已超过办结时限，请督促办理。\n网格：东郊社区第一网格（桂花苑）\n"
+        "内容：3栋楼道堆满杂物 好几天了没人管"
+    ]
     assert not [m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
     tick(sessions, config, clock, deadline + dt.timedelta(hours=24, minutes=1))
     to_secretary = [m.text for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
-    assert len(to_secretary) == 1 and to_secretary[0].startswith("【督办】#1 超期已超过 24 小时")
+    assert len(to_secretary) == 1
+    assert to_secretary[0].startswith("【督办】#1（待认领）已超期 24 小时，请书记督办。\n网格：东郊社区第一网格")
     # Still nobody's: the group keeps hearing about it once a day, long after the secretary was told.
     pings = len(sent(sessions, "unclaimed"))
     tick(sessions, config, clock, deadline + dt.timedelta(days=4))
@@ -414,3 +418,12 @@ def test_an_ask_to_claim_held_overnight_is_dropped_once_a_colleague_claims(chat,
         if row.ticket_id == 1 and not row.chat_id.startswith("-")
     ]
     assert news == [("1002", "pending")]  # the 附议 reaches 李娜, who now works on it
+
+
+def test_the_secretary_is_told_how_late_a_ticket_really_is(chat, sessions, config, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    with sessions() as session:
+        deadline = session.get(Ticket, 1).deadline_at
+    tick(sessions, config, clock, deadline + dt.timedelta(days=5, minutes=1))  # first look in five days (a restart)
+    to_secretary = [m.text for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
+    assert len(to_secretary) == 1 and "已超期 5 天，请书记督办" in to_secretary[0], to_secretary
