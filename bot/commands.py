@@ -109,6 +109,8 @@ def parse(text: str) -> Command | None:
     rating = _RATING_RE.match(text)
     if rating:
         return Command("rate", None, f"{rating['rating']} {rating['rest'] or ''}".strip())
+    if text.startswith("决定议题"):  # "决定议题1 下周施工", typed without a space
+        return Command("decide", None, text.removeprefix("决定").strip())
     match = _VERB_RE.match(text)
     if not match:
         return None

@@ -658,7 +658,7 @@ def parse_config(
     try:
         raw = _parse_toml(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([f"{source}: TOML syntax error: {exc}"]) from None
+        raise ConfigError([f"{source}: TOML syntax error: {exc}{_full_width_hint(text, exc)}"]) from None
     if folder is not None:
         raw = lexicon_beside(database_beside(raw, folder), folder)
     raw = apply_env_overrides(raw, os.environ if environ is None else environ)
@@ -666,13 +666,54 @@ def parse_config(
         config = Config.model_validate(raw)
     except ValidationError as exc:
         problems = [
-            f"{source}: {_key_path(err['loc'])}: {_describe(err)}" for err in exc.errors() if not _other_branch(err)
+            f"{source}: {_key_path(err['loc'])}: {_describe(err)}{_whose(_key_path(err['loc']), raw)}"
+            for err in exc.errors()
+            if not _other_branch(err)
         ]
         raise ConfigError(list(dict.fromkeys(problems))) from None
-    problems = [f"{source}: {check.path}: {check.message}" for check in _cross_reference_problems(config)]
+    problems = [
+        f"{source}: {check.path}: {check.message}{_whose(check.path, raw)}"
+        for check in _cross_reference_problems(config)
+    ]
     if problems:
         raise ConfigError(problems)
     return config
+
+
+_FULL_WIDTH = re.compile(r"[，：＝“”［］｛｝]")
+
+
+def _full_width_hint(text: str, exc: tomllib.TOMLDecodeError) -> str:
+    """A Chinese input method's ， “ ” ＝ outside quotes is the usual cause; tomllib only says "Unclosed array"."""
+    line = getattr(exc, "lineno", None)
+    if line is None:
+        found = re.search(r"line (\d+)", str(exc))
+        line = int(found[1]) if found else None
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return ""
+    outside = re.sub(r'"(?:[^"\\]|\\.)*"', "", lines[line - 1])  # what is not inside a "string"
+    marks = dict.fromkeys(_FULL_WIDTH.findall(outside))
+    if not marks:
+        return ""
+    return f" (line {line} has the full-width {' '.join(marks)}: TOML needs half-width , : = \" [ ] outside quotes)"
+
+
+_ENTRY = re.compile(r"^(workers|grids|categories|services)\[(\d+)\]")
+
+
+def _whose(path: str, raw: Mapping) -> str:
+    """Which entry workers[2] is, by its name (" (workers[2]: 赵强)"): an admin counts entries by name, not position."""
+    match = _ENTRY.match(path)
+    if match is None:
+        return ""
+    entries = raw.get(match[1]) if isinstance(raw, Mapping) else None
+    index = int(match[2])
+    if not isinstance(entries, list) or index >= len(entries) or not isinstance(entries[index], Mapping):
+        return ""
+    entry = entries[index]
+    names = [str(entry[key]) for key in ("id", "name") if isinstance(entry.get(key), str) and entry[key].strip()]
+    return f" ({match[0]}: {' '.join(dict.fromkeys(names))})" if names else ""
 
 
 def load_config(path: str | Path, environ: Mapping[str, str] | None = None) -> Config:

@@ -49,9 +49,16 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
         raise Refusal(texts.topic_not_found(match.group(1)))
     if not ctx.actor.supervises(topic.grid_id):
         raise Refusal(texts.REFUSALS["topic_decision_leaders_only"])
+    decision = match.group(2).strip()
+    if not decision:  # "决定 议题1" alone would lock the topic with no decision in it
+        raise Refusal(texts.USAGE["decide_or_file"])
+    if topic.status == "decided" and not decision.startswith("立案"):
+        # a leader correcting the decision ("决定 议题1 改为下月施工") before it was reported back or filed
+        topic.decision, topic.decided_at, topic.reported_at = decision, ctx.now, None
+        ctx.reply(texts.decision_updated(topic.id, decision), kind="decision")
+        return topic
     if topic.status != "open":
         raise Refusal(texts.topic_already_decided(topic.id, topic.decision))
-    decision = match.group(2).strip()
     topic.status, topic.decision, topic.decided_at = "decided", decision, ctx.now
     make_ticket = decision.startswith("立案")
     if make_ticket:

@@ -577,7 +577,11 @@ def topic_not_found(number: str) -> str:
 
 
 def topic_already_decided(topic: int, decision: str) -> str:
-    return f"议题{topic} 已经有决定了：{decision}"
+    return f"议题{topic} 已经有决定了：{decision}" if decision else f"议题{topic} 已经商议过了。"
+
+
+def decision_updated(topic: int, decision: str) -> str:
+    return f"已更新议题{topic}的决定：{decision}。下次说事日向大家反馈。"
 
 
 def topic_ticket_text(topic: int, text: str, decision: str) -> str:

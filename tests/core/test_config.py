@@ -149,7 +149,8 @@ def test_missing_sections_are_reported_together():
 def test_category_role_must_exist():
     text = SOURCE.replace('role = "secretary"', 'role = "admin"')
     text = text.replace('role = "grid_leader"\ndepartment = "派出所"', 'role = "secretary"\ndepartment = "派出所"')
-    assert 'c.toml: categories[9].role: no worker has the role "secretary"' in problems(text)
+    expected = 'c.toml: categories[9].role: no worker has the role "secretary" (categories[9]: security 治安反诈)'
+    assert expected in problems(text)
 
 
 def test_environment_overrides_secrets():
@@ -205,7 +206,9 @@ def test_the_fast_toml_reader_reads_configs_exactly_as_tomllib():
 
 def test_a_keyword_weight_that_is_not_a_number_is_named_once():
     found = problems(SOURCE.replace('keywords = ["垃圾", ', 'keywords = {"垃圾" = true, "杂物" = 2} #', 1))
-    assert found == ["c.toml: categories[0].keywords.垃圾: Input should be a valid number"]
+    assert found == [
+        "c.toml: categories[0].keywords.垃圾: Input should be a valid number (categories[0]: sanitation 环境卫生)"
+    ]
 
 
 def test_a_keyword_under_two_categories_is_warned_of_but_allowed(tmp_path):
@@ -247,3 +250,14 @@ def test_a_grid_without_a_leader_is_warned_of_but_allowed(tmp_path):
     assert result.exit_code == 0 and "OK" in result.output
     assert 'grids[3] ("' in result.output and "no grid_leader lists this grid" in result.output
     assert "grids[2]" not in result.output  # dj-3 keeps its leader
+
+
+def test_an_entry_is_named_as_well_as_counted():
+    found = problems(SOURCE.replace('grids = ["dj-2"]\n', "grids = []\n", 1))
+    assert found[0].startswith("c.toml: workers[2].grids: a grid_worker needs at least one grid")
+    assert found[0].endswith("(workers[2]: 赵强)")  # the admin finds 赵强, not the third [[workers]]
+
+
+def test_a_full_width_comma_from_a_chinese_keyboard_is_pointed_at():
+    found = problems(SOURCE.replace('grids = ["dj-1", "dj-2"]\n', 'grids = ["dj-1"，"dj-2"]\n', 1))
+    assert len(found) == 1 and "TOML syntax error" in found[0] and "has the full-width ，" in found[0]

@@ -58,6 +58,18 @@ def test_topics_notice_agenda_and_decision_report_back(chat, sessions, config, c
     assert "上周决定的反馈" in next_agenda and "下周安排施工" in next_agenda
 
 
+def test_a_decision_typed_without_a_space_is_recorded_and_can_be_corrected(chat, sessions, config, clock):
+    chat.say(RESIDENT, "议题 建议在3栋门口加装一盏路灯")
+    assert "已记录议题1的决定：下周安排施工" in chat.say(LEADER, "决定议题1 下周安排施工").outbounds[0].text
+    empty = chat.say(LEADER, "决定 议题1").outbounds[0].text
+    assert "请写明议题编号和决定" in empty  # nothing to record: said so, the decision kept
+    corrected = chat.say(LEADER, "决定 议题1 改为下月施工").outbounds[0].text
+    assert "已更新议题1的决定：改为下月施工" in corrected
+    tick(sessions, config, clock, local("2026-12-01", "09:00"))
+    agenda = sent(sessions, "agenda", GROUP_1)[-1].text
+    assert "改为下月施工" in agenda and "下周安排施工" not in agenda
+
+
 def test_a_decision_can_become_a_ticket(chat, sessions):
     chat.say(RESIDENT, "议题 小区东门晚上太黑 建议加装路灯")
     result = chat.say(LEADER, "决定 议题1 立案 由网格员联系物业加装路灯")

@@ -62,6 +62,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/services.py", "_NEEDING"): {r"(?:要|想|得|需要|准备|打算)(?:去)?(?:补办|办理|办(?!法)|申请|认证)"},
     ("bot/talkday.py", "_DECISION_RE"): {r"^议题\s*[#＃]?([0-9]+)\s*(.*)$"},
     ("bot/talkday.py", "decide_topic"): {"立案"},  # "决定 议题3 立案 …" turns the decision into a ticket
+    ("bot/commands.py", "parse"): {"决定议题", "决定"},  # "决定议题1 …" typed without a space
     ("bot/ticket_commands.py", "starts_with_number"): {"天"},  # "延期 12 3天 等配件"
     ("bot/ticket_commands.py", "run_ticket_command"): {"天"},
 }
