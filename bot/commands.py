@@ -68,6 +68,7 @@ _RATING_RE = re.compile(
     r"(?:$|[\s,，:：。!！?？~～]+(?P<rest>.*)$)",
     re.DOTALL,
 )
+_PROPOSE_RE = re.compile(r"^(?:我|我们)?(?:想|要)?提(?:个|一个|一下|条)?议题\s*[:：，,]?\s*(?P<rest>.*)$", re.DOTALL)
 _MENTION_RE = re.compile(r"^(?:@\S+\s*)+")
 # "谢谢" "收到" "👍" "谢谢王姐！": a thank-you or an acknowledgement, not a report or a 附议 ("好的 我家也是" is one).
 _ACKNOWLEDGEMENT_RE = re.compile(
@@ -111,6 +112,9 @@ def parse(text: str) -> Command | None:
         return Command("rate", None, f"{rating['rating']} {rating['rest'] or ''}".strip())
     if text.startswith("决定议题"):  # "决定议题1 下周施工", typed without a space
         return Command("decide", None, text.removeprefix("决定").strip())
+    proposed = _PROPOSE_RE.match(text)
+    if proposed:  # "我想提个议题：广场舞太吵了", as residents say it
+        return Command("topic", None, proposed["rest"].strip())
     match = _VERB_RE.match(text)
     if not match:
         return None

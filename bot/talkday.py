@@ -24,6 +24,12 @@ def add_topic(ctx: Context, grid: Grid, text: str, message_id: str | None) -> To
     text = text.strip()
     if not text:
         raise Refusal(texts.USAGE["topic"])
+    same = ctx.session.execute(
+        select(Topic).where(Topic.grid_id == grid.id, Topic.status == "open", Topic.text == text)
+    ).scalar()
+    if same is not None:  # sent twice (a resend, or a neighbour's copy): one topic on the agenda
+        ctx.reply(texts.topic_already_in(same.id), kind="topic")
+        return same
     topic = Topic(
         grid_id=grid.id,
         text=text,

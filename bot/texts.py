@@ -25,6 +25,7 @@ ROLE_NAMES = {
     "secretary": "社区书记",
     "admin": "管理员",
     "resident": "居民",
+    "system": "系统",  # the bot's own steps: 自动派单, 催办, 默认满意
 }
 RATING_NAMES = {"good": "满意", "fair": "基本满意", "bad": "不满意", "default": "默认满意"}
 EMERGENCY_NUMBERS = {"fire": "119", "rescue": "119", "medical": "120", "police": "110"}
@@ -566,6 +567,10 @@ def followup_detail(text: str, photo: bool) -> str:
 # -- 周二说事日 ------------------------------------------------------------------------------------------------
 SIX_STEPS = "网格问事 → 商议说事 → 具体解事 → 反馈息事 → 回访宁事 → 归档完事"
 TOPIC_DECISION_WHY = "说事日决定"  # the 识别依据 of a ticket filed from a talk-day decision
+
+
+def topic_already_in(topic: int) -> str:
+    return f"这个议题已经收录过了（议题{topic}），说事日会一起商议。"
 
 
 def topic_added(topic: int, text: str) -> str:

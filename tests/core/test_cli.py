@@ -57,6 +57,20 @@ def test_report_and_excel_ledger(chat, database_url, tmp_path):
     assert actions == ["受理", "认领", "办结", "评价"]
 
 
+def test_the_ledger_names_the_bots_own_steps_in_chinese(chat, database_url, tmp_path, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已清理")
+    from bot.scheduler import run_due
+
+    clock.advance(hours=24 * 4)  # no rating: the bot archives it as 默认满意
+    run_due(chat.core.sessions, chat.core.config, clock.now)
+    out = tmp_path / "台账.xlsx"
+    run(database_url, "report", "--config", str(EXAMPLE), "--week", "2026-W48", "--xlsx", str(out))
+    rows = list(load_workbook(out)["办理记录"].iter_rows(min_row=2, values_only=True))
+    assert ("默认满意", "系统") in {(row[7], row[4]) for row in rows}, rows
+
+
 def test_report_without_excel_prints_the_digest_only(chat, database_url):
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
     text = run(database_url, "report", "--config", str(EXAMPLE), "--week", "2026-W48")

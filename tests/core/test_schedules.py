@@ -70,6 +70,17 @@ def test_a_decision_typed_without_a_space_is_recorded_and_can_be_corrected(chat,
     assert "改为下月施工" in agenda and "下周安排施工" not in agenda
 
 
+def test_a_topic_proposed_in_plain_words_is_collected_once(chat, sessions):
+    from bot.models import Topic
+
+    first = chat.say(RESIDENT, "我想提个议题：小区广场舞太吵了 晚上十点还在跳").outbounds[0].text
+    assert first.startswith("已收录为说事日议题1：小区广场舞太吵了")  # a topic, not a 邻里纠纷 ticket
+    again = chat.say(RESIDENT, "议题 小区广场舞太吵了 晚上十点还在跳").outbounds[0].text
+    assert "已经收录过了（议题1）" in again
+    with sessions() as session:
+        assert session.query(Topic).count() == 1 and session.query(Ticket).count() == 0
+
+
 def test_a_decision_can_become_a_ticket(chat, sessions):
     chat.say(RESIDENT, "议题 小区东门晚上太黑 建议加装路灯")
     result = chat.say(LEADER, "决定 议题1 立案 由网格员联系物业加装路灯")

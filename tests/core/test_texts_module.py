@@ -63,6 +63,9 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/talkday.py", "_DECISION_RE"): {r"^议题\s*[#＃]?([0-9]+)\s*(.*)$"},
     ("bot/talkday.py", "decide_topic"): {"立案"},  # "决定 议题3 立案 …" turns the decision into a ticket
     ("bot/commands.py", "parse"): {"决定议题", "决定"},  # "决定议题1 …" typed without a space
+    ("bot/commands.py", "_PROPOSE_RE"): {  # "我想提个议题：…"
+        r"^(?:我|我们)?(?:想|要)?提(?:个|一个|一下|条)?议题\s*[:：，,]?\s*(?P<rest>.*)$"
+    },
     ("bot/ticket_commands.py", "starts_with_number"): {"天"},  # "延期 12 3天 等配件"
     ("bot/ticket_commands.py", "run_ticket_command"): {"天"},
 }
