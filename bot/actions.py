@@ -26,7 +26,7 @@ from bot.tickets import (
     reported_by,
     tell_reporters,
 )
-from bot.workflow import OPEN_STATUSES, Action, Refusal, Status
+from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Action, Refusal, Status
 
 GOOD_RATINGS = ("good", "fair")
 
@@ -206,6 +206,8 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     if worker is None:
         raise Refusal(texts.unknown_worker(worker_name, "、".join(w.name for w in handlers)))
     before, previous = ticket.status, owner_of(ctx.config, ticket)
+    if previous is worker and ticket.assignee_id == worker.user_id and ticket.status in ACTIVE_STATUSES:
+        raise Refusal(texts.already_assigned(ticket.id, worker.name))  # nothing changes: no news to anyone
     _resume_clock(ctx, ticket)
     ticket.assignee_id, ticket.assignee_name = worker.user_id, worker.name
     ticket.status = Status.CLAIMED.value
@@ -213,17 +215,23 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     log(ctx, ticket, "reassign", worker.name, before)
     told = texts.reassigned(ticket.id, worker.name, texts.ROLE_NAMES[worker.role.value])
     tell_reporters(ctx, ticket, told, kind="reassigned")
-    dm(
-        ctx,
-        worker,
-        ticket,
-        texts.reassigned_dm(ticket.id, ticket.text, ctx.when(ticket.deadline_at)),
-        kind="assign",
-    )
+    takes_over = worker.user_id == ctx.actor.user_id  # a leader taking the ticket on himself
+    if not takes_over:
+        dm(
+            ctx,
+            worker,
+            ticket,
+            texts.reassigned_dm(ticket.id, ticket.text, ctx.when(ticket.deadline_at)),
+            kind="assign",
+        )
     if ctx.chat_id != grid_chat(ctx, ticket):
         ctx.reply(told, ticket_id=ticket.id, kind="reassigned")
     if previous is not worker:
-        away = texts.reassigned_away_dm(ticket.id, ctx.actor.name, worker.name)
+        away = (
+            texts.taken_over_dm(ticket.id, worker.name)
+            if takes_over
+            else texts.reassigned_away_dm(ticket.id, ctx.actor.name, worker.name)
+        )
         _tell_owner(ctx, ticket, previous, away, "reassigned_dm")
     return ticket
 

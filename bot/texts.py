@@ -276,6 +276,14 @@ def closed_dm(n: int, who: str) -> str:
     return f"#{n} 已由 {who} 归档，无需继续办理。"
 
 
+def taken_over_dm(n: int, who: str) -> str:
+    return f"#{n} 已由 {who} 接手办理，您无需继续办理。"
+
+
+def already_assigned(n: int, worker: str) -> str:
+    return f"#{n} 目前就由 {worker} 负责，无需改派。"
+
+
 def reassigned_away_dm(n: int, who: str, worker: str) -> str:
     return f"#{n} 已由 {who} 改派给 {worker}，您无需继续办理。"
 

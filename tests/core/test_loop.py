@@ -397,6 +397,18 @@ def test_a_reply_under_a_cancelled_ticket_is_not_told_to_reopen_it(chat):
     assert renewed[0].startswith("已受理 #2")
 
 
+def test_reassigning_to_the_owner_or_to_oneself_reads_right(chat, sessions):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(WANG, "认领 1")
+    same = chat.say(LEADER, "改派 1 王芳", chat=str(LEADER))
+    assert texts_to(same, LEADER) == ["#1 目前就由 王芳 负责，无需改派。"] and not texts_to(same, WANG)
+    mine = chat.say(LEADER, "改派 1 陈建国", chat=str(LEADER))
+    assert texts_to(mine, WANG) == ["#1 已由 陈建国 接手办理，您无需继续办理。"]
+    assert not any("已改派给您" in text for text in texts_to(mine, LEADER))  # no DM to himself
+    with sessions() as session:
+        assert session.get(Ticket, 1).assignee_name == "陈建国"
+
+
 def test_my_tickets_says_how_many_it_leaves_out(chat):
     for n in range(1, 51):  # routed in turn to 王芳 and 李娜: 25 each
         chat.say(500 + n, f"{n}栋楼道堆满杂物 好几天了没人管")
