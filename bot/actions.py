@@ -121,7 +121,7 @@ def transfer(ctx: Context, number: int, department: str, reason: str) -> Ticket:
 def rate(ctx: Context, number: int, rating: str, reason: str = "") -> Ticket:
     """满意/基本满意 archive the ticket; 不满意 reopens it and escalates to the grid leader."""
     ticket = load(ctx, number, lock=True)
-    if rating == "bad" and ticket.status == Status.REOPENED:
+    if rating == "bad" and ticket.status in (Status.NEW, Status.CLAIMED, Status.REOPENED):
         return _complain_again(ctx, ticket, reason)
     if rating == "bad":
         return reopen(ctx, ticket, reason)
@@ -167,12 +167,21 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
 
 
 def _complain_again(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
-    """不满意 about a ticket already back in work: the complaint reaches its owner instead of being lost."""
+    """不满意 about a ticket still in work (back in work, or never finished): the complaint reaches its owner, or
+    the grid's leaders while nobody has claimed it, instead of being lost."""
     authorize(ctx, Action.COMPLAIN, ticket)
     log(ctx, ticket, "complaint", texts.rated_bad_detail(reason))
-    ctx.reply(texts.complaint_on_reopened(ticket.id), ticket_id=ticket.id, kind="complaint")
     owner = ctx.config.worker(ticket.assignee_id or "")
-    dm(ctx, owner, ticket, texts.complaint_dm(ticket.id, ctx.actor.name, reason), kind="complaint_dm")
+    told = [owner] if owner is not None else routing.leaders_of(ctx.config, ticket.grid_id) or routing.secretaries(
+        ctx.config
+    )
+    if ticket.status == Status.REOPENED:
+        ctx.reply(texts.complaint_on_reopened(ticket.id), ticket_id=ticket.id, kind="complaint")
+    else:
+        ctx.reply(texts.complaint_before_done(ticket.id, texts.titled(told)), ticket_id=ticket.id, kind="complaint")
+    for worker in told:
+        text = texts.complaint_dm(ticket.id, ctx.actor.name, reason, reopened=ticket.status == Status.REOPENED)
+        dm(ctx, worker, ticket, text, kind="complaint_dm")
     return ticket
 
 

@@ -417,12 +417,18 @@ def which_ticket_to_rate(numbers: list[int]) -> str:
     return f"您有几件工单（{listed}），请说明评价哪一件，例如：评价 {numbers[0]} 不满意 原因。"
 
 
+def complaint_before_done(n: int, who: str) -> str:
+    return f"#{n} 还没有办结，您的意见已转告{who}，办好后会请您确认。"
+
+
 def complaint_on_reopened(n: int) -> str:
     return f"#{n} 正在重新办理，您的意见已转告负责人，办好后会再请您确认。"
 
 
-def complaint_dm(n: int, name: str, reason: str) -> str:
-    return f"#{n} 重新办理中，{name} 又反映：{reason or '仍不满意'}。请抓紧处理。"
+def complaint_dm(n: int, name: str, reason: str, reopened: bool = True) -> str:
+    if reopened:
+        return f"#{n} 重新办理中，{name} 又反映：{reason or '仍不满意'}。请抓紧处理。"
+    return f"#{n} 还没有办结，{name} 反映：{reason or '不满意'}。请抓紧处理。"
 
 
 def confirm_rating_prompt(n: int) -> str:

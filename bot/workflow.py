@@ -15,7 +15,7 @@ class Action(StrEnum):
     TRANSFER = "transfer"
     RATE = "rate"
     REOPEN = "reopen"  # a bad rating or a failed 回访
-    COMPLAIN = "complain"  # 不满意 again while it is being redone
+    COMPLAIN = "complain"  # 不满意 while it is still in work (again, or before it was ever done)
     REASSIGN = "reassign"
     EXTEND = "extend"
     CLOSE = "close"
@@ -32,7 +32,7 @@ ALLOWED_FROM: dict[Action, tuple[Status, ...]] = {
     Action.TRANSFER: (Status.NEW, Status.CLAIMED, Status.REOPENED),
     Action.RATE: (Status.RESOLVED,),
     Action.REOPEN: (Status.RESOLVED, Status.CLOSED),
-    Action.COMPLAIN: (Status.REOPENED,),
+    Action.COMPLAIN: (Status.NEW, Status.CLAIMED, Status.REOPENED),  # 不满意 before it is done: passed on
     Action.REASSIGN: (Status.NEW, Status.CLAIMED, Status.REOPENED, Status.TRANSFERRED),
     Action.EXTEND: (Status.NEW, Status.CLAIMED, Status.REOPENED, Status.TRANSFERRED),
     Action.CLOSE: (Status.NEW, Status.CLAIMED, Status.REOPENED, Status.TRANSFERRED, Status.RESOLVED),

@@ -182,3 +182,11 @@ def test_praise_in_everyday_words_archives_the_ticket(chat, sessions, praise):
 def test_the_words_of_a_complaint_without_a_finished_ticket_are_still_heard_as_a_report(chat, sessions):
     result = chat.say(RESIDENT, "没修好的路灯还有好几盏 5栋门口晚上黑漆漆的")
     assert texts_to(result, GROUP_1)[0].startswith("已受理 #1")
+
+
+def test_a_complaint_about_a_ticket_nobody_has_claimed_reaches_the_leader(chat, sessions):
+    chat.say(RESIDENT, REPORT)
+    result = chat.say(RESIDENT, "评价 1 不满意 都三天了没人来")
+    assert texts_to(result, GROUP_1) == ["#1 还没有办结，您的意见已转告网格长陈建国，办好后会请您确认。"]
+    assert texts_to(result, LEADER) == ["#1 还没有办结，居民501 反映：都三天了没人来。请抓紧处理。"]
+    assert status_and_count(sessions) == ("new", 1)  # still waiting to be claimed, nothing reopened

@@ -50,7 +50,7 @@ FROM = {
     Action.TRANSFER: {"new", "claimed", "reopened"},
     Action.RATE: {"resolved"},
     Action.REOPEN: {"resolved", "closed"},
-    Action.COMPLAIN: {"reopened"},
+    Action.COMPLAIN: {"new", "claimed", "reopened"},  # 不满意 while still in work is passed on
     Action.REASSIGN: OPEN,
     Action.EXTEND: OPEN,
     Action.CLOSE: OPEN | {"resolved"},
