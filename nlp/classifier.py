@@ -25,6 +25,7 @@ from nlp.urgency import Emergency, UrgencyRules
 
 REQUEST, CHATTER = "request", "chatter"
 _NEGATIONS = frozenset("不没未别")
+_FUTURE = frozenset("要快")
 # how far above its bar the urgent model must read a message to report an emergency no urgent word names and no
 # alarm backs (on the check sets, false alarms of that kind sat at margins 0.04-0.22, emergencies at 0.2-1.3)
 SURE_MARGIN = 0.5
@@ -284,6 +285,7 @@ class Classifier:
         resolved = not question and any(
             piece in self._resolved
             and (start == 0 or text[start - 1] not in _NEGATIONS)
+            and (start == 0 or text[start - 1] not in _FUTURE)  # 要回来了, 快修好了: not yet
             and _TURN.search(text, start + len(piece)) is None
             for start, piece in spans
         )

@@ -91,6 +91,10 @@ def _bot_classifier() -> Classifier:
 # a burst 总管, a charcoal stove and dizzy people, 叫不应, sitting on the floor unable to get up, a sign half down that
 # 随时砸下来) and their false alarms (a dream, a misunderstanding, a lecture learned, a battery 不行了, a landlord
 # 联系不上, 万幸): u 0.951, 0.850, 0.955/1.0 and v 0.974, 0.879, 0.955/1.0.
+# blind_w (an ordinary eastern coastal neighbourhood, "nothing exotic"), written blind after all of round G and the
+# retrained urgent model, first sight 0.968, 0.915, 0.900/0.857 (the round's first code: 0.970, 0.915, 0.944/0.810).
+# Two of its three misses were then named: a manhole washed open under water (also missed in blind_q and blind_r)
+# and a lift door open on an empty shaft, where 小孩要回来了 had read as 回来了 (resolved): 0.968, 0.915, 0.909/0.952.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -115,6 +119,7 @@ def _bot_classifier() -> Classifier:
         ("blind_t.csv", 0.96, 0.86, 0.95, 0.9),
         ("blind_u.csv", 0.94, 0.83, 0.95, 0.9),
         ("blind_v.csv", 0.96, 0.86, 0.95, 0.9),
+        ("blind_w.csv", 0.96, 0.9, 0.95, 0.85),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -349,3 +349,16 @@ def test_missing_in_a_moment_climbers_and_hurried_repairs(text, urgent):
 )
 def test_wires_in_water_stoves_the_cold_and_dreams(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("路口的井盖被大水冲开了 水面上看不出来 快去拦着点", True),  # a hole hidden under the flood
+        ("东门的窨井盖没了 刚才有个老太太一脚掉进去了", True),  # someone already fell in
+        ("3栋电悌门自己开着 里面是空的 孩子们马上要回来了 快来人", True),  # 要回来了 is not 回来了
+        ("东门的井盖丢了 拿了个桶扣着 麻烦补一个", False),  # a missing cover, reported for repair
+    ],
+)
+def test_open_manholes_and_a_lift_shaft(text, urgent):
+    assert classifier().classify(text).urgent is urgent
