@@ -172,15 +172,18 @@ def _complain_again(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
     authorize(ctx, Action.COMPLAIN, ticket)
     log(ctx, ticket, "complaint", texts.rated_bad_detail(reason))
     owner = ctx.config.worker(ticket.assignee_id or "")
-    told = [owner] if owner is not None else routing.leaders_of(ctx.config, ticket.grid_id) or routing.secretaries(
-        ctx.config
-    )
-    if ticket.status == Status.REOPENED:
-        ctx.reply(texts.complaint_on_reopened(ticket.id), ticket_id=ticket.id, kind="complaint")
+    if owner is not None:
+        told = [owner]
+    else:  # nobody has claimed it: those who 督办
+        told = routing.leaders_of(ctx.config, ticket.grid_id) or routing.secretaries(ctx.config)
+    again = ticket.status == Status.REOPENED
+    if again:
+        answer = texts.complaint_on_reopened(ticket.id)
     else:
-        ctx.reply(texts.complaint_before_done(ticket.id, texts.titled(told)), ticket_id=ticket.id, kind="complaint")
+        answer = texts.complaint_before_done(ticket.id, texts.titled(told))
+    ctx.reply(answer, ticket_id=ticket.id, kind="complaint")
+    text = texts.complaint_dm(ticket.id, ctx.actor.name, reason, reopened=again)
     for worker in told:
-        text = texts.complaint_dm(ticket.id, ctx.actor.name, reason, reopened=ticket.status == Status.REOPENED)
         dm(ctx, worker, ticket, text, kind="complaint_dm")
     return ticket
 

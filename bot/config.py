@@ -666,15 +666,12 @@ def parse_config(
         config = Config.model_validate(raw)
     except ValidationError as exc:
         problems = [
-            f"{source}: {_key_path(err['loc'])}: {_describe(err)}{_whose(_key_path(err['loc']), raw)}"
+            _problem(source, _key_path(err["loc"]), _describe(err), raw)
             for err in exc.errors()
             if not _other_branch(err)
         ]
         raise ConfigError(list(dict.fromkeys(problems))) from None
-    problems = [
-        f"{source}: {check.path}: {check.message}{_whose(check.path, raw)}"
-        for check in _cross_reference_problems(config)
-    ]
+    problems = [_problem(source, check.path, check.message, raw) for check in _cross_reference_problems(config)]
     if problems:
         raise ConfigError(problems)
     return config
@@ -697,6 +694,11 @@ def _full_width_hint(text: str, exc: tomllib.TOMLDecodeError) -> str:
     if not marks:
         return ""
     return f" (line {line} has the full-width {' '.join(marks)}: TOML needs half-width , : = \" [ ] outside quotes)"
+
+
+def _problem(source: str, path: str, message: str, raw: Mapping) -> str:
+    """One line an admin can act on: file, key, what is wrong, and which entry that is."""
+    return f"{source}: {path}: {message}{_whose(path, raw)}"
 
 
 _ENTRY = re.compile(r"^(workers|grids|categories|services)\[(\d+)\]")

@@ -391,7 +391,7 @@ class Intake:
         result = self._classify(text)
         service = match_service(ctx.config, text)
         asking = service is not None and (result.question or wants_guide(text, service)) and not is_stalled(text)
-        if service is not None and not result.urgent and asking:
+        if asking and not result.urgent:
             answer_service(ctx, service, msg, grid, result.category)
             return
         if result.intent != "request" and not result.urgent:

@@ -248,6 +248,7 @@ class Reminders:
                     idempotency_key=f"due:{ticket.id}:{stamp}",
                 )
             late = now - ticket.deadline_at
+            owner_name = ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED
             if late >= dt.timedelta(hours=esc.leader_after_hours):
                 for leader in routing.leaders_of(self.config, grid.id):
                     if leader is owner:
@@ -256,9 +257,7 @@ class Reminders:
                         ctx,
                         leader,
                         ticket,
-                        texts.overdue_leader_dm(
-                            ticket.id, grid.name, ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED, ticket.text
-                        ),
+                        texts.overdue_leader_dm(ticket.id, grid.name, owner_name, ticket.text),
                         f"supervise:{ticket.id}:{stamp}:{leader.user_id}",
                     )
                 self._escalate(ctx, ticket, 1)
@@ -271,11 +270,7 @@ class Reminders:
                         secretary,
                         ticket,
                         texts.overdue_secretary_dm(
-                            ticket.id,
-                            grid.name,
-                            ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED,
-                            int(late.total_seconds() // 60),
-                            ticket.text,
+                            ticket.id, grid.name, owner_name, int(late.total_seconds() // 60), ticket.text
                         ),
                         f"supervise2:{ticket.id}:{stamp}:{secretary.user_id}",
                     )

@@ -25,7 +25,8 @@ from nlp.urgency import Emergency, UrgencyRules
 
 REQUEST, CHATTER = "request", "chatter"
 _NEGATIONS = frozenset("不没未别")
-_FUTURE = frozenset("要快")
+# 不亮了 says broken and 要回来了 / 快修好了 not yet: a resolution right after these does not count
+_NOT_DONE = _NEGATIONS | frozenset("要快")
 # how far above its bar the urgent model must read a message to report an emergency no urgent word names and no
 # alarm backs (on the check sets, false alarms of that kind sat at margins 0.04-0.22, emergencies at 0.2-1.3)
 SURE_MARGIN = 0.5
@@ -284,8 +285,7 @@ class Classifier:
         # asks, it does not report; and 救出来了 还有一个在里面 takes it back
         resolved = not question and any(
             piece in self._resolved
-            and (start == 0 or text[start - 1] not in _NEGATIONS)
-            and (start == 0 or text[start - 1] not in _FUTURE)  # 要回来了, 快修好了: not yet
+            and (start == 0 or text[start - 1] not in _NOT_DONE)
             and _TURN.search(text, start + len(piece)) is None
             for start, piece in spans
         )
@@ -305,7 +305,7 @@ class Classifier:
             sure = margin > self.lexicon.urgent_model_threshold + SURE_MARGIN
             doubted = margin < self.lexicon.urgent_model_threshold + DOUBT_MARGIN
         # 火已经灭了, 人都出来了: it was urgent, it is over
-        emergency = None if resolved else self._urgency.detect(text, spans, found, notice > 0, sensed, sure, doubted)
+        emergency = None if resolved else self._urgency.detect(text, spans, notice > 0, sensed, sure, doubted)
         if emergency is not None and emergency.lone_alarm is not None and not self._sounds_urgent(text, emergency):
             emergency = None
         extra = None

@@ -93,7 +93,6 @@ class UrgencyRules:
         self,
         text: str,
         spans: Sequence[tuple[int, str]],
-        found: set[str],
         notice: bool = False,
         sensed: bool = False,
         sure: bool = False,

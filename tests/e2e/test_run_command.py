@@ -22,16 +22,8 @@ async def test_run_serves_the_group_and_stops_on_sigterm(database_url, tmp_path)
     async with Sandbox() as sb:
         populate(sb, config, [(AUNT, "张阿姨")])
         process = start_gridbot(EXAMPLE, database_url, sb.token, sb.base_url)
-        try:
-            sb.send_message(G1, AUNT, "3栋楼道堆满杂物 好几天了没人管")
-            ack = await sb.wait_for(lambda m: "已受理 #1" in m.get("text", ""), chat_id=G1, timeout=30)
-            assert "环境卫生" in ack["text"]
-            process.send_signal(signal.SIGTERM)
-            code = await asyncio.to_thread(process.wait, 20)
-        finally:
-            if process.poll() is None:
-                process.kill()
-        output = process.stdout.read().decode()
+        ack, code, output = await report_then_stop(sb, process, timeout=30)
+        assert "环境卫生" in ack["text"]
         assert code == 0, output
         assert "Traceback" not in output
 
@@ -73,6 +65,19 @@ def start_gridbot(config_path, database_url, token, base_url, **streams) -> subp
     """`gridbot run` as a background process; by default its output and errors in one pipe."""
     streams = streams or {"stdout": subprocess.PIPE, "stderr": subprocess.STDOUT}
     return subprocess.Popen(run_command(config_path), cwd=ROOT, env=run_env(database_url, token, base_url), **streams)
+
+
+async def report_then_stop(sb: Sandbox, process: subprocess.Popen, timeout: float) -> tuple[dict, int, str]:
+    """张阿姨 reports in the group; once it is acknowledged, SIGTERM: (the 已受理 reply, exit code, all output)."""
+    try:
+        sb.send_message(G1, AUNT, "3栋楼道堆满杂物 好几天了没人管")
+        ack = await sb.wait_for(lambda m: "已受理 #1" in m.get("text", ""), chat_id=G1, timeout=timeout)
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.to_thread(process.wait, 20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return ack, code, process.stdout.read().decode()
 
 
 def gridbot_run(config_path, database_url, token, base_url, timeout=60) -> subprocess.CompletedProcess:
@@ -118,15 +123,7 @@ async def test_a_bot_api_that_answers_only_after_a_while_is_waited_for(database_
         populate(sb, config, [(AUNT, "张阿姨")])
         sb.faults.add("getMe", 502, count=2)  # e.g. a proxy in front of the Bot API still starting
         process = start_gridbot(start_retries(tmp_path, 3), database_url, sb.token, sb.base_url)
-        try:
-            sb.send_message(G1, AUNT, "3栋楼道堆满杂物 好几天了没人管")
-            await sb.wait_for(lambda m: "已受理 #1" in m.get("text", ""), chat_id=G1, timeout=40)
-            process.send_signal(signal.SIGTERM)
-            code = await asyncio.to_thread(process.wait, 20)
-        finally:
-            if process.poll() is None:
-                process.kill()
-    output = process.stdout.read().decode()
+        _, code, output = await report_then_stop(sb, process, timeout=40)
     assert code == 0, output
     assert "Traceback" not in output
     assert output.count("秒后重试") == 2, output
