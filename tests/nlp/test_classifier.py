@@ -46,6 +46,9 @@ def test_chatter_with_problem_words_opens_no_ticket(text):
         ("居住证到期了去哪里续办", "affairs"),
         ("门口那辆僵尸车停了半年了 能拖走吗", "parking"),
         ("物业费年年涨 服务越来越差", "property"),
+        # a bare complaint of one clause, no 麻烦 or 没人管: still a report the bot must answer
+        ("3栋楼道杂物太多了", "sanitation"),
+        ("楼道太脏了", "sanitation"),
     ],
 )
 def test_requests_get_their_category(text, category):
