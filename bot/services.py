@@ -43,7 +43,7 @@ def wants_guide(text: str, entry: ServiceEntry) -> bool:
     """A question about the entry, a need to apply for it, or its name alone ("高龄补贴", "暂住证？")."""
     if is_asking(text) or _NEEDING.search(text):
         return True
-    bare = re.sub(r"[\s\W_]+", "", text)
+    bare = re.sub(r"[\s\W_]+", "", to_simplified(text))  # 高齡補貼 alone names 高龄补贴
     return bare in entry.keywords
 
 

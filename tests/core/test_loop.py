@@ -690,6 +690,7 @@ def test_two_words_for_one_fault_are_one_matter(chat, sessions):
         ("身份证过期了在哪换", "身份证补办换领"),
         ("我妈70岁了坐公交免费吗", "老年出行卡办理"),
         ("高齡補貼怎麼申請", "高龄补贴申领"),  # traditional characters
+        ("高齡補貼", "高龄补贴申领"),  # the name alone, in traditional characters
     ],
 )
 def test_a_service_named_or_needed_gets_the_guide_at_once(chat, sessions, text, guide):
