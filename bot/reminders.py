@@ -260,6 +260,7 @@ class Reminders:
                         texts.overdue_leader_dm(ticket.id, grid.name, owner_name, ticket.text),
                         f"supervise:{ticket.id}:{stamp}:{leader.user_id}",
                     )
+                self._tell_owner(ctx, owner, ticket, routing.leaders_of(self.config, grid.id), 1, stamp)
                 self._escalate(ctx, ticket, 1)
             if late >= dt.timedelta(hours=esc.secretary_after_hours):
                 for secretary in routing.secretaries(self.config):
@@ -274,6 +275,7 @@ class Reminders:
                         ),
                         f"supervise2:{ticket.id}:{stamp}:{secretary.user_id}",
                     )
+                self._tell_owner(ctx, owner, ticket, routing.secretaries(self.config), 2, stamp)
                 self._escalate(ctx, ticket, 2)
 
     def _unclaimed(self, ctx: Context, ticket: Ticket, grid: Grid, now: dt.datetime) -> None:
@@ -310,6 +312,16 @@ class Reminders:
                     texts.unclaimed_leader_dm(ticket.id, grid.name, int(waited.total_seconds() // 60), ticket.text),
                     f"unclaimed_leader:{ticket.id}:{leader.user_id}",
                 )
+
+    def _tell_owner(
+        self, ctx: Context, owner: Worker | None, ticket: Ticket, above: list[Worker], level: int, stamp: str
+    ) -> None:
+        """The worker hears that his ticket went up the ladder, and to whom, unless it went to himself."""
+        others = [person for person in above if person is not owner]
+        if owner is None or not others:
+            return
+        text = texts.escalated_owner_dm(ticket.id, texts.titled(others))
+        self._dm(ctx, owner, ticket, text, f"escalated:{ticket.id}:{stamp}:{level}")
 
     def _escalate(self, ctx: Context, ticket: Ticket, level: int) -> None:
         if ticket.escalation_level < level:

@@ -682,6 +682,11 @@ def overdue_secretary_dm(n: int, grid: str, owner: str, late_minutes: int, text:
     return f"【督办】#{n}（{owner}）已超期{waited(late_minutes)}，请书记督办。\n网格：{grid}\n内容：{text}"
 
 
+def escalated_owner_dm(n: int, to: str) -> str:
+    """To the worker who owns it: the ticket went over his head, and to whom (首问负责: it is still his)."""
+    return f"【督办】#{n} 已超过办结时限，已报{to}督办。工单仍由您负责，请尽快办结，办好后回复“办结 {n} 说明”。"
+
+
 def unclaimed_group(names: str, n: int) -> str:
     return f"{names} #{n} 还没有人认领，请尽快认领：回复“认领 {n}”。"
 

@@ -106,9 +106,14 @@ def test_the_deadline_ladder_fires_each_step_once(chat, sessions, config, clock)
     to_leader = [m for m in sent(sessions, "reminder") if m.chat_id == str(LEADER)]
     assert len(to_leader) == 1 and "【督办】#1" in to_leader[0].text
     assert not [m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]
+    # 首问负责: the worker who owns it hears it went over his head, and to whom
+    told = [m.text for m in sent(sessions, "reminder") if m.chat_id == str(WANG)][1:]
+    assert len(told) == 1 and told[0].startswith("【督办】#1 已超过办结时限，已报网格长") and "办结 1" in told[0]
     tick(sessions, config, clock, deadline + dt.timedelta(hours=24, minutes=1))
     tick(sessions, config, clock, deadline + dt.timedelta(hours=25))
     assert len([m for m in sent(sessions, "reminder") if m.chat_id == str(SECRETARY)]) == 1
+    told = [m.text for m in sent(sessions, "reminder") if m.chat_id == str(WANG)][1:]
+    assert len(told) == 2 and "已报社区书记" in told[1], told
     with sessions() as session:
         assert session.get(Ticket, 1).escalation_level == 2
 
