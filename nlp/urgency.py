@@ -35,6 +35,11 @@ _ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + ")" + _SINCE.
 _WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄)")
 # what a resident calls someone to come and do about a complaint: 快来人修一下, 快来人处理, 快来人清一清
 _SERVICE = re.compile(r"[\s，,]?(?:修|处理|清|通|疏通|弄|管|收|拉走|拖走|挪|搬|换|装|查)")
+_UNTIL_NOW = re.compile(r"[^，。,.!！?？；;]{0,8}?(?:到现在|至今|到今天)")
+# 跟着火了一样, 像冒烟似的: a likeness, not the thing
+_LIKENESS = re.compile(r"[了的]?(?:一样|似的)")
+# 一着火整栋都遭殃: "once it burns", what would follow, not what is happening
+_ONCE = re.compile(r"[^\s，。,.!！?？；;、~…]{0,6}?[就都便]")
 # a WeChat sticker code: [呕吐], [发抖], [流泪]
 _STICKER = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
 _HURRY = re.compile(r"(?<![凉愉痛爽])快(?:[来叫去找报通下断救拉关送让拿]|打(?!起来)|联系|[\s！!。，,]|$)")
@@ -148,6 +153,8 @@ class UrgencyRules:
                 self._hedged(text, start)
                 or _POTENTIAL.match(text, end) is not None
                 or _WHAT_IF.match(text, end) is not None
+                or _LIKENESS.match(text, end) is not None
+                or (start > 0 and text[start - 1] == "一" and _ONCE.match(text, end) is not None)
                 or (piece in _ILLNESSES and _SINCE.match(text, end) is not None)
                 or self._habitual(text, start, end)
                 or _past_aspect(text, end)
@@ -211,7 +218,10 @@ class UrgencyRules:
 
     def _blocked(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
         """A drill, tip or past event (演练, 上次, 不是着火); 是不是着火了 asks, it does not deny."""
-        return any(piece in self.blockers and not _asks(text, start, piece) for start, piece in spans)
+        return any(
+            piece in self.blockers and not _asks(text, start, piece) and not _lasting(text, start, piece)
+            for start, piece in spans
+        )
 
     def _advised(self, text: str, spans: Sequence[tuple[int, str]]) -> bool:
         """An advice word in the message (不要在, 请大家); 要不要 / 是不是 asks what to do, it advises nothing."""
@@ -227,7 +237,10 @@ class UrgencyRules:
         a weak sign after it is part of that story."""
         before = text[:start]
         # 中风以后半边身子动不了: what follows an illness lived with is part of it too
-        return any(word in before for word in self.past) or _ILLNESS_SINCE.search(before) is not None
+        told = any(
+            not _lasting(text, at, word) for word in self.past for at in _find_all(before, word)
+        )
+        return told or _ILLNESS_SINCE.search(before) is not None
 
     def _hedged(self, text: str, start: int) -> bool:
         """A hedge earlier in the same clause (怕哪天着火, 不是着火, 以防漏电) or a negation right before (打不着火)."""
@@ -285,6 +298,18 @@ def _starts(items: Sequence) -> tuple[set[str] | None, bool]:
         if not nullable:
             return found, False
     return found, True
+
+
+def _lasting(text: str, at: int, word: str) -> bool:
+    """从昨天下午到现在: a time in the past that says how long something has gone on, not that it is over."""
+    return (at > 0 and text[at - 1] in "从自") or _UNTIL_NOW.match(text, at + len(word)) is not None
+
+
+def _find_all(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
 
 
 def _asks(text: str, at: int, word: str) -> bool:

@@ -95,6 +95,14 @@ def _bot_classifier() -> Classifier:
 # retrained urgent model, first sight 0.968, 0.915, 0.900/0.857 (the round's first code: 0.970, 0.915, 0.944/0.810).
 # Two of its three misses were then named: a manhole washed open under water (also missed in blind_q and blind_r)
 # and a lift door open on an empty shaft, where 小孩要回来了 had read as 回来了 (resolved): 0.968, 0.915, 0.909/0.952.
+# Round H (2026-11-23, ninth session), written blind and scored at first sight with the code of the round G:
+# blind_x (an old factory dormitory quarter in the north, early spring) 0.958, 0.883, 0.875/1.0; blind_y (a
+# southern urban village in typhoon season) 0.955, 0.906, 0.909/0.952; blind_z (a new high-rise estate, short
+# phone messages) 0.944, 0.885, 0.840/1.0: 62 of 63 emergencies found, 9 false alarms. From them: no sign of life
+# behind a door (the phone ringing inside, no sound all day, the meal left outside), 从昨天…到现在 tells how long,
+# not the past; care and papers for a lasting illness (护理, 残疾证), a likeness (跟着火了一样), "once it burns"
+# (一着火…都), someone's vomit left in a lift and 没丢东西 are not emergencies. After: x 0.958, 0.888, 0.913/1.0;
+# y 0.957, 0.911, 1.0/1.0; z 0.946, 0.877, 0.955/1.0.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -120,6 +128,9 @@ def _bot_classifier() -> Classifier:
         ("blind_u.csv", 0.94, 0.83, 0.95, 0.9),
         ("blind_v.csv", 0.96, 0.86, 0.95, 0.9),
         ("blind_w.csv", 0.96, 0.9, 0.95, 0.85),
+        ("blind_x.csv", 0.95, 0.87, 0.95, 0.9),
+        ("blind_y.csv", 0.95, 0.9, 0.95, 0.9),
+        ("blind_z.csv", 0.94, 0.86, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -362,3 +362,20 @@ def test_wires_in_water_stoves_the_cold_and_dreams(text, urgent):
 )
 def test_open_manholes_and_a_lift_shaft(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("对门王大妈从前天晚上到现在一点动静都没有 打她手机听见在屋里响 就是没人接", True),  # 从…到现在: still going on
+        ("楼上独居的李叔 一整天一点动静都没有 门口挂的牛奶也没拿 敲门不开", True),  # no sign of life
+        ("我爸脑梗半边身子动不了 想给他办个残疾证 要带啥材料", False),  # a lasting condition, paperwork
+        ("我妈中风后在家躺着不能动 社区有没有上门护理的", False),  # care for a lasting condition
+        ("隔壁一炒菜整个楼道就跟着火了似的 呛得人直咳嗽", False),  # a likeness, not a fire
+        ("这些电线私拉乱接的 一起火整栋楼都跑不掉 赶紧管管", False),  # "once it burns": what would follow
+        ("昨晚有人撬车 保安赶过去人跑了 车里没丢东西", False),  # over, nothing lost
+        ("1栋电梯里有人吐了 一上午了没人清理", False),  # a mess to clean, not someone ill now
+    ],
+)
+def test_no_sign_of_life_lasting_illness_likeness_and_once(text, urgent):
+    assert classifier().classify(text).urgent is urgent
