@@ -240,6 +240,11 @@ def test_updates_praise_and_neighbour_questions_are_chatter(text):
         "收到个电话说我社保卡要冻结 让我转钱 是不是骗子",
         "燃气卡丢了 补卡去哪办",
         "收到个短信说医保卡要停用 让点链接 这是骗子吧",  # 收到个短信: received, not the 收到 of a reply
+        "楼下有人扫码送洗衣液 要登记老人手机号 这靠谱吗",
+        "有人打电话自称是社区的 要给我办补贴 这是你们的人吗",
+        "在网上买东西被骗了六百 钱还能追回吗",
+        "在花坛边捡到一串钥匙 交给谁合适",  # lost and found: where to hand it in
+        "房子退租两个月了 押金还不退",
     ],
 )
 def test_asking_whether_it_is_a_scam_or_where_to_go_is_a_request(text):
