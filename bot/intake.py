@@ -32,6 +32,8 @@ SURE_OTHER_MATTER = 0.7
 SURE_REPORT = 0.9  # a reply to the call for topics this sure of a problem at a named place is a report
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
+# "还是不亮", "根本没修好", "又坏了": what was marked done is not
+_NOT_FIXED = re.compile(r"(?:还是|仍然|依然|照样|根本)(?:没|不|坏)|没修好|没弄好|没解决|没处理好|又坏了|又不亮了")
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
 # "满意 1" "不满意 #2 灯还是不亮": a rating naming its ticket after the word
 _RATING_THEN_NUMBER = re.compile(
@@ -394,10 +396,26 @@ class Intake:
         if asking and not result.urgent:
             answer_service(ctx, service, msg, grid, result.category)
             return
+        matter = matter_of(result.keywords)
+        if not result.urgent and self._own_report_again(ctx, msg, grid, text, matter, recent):
+            return
         if result.intent != "request" and not result.urgent:
-            # "在2单元门口" "味道很大" just after a report: more about it, though it asks for nothing itself.
-            if recent is not None and result.confidence < SURE_CHATTER and not is_acknowledgement(text):
+            # "在2单元门口" "味道很大" just after a report: more about it, though it asks for nothing itself; but
+            # "我家也停电了" a minute after a report of clutter is about the power cut, not the clutter.
+            if (
+                recent is not None
+                and result.confidence < SURE_CHATTER
+                and not is_acknowledgement(text)
+                and not (_about_another_matter(matter, recent) and self._topic_of(result) != recent.category)
+            ):
                 tickets.add_followup(ctx, recent, text, msg.photo_id)
+                return
+            if matter and not result.resolved and result.confidence < SURE_CHATTER:
+                # "我家也停电了" while the power cut is reported: one more voice for it, though it asks nothing
+                with ctx.session.no_autoflush:
+                    same = self._same_matter(ctx, grid, None, place_of(text, grid), matter, msg)
+                if same is not None:
+                    tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id, msg.text)
             return
         category = ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
         if (
@@ -413,7 +431,6 @@ class Intake:
             return
         lock_for(ctx.session, f"intake:{grid.id}")  # two reports of one matter at once: one ticket, one 附议
         place = place_of(text, grid)
-        matter = matter_of(result.keywords)
         if not result.urgent:
             with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
                 same = self._same_matter(ctx, grid, category, place, matter, msg)
@@ -442,8 +459,47 @@ class Intake:
         with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
             return tickets.first_of(ctx.session, RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since})
 
+    def _topic_of(self, result: Classification) -> str | None:
+        """The category the words of a message point to, even when it asks for nothing (chatter has none)."""
+        if not result.keywords:
+            return None
+        word = result.keywords[0]
+        return next((c.id for c in self.classifier.lexicon.categories if word in c.keywords), None)
+
+    def _own_report_again(
+        self, ctx: Context, msg: Inbound, grid: Grid, text: str, matter: str, recent: Ticket | None
+    ) -> bool:
+        """The resident speaks again of a matter they reported that is not yet archived: "路灯还是不亮 根本没修好"
+        after it was marked done is a bad rating; "楼道灯怎么还没人来修" hours later chases it (more detail for the
+        worker, and its progress for the resident), not a second ticket of the same matter."""
+        if not matter:
+            return False
+        with ctx.session.no_autoflush:
+            own = ctx.session.execute(
+                select(Ticket)
+                .where(
+                    Ticket.grid_id == grid.id,
+                    Ticket.reporter_id == msg.user_id,
+                    Ticket.status.in_([*(s.value for s in ACTIVE_STATUSES), Status.RESOLVED.value]),
+                    same_matter(matter),
+                )
+                .order_by(Ticket.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
+        if own is None or self._another_building(ctx, text, own):
+            return False
+        if own.status == Status.RESOLVED.value and _NOT_FIXED.search(text):
+            actions.rate(ctx, own.id, "bad", text)
+            return True
+        if own is recent:
+            return False  # more about a report just made: the usual follow-up
+        tickets.add_followup(ctx, own, text, msg.photo_id)
+        if own.status != Status.RESOLVED.value:
+            actions.progress(ctx, own.id)
+        return True
+
     def _same_matter(
-        self, ctx: Context, grid: Grid, category: Category, place: str, matter: str, msg: Inbound
+        self, ctx: Context, grid: Grid, category: Category | None, place: str, matter: str, msg: Inbound
     ) -> Ticket | None:
         """附议: an open ticket of the same grid and category about the same matter (bot.matters), at the same
         place within the merge window; a report naming no place, within a few hours, at any place: after
@@ -451,7 +507,7 @@ class Intake:
         vague one, which may have been about any building."""
         if not matter:  # no words for what it is about: nothing shows it is the matter of another report
             return None
-        if category.handling == "reply":
+        if category is not None and category.handling == "reply":
             # 证件 and 社保 matters are each resident's own: 孙大哥's expired ID card is not 周姐's lost one
             return None
         merge = ctx.now - dt.timedelta(hours=ctx.config.intake.merge_window_hours)
@@ -462,7 +518,7 @@ class Intake:
             select(Ticket.id, Ticket.text)
             .where(
                 Ticket.grid_id == grid.id,
-                Ticket.category == category.id,
+                Ticket.category == category.id if category is not None else Ticket.handling != "reply",
                 where,
                 same_matter(matter),
                 Ticket.reporter_id != msg.user_id,
@@ -519,3 +575,9 @@ class Intake:
         return ctx.session.execute(answered.limit(1)).first() is not None or (
             ctx.session.execute(logged.limit(1)).first() is not None
         )
+
+
+def _about_another_matter(matter: str, ticket: Ticket) -> bool:
+    """Words of a matter, none of them the ticket's: "我家也停电了" is not more about a ticket for clutter."""
+    said = set(ticket.matter.split())
+    return bool(matter) and bool(said) and not set(matter.split()) & said

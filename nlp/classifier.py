@@ -34,6 +34,7 @@ SURE_MARGIN = 0.5
 DOUBT_MARGIN = -2.0
 # 救出来了 但是…, 修好了 又坏了: what comes after a resolution takes it back
 _TURN = re.compile(r"但是|可是|不过|还有|还在|又(?:坏|漏|停|开始|不|冒|着)")
+_NOT_A_GREETING = re.compile(r"(?:早上|晚上|中午|下午)好[多几黑冷热久大吵臭脏危难闷滑暗乱挤晒晕]")
 _SPACE_PUNCT = re.compile(r"[\s\W_]+")
 _HAN = "\u4e00-\u9fff"
 # Sentence shapes no word list covers, found in one pass: 开不开 / 有没有 (A-not-A), a clause ending in
@@ -278,6 +279,9 @@ class Classifier:
         bare = _SPACE_PUNCT.sub("", body).lower()
         intent = self.lexicon.intent
         spans = self._cues.spans(text)
+        if "好" in text:
+            # 晚上好黑, 早上好几个人: the 好 of "very", not a greeting
+            spans = [(at, piece) for at, piece in spans if not _NOT_A_GREETING.match(text, at)]
         found = {piece for _, piece in spans}
         shapes = {match.lastgroup for match in _SHAPES.finditer(body)}
         question = not found.isdisjoint(self._question) or "anota" in shapes or "tail" in shapes

@@ -670,6 +670,16 @@ def test_a_report_naming_no_building_joins_the_same_matter_reported_at_one(chat,
         assert session.query(Ticket).count() == 4
 
 
+def test_me_too_during_a_power_cut_supports_it_even_from_one_who_just_reported_clutter(chat, sessions):
+    chat.say(RESIDENT, "3栋停电了 冰箱里的东西都要坏了")
+    chat.say(503, "3栋楼道堆满杂物 好几天了没人管")  # 503's own report, a minute before
+    for who in (NEIGHBOUR, 503):
+        answer = texts_to(chat.say(who, "我家也停电了"), GROUP_1)
+        assert answer and "#1" in answer[0] and "附议" in answer[0], answer  # not 已补充到 #2 (the clutter)
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2
+
+
 def test_two_words_for_one_fault_are_one_matter(chat, sessions):
     chat.say(RESIDENT, "5栋顶楼渗水 好几天了")
     leak = texts_to(chat.say(NEIGHBOUR, "5栋顶楼漏水了 麻烦看看"), GROUP_1)

@@ -190,3 +190,23 @@ def test_a_complaint_about_a_ticket_nobody_has_claimed_reaches_the_leader(chat, 
     assert texts_to(result, GROUP_1) == ["#1 还没有办结，您的意见已转告网格长陈建国，办好后会请您确认。"]
     assert texts_to(result, LEADER) == ["#1 还没有办结，居民501 反映：都三天了没人来。请抓紧处理。"]
     assert status_and_count(sessions) == ("new", 1)  # still waiting to be claimed, nothing reopened
+
+
+def test_saying_in_the_group_that_it_is_still_not_fixed_reopens_it(chat, sessions, clock):
+    resolved(chat)
+    clock.now += dt.timedelta(minutes=20)  # not a reply to the bot, and past the follow-up window
+    result = chat.say(RESIDENT, "3栋楼道里杂物还是没清干净啊 根本没弄好")
+    assert status_and_count(sessions) == ("reopened", 1)  # no second ticket, no 默认满意 three days later
+    assert "重新打开" in texts_to(result, GROUP_1)[0]
+    assert any("根本没弄好" in text for text in texts_to(result, LEADER))
+
+
+def test_chasing_ones_own_report_points_to_it_instead_of_a_second_ticket(chat, sessions, clock):
+    chat.say(RESIDENT, REPORT)
+    chat.say(WANG, "认领 1")
+    clock.now += dt.timedelta(hours=3)
+    result = chat.say(RESIDENT, "3栋楼道的杂物怎么还没人来清啊")
+    assert status_and_count(sessions) == ("claimed", 1)
+    group = texts_to(result, GROUP_1)
+    assert group[0].startswith("已补充到 #1") and any("#1" in text and "王芳" in text for text in group[1:]), group
+    assert any("怎么还没人来清" in text for text in texts_to(result, WANG))  # the worker hears he is chased

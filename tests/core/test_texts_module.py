@@ -41,6 +41,9 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/commands.py", "_NUMBERS_THEN_NOTE"): {  # "办结 1、2 都处理好了", not "办结 3 2楼灯已换"
         r"^(?P<numbers>(?:[\s、,，和]*[#＃]?\d{1,9}(?![\d楼栋号单元层室户天]))+)(?:\s+(?P<note>.*))?$"
     },
+    ("bot/intake.py", "_NOT_FIXED"): {  # said of a ticket marked done: it is not
+        r"(?:还是|仍然|依然|照样|根本)(?:没|不|坏)|没修好|没弄好|没解决|没处理好|又坏了|又不亮了"
+    },
     ("bot/matters.py", "_ONE_FAULT"): {  # words for one fault: "渗水" and "漏水" are one leak
         *("渗水", "漏雨", "滴水", "漏水", "断电", "没电", "停电", "断水", "没水", "停水", "堵塞", "堵住", "堵了"),
     },

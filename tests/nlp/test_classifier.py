@@ -49,6 +49,8 @@ def test_chatter_with_problem_words_opens_no_ticket(text):
         # a bare complaint of one clause, no 麻烦 or 没人管: still a report the bot must answer
         ("3栋楼道杂物太多了", "sanitation"),
         ("楼道太脏了", "sanitation"),
+        ("3单元楼道灯不亮，晚上好黑", "repair"),  # 晚上好黑: very dark at night, not "good evening"
+        ("我们楼也没电了", "repair"),
     ],
 )
 def test_requests_get_their_category(text, category):
