@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from nlp.script import to_simplified
+
 VERBS = {
     "认领": "claim",
     "接单": "claim",
@@ -98,7 +100,7 @@ def strip_mentions(text: str) -> str:
 
 def parse(text: str) -> Command | None:
     """The command a message gives, or None for ordinary speech."""
-    text = strip_mentions(text)
+    text = to_simplified(strip_mentions(text))  # 認領 12, 辦結 3 路燈已修好: the same commands
     if not text:
         return None
     slash = _SLASH_RE.match(text)

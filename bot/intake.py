@@ -423,6 +423,8 @@ class Intake:
             and not result.urgent
             and (result.category in (None, recent.category) or msg.kind == "photo")
             and not self._another_building(ctx, text, recent)
+            # "社保认证在哪里做" a minute after asking about 高龄补贴: a question of its own, not more of that one
+            and not (result.question and _about_another_matter(matter, recent))
         ):
             tickets.add_followup(ctx, recent, text, msg.photo_id)
             return

@@ -49,6 +49,12 @@ def _without_bot_handle(text: str, bot: User) -> str:
     return re.sub(rf"@{re.escape(bot.username)}(?![A-Za-z0-9_])", "", text, flags=re.IGNORECASE).strip()
 
 
+def _for_another_bot(text: str, bot: User) -> bool:
+    """"/start@other_bot" in a group is that bot's command: answering it would talk over the other bot."""
+    addressed = re.match(r"/[A-Za-z0-9_]+@([A-Za-z0-9_]+)", text)
+    return addressed is not None and addressed[1].lower() != (bot.username or "").lower()
+
+
 def to_inbound(update: Update, bot: User) -> Inbound | None:
     """The neutral form of an update, or None for update kinds the bot does not handle."""
     if update.callback_query is not None:
@@ -79,6 +85,8 @@ def to_inbound(update: Update, bot: User) -> Inbound | None:
     sender = message.from_user
     reply = message.reply_to_message
     text = message.text or message.caption or ""
+    if _for_another_bot(text, bot):
+        return None
     kind = "photo" if message.photo else ("text" if message.text is not None else "other")
     return Inbound(
         platform=PLATFORM,

@@ -726,3 +726,18 @@ def test_each_residents_own_papers_are_their_own_ticket_not_a_support(chat, sess
 def test_a_repair_in_a_low_income_home_is_a_ticket_not_the_guide(chat):
     answer = texts_to(chat.say(RESIDENT, "5栋低保户刘奶奶家水管漏了 社区想想办法 要换管子"), GROUP_1)
     assert answer[0].startswith("已受理 #1")
+
+
+def test_commands_in_traditional_characters_work(chat, sessions):
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    assert "已由网格员 王芳 认领" in texts_to(chat.say(WANG, "認領 1"), GROUP_1)[0]
+    assert "#1 已办结" in texts_to(chat.say(WANG, "辦結 1 路燈已修好"), GROUP_1)[0]
+    with sessions() as session:
+        assert session.get(Ticket, 1).status == "resolved"
+
+
+def test_a_question_of_its_own_just_after_another_is_not_folded_into_it(chat, sessions):
+    first = texts_to(chat.say(RESIDENT, "我妈今年82了 高龄补贴这个月怎么没到账"), GROUP_1)
+    assert first[0].startswith("已受理 #1")
+    answer = texts_to(chat.say(RESIDENT, "社保认证在哪里做"), GROUP_1)
+    assert answer and not answer[0].startswith("已补充到 #1"), answer

@@ -107,3 +107,12 @@ async def test_the_resident_corrects_the_category(bot):
     await sb.wait_for(has("没有“天气”这个类别"), chat_id=G1)
     with runtime.sessions() as session:
         assert session.get(Ticket, 1).category == "safety"
+
+
+async def test_a_command_addressed_to_another_bot_is_left_to_it(bot):
+    sb, runtime = bot
+    sb.send_message(G1, AUNT, "/start@some_other_bot")
+    sb.send_message(G1, AUNT, "/help@gridbot_sandbox_bot")
+    await sb.wait_for(has("认领"), chat_id=G1)  # the help addressed to this bot is answered
+    await runtime.settle()
+    assert len(sb.bot_messages(G1)) == 1  # and only that one
