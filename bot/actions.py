@@ -147,7 +147,7 @@ def reopen(ctx: Context, ticket: Ticket, reason: str) -> Ticket:
     ticket.rating = "bad"
     ticket.rating_reason = reason
     ticket.escalation_level = max(ticket.escalation_level, 1)
-    ticket.closed_at = None
+    ticket.closed_at = ticket.resolved_at = None  # back in work: the ledger shows no 办结时间 until it is done again
     grid_tz = ctx.config.tz
     category = ctx.config.category(ticket.category)
     if category is not None and category.working_days:

@@ -48,7 +48,8 @@ SLASH = {
 }
 RATINGS = {
     **dict.fromkeys(("满意", "非常满意", "很满意", "挺满意", "十分满意", "特别满意", "好评"), "good"),
-    "基本满意": "fair",
+    **dict.fromkeys(("很好", "挺好", "不错", "挺不错", "很不错"), "good"),
+    **dict.fromkeys(("基本满意", "还行", "还可以", "凑合"), "fair"),
     # 差评 and 没解决 say what 不满意 says: they must reopen the ticket, not let it close as 默认满意
     **dict.fromkeys(("不满意", "不太满意", "很不满意", "非常不满意", "差评", "没解决", "还没解决"), "bad"),
     **dict.fromkeys(("没修好", "还没修好", "没弄好", "还没弄好", "没处理好", "还没处理"), "bad"),
@@ -66,7 +67,7 @@ _SLASH_RE = re.compile(
 )
 # the longest rating word first (很不满意 before 不满意 before 满意); a spoken 啊 / 呀 after it changes nothing
 _RATING_RE = re.compile(
-    r"^(?P<rating>" + "|".join(sorted(RATINGS, key=len, reverse=True)) + r")[啊呀哦呢嘛啦哈]*"
+    r"^(?P<rating>" + "|".join(sorted(RATINGS, key=len, reverse=True)) + r")[啊呀哦呢嘛啦哈吧]*"
     r"(?:$|[\s,，:：。!！?？~～]+(?P<rest>.*)$)",
     re.DOTALL,
 )

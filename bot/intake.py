@@ -318,6 +318,10 @@ class Intake:
         if msg.photo_id is None and is_acknowledgement(msg.text):
             return True  # "谢谢" "👍" under the bot's message: neither more detail nor a 附议
         if tickets.has_reported(ticket, ctx.actor.user_id):
+            verdict = self._verdict(msg.text) if ticket.status == Status.RESOLVED.value else None
+            if verdict is not None:  # "灯是修好了 亮堂多了 谢谢王芳！" under the request to confirm it
+                actions.rate(ctx, ticket.id, verdict, msg.text.strip())
+                return True
             tickets.add_followup(ctx, ticket, msg.text, msg.photo_id)  # more from someone who reported it
             return True
         if ticket.status in [s.value for s in OPEN_STATUSES] and msg.chat_type == "group":
@@ -460,6 +464,13 @@ class Intake:
         since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
         with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
             return tickets.first_of(ctx.session, RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since})
+
+    def _verdict(self, text: str) -> str | None:
+        """What a reporter's own words under a finished ticket say of it: "还是不亮" bad, "修好了 谢谢" good."""
+        if _NOT_FIXED.search(text):
+            return "bad"
+        result = self._classify(text)
+        return "good" if result.resolved and not result.question else None
 
     def _topic_of(self, result: Classification) -> str | None:
         """The category the words of a message point to, even when it asks for nothing (chatter has none)."""

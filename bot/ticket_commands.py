@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
 from bot import actions, texts
 from bot.commands import parse_rating
@@ -75,6 +75,8 @@ def awaiting_rating(ctx: Context, msg: Inbound, rating: str | None) -> list[int]
             Ticket.status == Status.REOPENED.value,
             (Ticket.status == Status.CLOSED.value) & (Ticket.closed_at >= ctx.now - reopen_window(ctx.config)),
         )
+    if msg.chat_type == "group":  # said in a group: about a ticket of that group, not of another grid's
+        about = and_(about, Ticket.source_chat_id == msg.chat_id)
     return list(
         ctx.session.execute(
             select(Ticket.id).where(mine, about).order_by(Ticket.updated_at.desc(), Ticket.id.desc()).limit(5)

@@ -81,6 +81,7 @@ def test_bad_rating_reopens_and_escalates_to_the_leader(chat, sessions):
     assert any("还是没清干净" in t for t in texts_to(result, WANG))
     saved = ticket(sessions)
     assert (saved.status, saved.rating, saved.escalation_level) == ("reopened", "bad", 1)
+    assert saved.resolved_at is None  # the ledger shows no 办结时间 for work that is not done
 
 
 def test_refusals_are_specific(chat):

@@ -109,12 +109,24 @@ def test_a_second_complaint_while_it_is_redone_reaches_the_owner(chat, sessions)
     assert kinds[-1] == "complaint" and status_and_count(sessions) == ("reopened", 1)
 
 
-def test_with_two_tickets_awaiting_a_rating_the_bot_asks_which(chat, sessions):
+def test_a_rating_said_in_a_group_is_about_that_groups_ticket(chat, sessions):
     chat.say(RESIDENT, REPORT)
     chat.say(RESIDENT, "5栋门口的路灯坏了一个多月了", chat="-1001000000002")
     for n in (1, 2):
         chat.say(1003 if n == 2 else WANG, f"认领 {n}", chat="-1001000000002" if n == 2 else GROUP_1)
         chat.say(1003 if n == 2 else WANG, f"办结 {n} 好了", chat="-1001000000002" if n == 2 else GROUP_1)
+    reply = texts_to(chat.say(RESIDENT, "满意"), GROUP_1)[0]
+    assert "#1" in reply and "#2" not in reply  # not "您有几件工单（#1 #2）" with another grid's ticket
+    with sessions() as session:
+        assert [t.status for t in session.scalars(select(Ticket).order_by(Ticket.id))] == ["closed", "resolved"]
+
+
+def test_with_two_tickets_awaiting_a_rating_the_bot_asks_which(chat, sessions):
+    chat.say(RESIDENT, REPORT)
+    chat.say(RESIDENT, "5栋门口的路灯坏了一个多月了")
+    for n in (1, 2):
+        chat.say(WANG, f"认领 {n}")
+        chat.say(WANG, f"办结 {n} 好了")
     reply = texts_to(chat.say(RESIDENT, "满意"), GROUP_1)[0]
     assert "#1" in reply and "#2" in reply and "评价" in reply
     with sessions() as session:
@@ -210,3 +222,19 @@ def test_chasing_ones_own_report_points_to_it_instead_of_a_second_ticket(chat, s
     group = texts_to(result, GROUP_1)
     assert group[0].startswith("已补充到 #1") and any("#1" in text and "王芳" in text for text in group[1:]), group
     assert any("怎么还没人来清" in text for text in texts_to(result, WANG))  # the worker hears he is chased
+
+
+@pytest.mark.parametrize(
+    ("said", "status", "rating"),
+    [
+        ("灯是修好了 亮堂多了 谢谢王芳！", "closed", "good"),  # in the resident's own words, under the prompt
+        ("还行吧", "closed", "fair"),
+        ("根本没弄好 就是挪了个地方", "reopened", "bad"),
+    ],
+)
+def test_a_reply_under_the_request_to_confirm_is_read_as_a_rating(chat, sessions, said, status, rating):
+    resolved(chat)
+    chat.say(RESIDENT, said, reply_to="1001")  # a reply in the thread of the report, now marked done
+    with sessions() as session:
+        saved = session.get(Ticket, 1)
+        assert (saved.status, saved.rating) == (status, rating)
