@@ -403,6 +403,12 @@ class Intake:
         matter = matter_of(result.keywords)
         if not result.urgent and self._own_report_again(ctx, msg, grid, text, matter, recent):
             return
+        if result.resolved and not result.question and not result.urgent:
+            # "不用了 物业已经通好了" just after reporting it: the worker is told, and the resident how to withdraw it
+            own = recent if recent is not None else (self._own_open(ctx, msg, grid, matter) if matter else None)
+            if own is not None and own.status in [s.value for s in ACTIVE_STATUSES]:
+                tickets.add_followup(ctx, own, text, msg.photo_id, answer=texts.solved_meanwhile(own.id))
+                return
         if result.intent != "request" and not result.urgent:
             # "在2单元门口" "味道很大" just after a report: more about it, though it asks for nothing itself; but
             # "我家也停电了" a minute after a report of clutter is about the power cut, not the clutter.
@@ -487,18 +493,7 @@ class Intake:
         worker, and its progress for the resident), not a second ticket of the same matter."""
         if not matter:
             return False
-        with ctx.session.no_autoflush:
-            own = ctx.session.execute(
-                select(Ticket)
-                .where(
-                    Ticket.grid_id == grid.id,
-                    Ticket.reporter_id == msg.user_id,
-                    Ticket.status.in_([*(s.value for s in ACTIVE_STATUSES), Status.RESOLVED.value]),
-                    same_matter(matter),
-                )
-                .order_by(Ticket.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
+        own = self._own_open(ctx, msg, grid, matter)
         if own is None or self._another_building(ctx, text, own):
             return False
         if own.status == Status.RESOLVED.value and _NOT_FIXED.search(text):
@@ -510,6 +505,22 @@ class Intake:
         if own.status != Status.RESOLVED.value:
             actions.progress(ctx, own.id)
         return True
+
+    @staticmethod
+    def _own_open(ctx: Context, msg: Inbound, grid: Grid, matter: str) -> Ticket | None:
+        """The sender's newest report of this matter that is not yet archived."""
+        with ctx.session.no_autoflush:
+            return ctx.session.execute(
+                select(Ticket)
+                .where(
+                    Ticket.grid_id == grid.id,
+                    Ticket.reporter_id == msg.user_id,
+                    Ticket.status.in_([*(s.value for s in ACTIVE_STATUSES), Status.RESOLVED.value]),
+                    same_matter(matter),
+                )
+                .order_by(Ticket.id.desc())
+                .limit(1)
+            ).scalar_one_or_none()
 
     def _same_matter(
         self, ctx: Context, grid: Grid, category: Category | None, place: str, matter: str, msg: Inbound

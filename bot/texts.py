@@ -317,6 +317,10 @@ def my_tickets(lines: list[str], unlisted: int = 0) -> str:
     return listed
 
 
+def solved_meanwhile(n: int) -> str:
+    return f"收到，已记在 #{n} 上。如果已经解决、不用再办理，请回复“撤销 {n}”。"
+
+
 def followup_joined(n: int) -> str:
     return f"已补充到 #{n}，网格员会一并查看。"
 

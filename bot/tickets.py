@@ -431,8 +431,9 @@ def add_supporter(ctx: Context, ticket: Ticket, chat_id: str, message_id: str, w
         )
 
 
-def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None) -> None:
-    """A photo or more detail from the reporter joins the ticket and reaches its worker."""
+def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None, answer: str | None = None) -> None:
+    """A photo or more detail from the reporter joins the ticket and reaches its worker; `answer`: what the
+    resident is told instead of "已补充到"."""
     detail = texts.followup_detail(text, photo=bool(photo_id))
     log(ctx, ticket, "followup", detail.strip(), attachment=photo_id)
     if ticket.status == Status.RESOLVED.value:
@@ -444,6 +445,6 @@ def add_followup(ctx: Context, ticket: Ticket, text: str, photo_id: str | None) 
             buttons=rating_buttons(ticket),
         )
     else:
-        ctx.reply(texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
+        ctx.reply(answer or texts.followup_joined(ticket.id), ticket_id=ticket.id, kind="followup")
     owner = owner_of(ctx.config, ticket)
     dm(ctx, owner, ticket, texts.followup_dm(ticket.id, detail.strip()), kind="followup", photo_id=photo_id)

@@ -238,3 +238,12 @@ def test_a_reply_under_the_request_to_confirm_is_read_as_a_rating(chat, sessions
     with sessions() as session:
         saved = session.get(Ticket, 1)
         assert (saved.status, saved.rating) == (status, rating)
+
+
+def test_solved_meanwhile_just_after_reporting_is_passed_on_with_how_to_withdraw(chat, sessions):
+    chat.say(RESIDENT, "1栋下水道堵了 污水往外冒")
+    result = chat.say(RESIDENT, "不用了，刚刚物业已经通好了")
+    answer = texts_to(result, GROUP_1)
+    assert answer and "撤销 1" in answer[0], answer
+    chat.say(RESIDENT, "撤销 1")
+    assert status_and_count(sessions) == ("cancelled", 1)
