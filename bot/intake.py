@@ -232,7 +232,8 @@ class Intake:
             add_topic(ctx, grid, cmd.args, msg.message_id)
             return True
         if name == "decide":
-            decide_topic(ctx, grid, cmd.args)
+            # "决定 1 广场舞八点半结束": the topic's number without the word 议题
+            decide_topic(ctx, grid, cmd.args if cmd.number is None else f"{texts.TOPIC_WORD}{cmd.number} {cmd.args}")
             return True
         if name == "setgrid":
             return msg.chat_type == "private" and self._set_grid(ctx, msg, cmd.args)

@@ -43,6 +43,17 @@ def _number(written: str) -> str:
     return str(tens_value * 10 + ones_value)
 
 
+def count_of(written: str) -> float | None:
+    """"3" → 3, "两" → 2, "十五" → 15, "1.5" → 1.5: a count as people write it, or None."""
+    written = written.replace("两", "二")
+    if written and all(ch in _CN_DIGITS or ch == "十" for ch in written):
+        written = _number(written)
+    try:
+        return float(written)
+    except ValueError:
+        return None
+
+
 def is_building(place: str) -> bool:
     """A building ("3栋"), not a unit or a door within one: two different buildings are two places."""
     return place.endswith("栋")

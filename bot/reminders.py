@@ -373,7 +373,7 @@ class Reminders:
                 self._once(
                     ctx,
                     ticket.source_chat_id,
-                    texts.rating_reminder(ticket.id),
+                    texts.rating_reminder(ticket.id, ticket.reporter_name),
                     ticket_id=ticket.id,
                     kind="rating_prompt",
                     reply_to_message_id=ticket.source_message_id,

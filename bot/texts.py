@@ -232,7 +232,7 @@ def reopened_dm(n: int, reason: str, who: str) -> str:
 
 def transferred_group(n: int, department: str, reason: str) -> str:
     why = f"（{reason}）" if reason else ""
-    return f"#{n} 已转交 {department} 办理{why}，转交期间暂停计时，有结果会在群里告诉您。"
+    return f"#{n} 已转交 {department} 办理{why}，转交期间暂停计时，有结果会第一时间告诉您。"
 
 
 def extended(n: int, days: float, reason: str, deadline: str) -> str:
@@ -439,8 +439,8 @@ def confirm_rating_prompt(n: int) -> str:
     return f"#{n} 请点按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
 
 
-def rating_reminder(n: int) -> str:
-    return f"#{n} 已办结，还没收到您的评价。问题解决了吗？请点按钮评价，超过期限将按默认满意归档。"
+def rating_reminder(n: int, reporter: str) -> str:
+    return f"@{reporter} #{n} 已办结，还没收到您的评价。问题解决了吗？请点按钮评价，超过期限将按默认满意归档。"
 
 
 def revisit(n: int, text: str, name: str) -> str:
@@ -583,6 +583,8 @@ def followup_detail(text: str, photo: bool) -> str:
 
 
 # -- 周二说事日 ------------------------------------------------------------------------------------------------
+DAY = "天"  # "延期 3 3天": the unit people add to a number of days
+TOPIC_WORD = "议题"  # how a talk-day topic is numbered: 议题3
 SIX_STEPS = "网格问事 → 商议说事 → 具体解事 → 反馈息事 → 回访宁事 → 归档完事"
 TOPIC_DECISION_WHY = "说事日决定"  # the 识别依据 of a ticket filed from a talk-day decision
 

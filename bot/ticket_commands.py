@@ -8,6 +8,7 @@ from bot import actions, texts
 from bot.commands import parse_rating
 from bot.messages import Inbound
 from bot.models import Ticket
+from bot.places import count_of
 from bot.tickets import Context, reopen_window, reported_by
 from bot.workflow import OPEN_STATUSES, Refusal, Status
 
@@ -38,10 +39,9 @@ def run_ticket_command(ctx: Context, name: str, number: int, args: str, photo_id
         actions.rate(ctx, number, *rating)
     elif name == "extend":
         days_text, _, reason = args.partition(" ")
-        try:
-            days = float(days_text.removesuffix("天"))
-        except ValueError:
-            raise Refusal(texts.USAGE["extend"]) from None
+        days = count_of(days_text.removesuffix(texts.DAY))  # "延期 3 两天 等垃圾车": 两天 is 2
+        if days is None:
+            raise Refusal(texts.USAGE["extend"])
         actions.extend(ctx, number, days, reason.strip())
     elif name == "reassign":
         if not args:

@@ -96,6 +96,8 @@ def authorize(ctx: Context, action: Action, ticket: Ticket) -> None:
         return
     if problem == "bad_status" and ticket.status == Status.CLOSED:
         raise Refusal(closed_already(ctx, ticket))
+    if problem == "bad_status" and ticket.status == Status.CANCELLED:  # not "目前是「已撤销」状态，不能撤销"
+        raise Refusal(texts.ticket_cancelled_already(ticket.id))
     if problem == "bad_status" and action is Action.RATE and ticket.status in [s.value for s in OPEN_STATUSES]:
         raise Refusal(texts.rate_after_done([ticket.id]))
     grid = ctx.config.grid(ticket.grid_id)

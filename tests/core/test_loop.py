@@ -742,3 +742,10 @@ def test_a_question_of_its_own_just_after_another_is_not_folded_into_it(chat, se
     assert first[0].startswith("已受理 #1")
     answer = texts_to(chat.say(RESIDENT, "社保认证在哪里做"), GROUP_1)
     assert answer and not answer[0].startswith("已补充到 #1"), answer
+
+
+def test_withdrawing_twice_says_it_is_withdrawn_already(chat):
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    chat.say(RESIDENT, "撤销 1")
+    again = texts_to(chat.say(RESIDENT, "撤销 1"), GROUP_1)[0]
+    assert again.startswith("#1 已撤销。") and "不能" not in again, again

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from bot.models import OutboxMessage, Ticket
+from bot.models import OutboxMessage, Ticket, Topic
 from bot.scheduler import Scheduler, run_due
 from tests.conftest import GROUP_1
 
@@ -71,7 +71,6 @@ def test_a_decision_typed_without_a_space_is_recorded_and_can_be_corrected(chat,
 
 
 def test_a_topic_proposed_in_plain_words_is_collected_once(chat, sessions):
-    from bot.models import Topic
 
     first = chat.say(RESIDENT, "我想提个议题：小区广场舞太吵了 晚上十点还在跳").outbounds[0].text
     assert first.startswith("已收录为说事日议题1：小区广场舞太吵了")  # a topic, not a 邻里纠纷 ticket
@@ -79,6 +78,15 @@ def test_a_topic_proposed_in_plain_words_is_collected_once(chat, sessions):
     assert "已经收录过了（议题1）" in again
     with sessions() as session:
         assert session.query(Topic).count() == 1 and session.query(Ticket).count() == 0
+
+
+def test_a_decision_may_name_its_topic_by_number_alone(chat, sessions):
+    chat.say(RESIDENT, "议题 广场舞音乐太响 建议晚上八点半结束")
+    result = chat.say(LEADER, "决定 1 广场舞晚上八点半结束")
+    assert any("议题1" in o.text and "八点半" in o.text for o in result.outbounds), [o.text for o in result.outbounds]
+    with sessions() as session:
+        assert session.get(Topic, 1).status == "decided"
+    assert any("没有" in o.text and "99" in o.text for o in chat.say(LEADER, "决定 99 随便").outbounds)
 
 
 def test_a_decision_can_become_a_ticket(chat, sessions):
@@ -271,6 +279,9 @@ def test_extension_moves_the_deadline_and_tells_the_resident(chat, sessions, clo
     assert any("延长 2 天" in o.text and o.chat_id == GROUP_1 for o in result.outbounds)
     with sessions() as session:
         assert session.get(Ticket, 1).deadline_at == before + dt.timedelta(days=2)
+    chat.say(LEADER, "延期 1 两天 等垃圾车")  # the days as people write them
+    with sessions() as session:
+        assert session.get(Ticket, 1).deadline_at == before + dt.timedelta(days=4)
 
 
 def test_transfer_pauses_the_clock(chat, sessions, clock):
@@ -303,6 +314,7 @@ def test_rating_reminder_default_close_and_revisit(chat, sessions, config, clock
     tick(sessions, config, clock, resolved + dt.timedelta(hours=25))
     tick(sessions, config, clock, resolved + dt.timedelta(hours=30))
     assert len(sent(sessions, "rating_prompt")) == 2  # the prompt at 办结 and one reminder
+    assert sent(sessions, "rating_prompt")[1].text.startswith(f"@居民{RESIDENT} #1 已办结")  # the resident is pinged
     tick(sessions, config, clock, resolved + dt.timedelta(days=3, minutes=1))
     with sessions() as session:
         ticket = session.get(Ticket, 1)

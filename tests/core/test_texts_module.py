@@ -55,7 +55,8 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     },
     ("bot/places.py", "_CN_DIGITS"): {"零一二三四五六七八九"},
     ("bot/places.py", "numbered_place"): {"栋", "号楼", "幢"},  # "三号楼" is the same place as "3栋"
-    ("bot/places.py", "_number"): {"十"},  # "二十三号楼" is 23栋
+    ("bot/places.py", "_number"): {"十"},
+    ("bot/places.py", "count_of"): {"两", "二", "十"},  # "延期 3 两天"  # "二十三号楼" is 23栋
     ("bot/services.py", "_ASKING"): {
         r"问|咨询|怎么|如何|哪里|哪儿|在哪|去哪|到哪|找谁|咋|需要什么|要带|要什么|能不能办|可以办|流程|手续|[?？吗]"
     },
@@ -71,7 +72,6 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
         r"^(?:我|我们)?(?:想|要)?提(?:个|一个|一下|条)?议题\s*[:：，,]?\s*(?P<rest>.*)$"
     },
     ("bot/ticket_commands.py", "starts_with_number"): {"天"},  # "延期 12 3天 等配件"
-    ("bot/ticket_commands.py", "run_ticket_command"): {"天"},
 }
 # Not messages of the bot: English help for admins naming a Chinese term, and the developer's classifier
 # printout (bilingual labels, like nlp/ itself).
