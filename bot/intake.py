@@ -32,6 +32,11 @@ SURE_OTHER_MATTER = 0.7
 SURE_REPORT = 0.9  # a reply to the call for topics this sure of a problem at a named place is a report
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
+# "我前几天反映的事怎么样了", "上次报的问题有进展吗": a resident asking after their own reports
+_ASKS_AFTER_OWN = re.compile(
+    r"我(?:们)?[^，。,.!！?？\s]{0,6}(?:反映|报|说|提)(?:过)?的(?:事|事情|问题)[^，。,.!！]{0,4}"
+    r"(?:怎么样|咋样|如何|有进展|有消息|有结果|处理了|办了|进度)"
+)
 # "还是不亮", "根本没修好", "又坏了": what was marked done is not
 _NOT_FIXED = re.compile(r"(?:还是|仍然|依然|照样|根本)(?:没|不|坏)|没修好|没弄好|没解决|没处理好|又坏了|又不亮了")
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
@@ -365,7 +370,7 @@ class Intake:
     # -- residents and grids --------------------------------------------------------------------------
 
     def _set_grid(self, ctx: Context, msg: Inbound, grid_id: str) -> bool:
-        grid = ctx.config.grid(grid_id.strip())
+        grid = ctx.config.grid(grid_id.strip()) or _grid_named(ctx, grid_id.strip())
         if grid is None:
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
             ask = texts.unknown_grid(grid_id.strip(), choices) if grid_id.strip() else texts.ask_grid(choices)
@@ -395,6 +400,10 @@ class Intake:
             if msg.kind == "photo" and recent is not None:
                 tickets.add_followup(ctx, recent, "", msg.photo_id or "photo")
             return  # stickers, voice and captionless photos never open a ticket by themselves
+        if _ASKS_AFTER_OWN.search(text):
+            # "我前几天反映的事怎么样了": where their reports stand, not a new ticket about nothing
+            actions.my_tickets(ctx)
+            return
         result = self._classify(text)
         service = match_service(ctx.config, text)
         asking = service is not None and (result.question or wants_guide(text, service)) and not is_stalled(text)
@@ -606,3 +615,11 @@ def _about_another_matter(matter: str, ticket: Ticket) -> bool:
     """Words of a matter, none of them the ticket's: "我家也停电了" is not more about a ticket for clutter."""
     said = set(ticket.matter.split())
     return bool(matter) and bool(said) and not set(matter.split()) & said
+
+
+def _grid_named(ctx: Context, said: str) -> Grid | None:
+    """"网格 桂花苑": a grid by its name or a part of it, when only one grid's name holds it."""
+    if len(said) < 2:
+        return None
+    named = [grid for grid in ctx.config.grids if said in grid.name]
+    return named[0] if len(named) == 1 else None

@@ -749,3 +749,17 @@ def test_withdrawing_twice_says_it_is_withdrawn_already(chat):
     chat.say(RESIDENT, "撤销 1")
     again = texts_to(chat.say(RESIDENT, "撤销 1"), GROUP_1)[0]
     assert again.startswith("#1 已撤销。") and "不能" not in again, again
+
+
+def test_asking_after_ones_own_reports_lists_them_instead_of_filing_a_ticket(chat, sessions):
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    answer = texts_to(chat.say(RESIDENT, "我前几天反映的事怎么样了"), GROUP_1)
+    assert answer and "#1" in answer[0] and not answer[0].startswith("已受理"), answer
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
+def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
+    chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
+    answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
+    assert answer and "没有编号" not in answer[0], answer

@@ -42,6 +42,10 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/commands.py", "_NUMBERS_THEN_NOTE"): {  # "办结 1、2 都处理好了", not "办结 3 2楼灯已换"
         r"^(?P<numbers>(?:[\s、,，和]*[#＃]?\d{1,9}(?![\d楼栋号单元层室户天]))+)(?:\s+(?P<note>.*))?$"
     },
+    ("bot/intake.py", "_ASKS_AFTER_OWN"): {  # a resident asking after their own reports
+        r"我(?:们)?[^，。,.!！?？\s]{0,6}(?:反映|报|说|提)(?:过)?的(?:事|事情|问题)[^，。,.!！]{0,4}"
+        r"(?:怎么样|咋样|如何|有进展|有消息|有结果|处理了|办了|进度)",
+    },
     ("bot/intake.py", "_NOT_FIXED"): {  # said of a ticket marked done: it is not
         r"(?:还是|仍然|依然|照样|根本)(?:没|不|坏)|没修好|没弄好|没解决|没处理好|又坏了|又不亮了"
     },
