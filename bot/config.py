@@ -506,6 +506,15 @@ def config_warnings(config: Config) -> list[str]:
                     f'categories[{index}].keywords: "{word}" is also a keyword of categories[{seen}] '
                     f'("{config.categories[seen].name}"); a message with it scores for both'
                 )
+    if config.category("other") is None and config.categories:
+        # the classifier knows 12 categories; a request in one the config leaves out has to land somewhere
+        last = config.categories[-1]
+        warnings.append(
+            f'categories: no category has id "other", so every request that fits none of the configured categories '
+            f'is filed under the last one, categories[{len(config.categories) - 1}] ("{last.name}")'
+            + (f", and handed to {last.department}" if last.department else "")
+            + '; add a catch-all [[categories]] with id = "other"'
+        )
     for index, grid in enumerate(config.grids):
         # 督办 goes to the grid's 网格长: without one, an unclaimed or overdue ticket reaches nobody until the
         # secretary's turn a day after its deadline

@@ -252,6 +252,14 @@ def test_a_grid_without_a_leader_is_warned_of_but_allowed(tmp_path):
     assert "grids[2]" not in result.output  # dj-3 keeps its leader
 
 
+def test_a_config_without_a_catch_all_category_is_warned_of(tmp_path):
+    path = tmp_path / "c.toml"
+    path.write_text(SOURCE.replace('id = "other"', 'id = "misc"'), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", str(path)])
+    assert result.exit_code == 0 and 'no category has id "other"' in result.output
+    assert 'no category has id "other"' not in CliRunner().invoke(main, ["check-config", str(EXAMPLE)]).output
+
+
 def test_an_entry_is_named_as_well_as_counted():
     found = problems(SOURCE.replace('grids = ["dj-2"]\n', "grids = []\n", 1))
     assert found[0].startswith("c.toml: workers[2].grids: a grid_worker needs at least one grid")
