@@ -103,6 +103,9 @@ def _bot_classifier() -> Classifier:
 # not the past; care and papers for a lasting illness (护理, 残疾证), a likeness (跟着火了一样), "once it burns"
 # (一着火…都), someone's vomit left in a lift and 没丢东西 are not emergencies. After: x 0.958, 0.888, 0.913/1.0;
 # y 0.957, 0.911, 1.0/1.0; z 0.946, 0.877, 0.955/1.0.
+# blind_aa (an ordinary county-town community), written with x, y and z but kept sealed until the end of the
+# session, scored once with its final code: 0.957, 0.931, 0.913/1.0 (its two false alarms, a stroke and a wheelchair
+# to borrow, a cracked solar-heater pipe running down a wall, left alone: no rule came from aa).
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -131,6 +134,7 @@ def _bot_classifier() -> Classifier:
         ("blind_x.csv", 0.95, 0.87, 0.95, 0.9),
         ("blind_y.csv", 0.95, 0.9, 0.95, 0.9),
         ("blind_z.csv", 0.94, 0.86, 0.95, 0.9),
+        ("blind_aa.csv", 0.95, 0.91, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):
