@@ -411,12 +411,17 @@ class Intake:
             answer_service(ctx, service, msg, grid, result.category)
             return
         matter = matter_of(result.keywords)
-        if not result.urgent and self._own_report_again(ctx, msg, grid, text, matter, recent):
+        own = self._own_open(ctx, msg, grid, matter) if matter and not result.urgent else None
+        if own is not None and self._own_report_again(ctx, msg, text, own, recent):
             return
         if result.resolved and not result.question and not result.urgent:
             # "不用了 物业已经通好了" just after reporting it: the worker is told, and the resident how to withdraw it
-            own = recent if recent is not None else (self._own_open(ctx, msg, grid, matter) if matter else None)
-            if own is not None and own.status in [s.value for s in ACTIVE_STATUSES]:
+            own = recent if recent is not None else own
+            if (
+                own is not None
+                and own.status in [s.value for s in ACTIVE_STATUSES]
+                and not self._another_building(ctx, text, own)
+            ):
                 tickets.add_followup(ctx, own, text, msg.photo_id, answer=texts.solved_meanwhile(own.id))
                 return
         if result.intent != "request" and not result.urgent:
@@ -495,16 +500,11 @@ class Intake:
         word = result.keywords[0]
         return next((c.id for c in self.classifier.lexicon.categories if word in c.keywords), None)
 
-    def _own_report_again(
-        self, ctx: Context, msg: Inbound, grid: Grid, text: str, matter: str, recent: Ticket | None
-    ) -> bool:
-        """The resident speaks again of a matter they reported that is not yet archived: "路灯还是不亮 根本没修好"
-        after it was marked done is a bad rating; "楼道灯怎么还没人来修" hours later chases it (more detail for the
-        worker, and its progress for the resident), not a second ticket of the same matter."""
-        if not matter:
-            return False
-        own = self._own_open(ctx, msg, grid, matter)
-        if own is None or self._another_building(ctx, text, own):
+    def _own_report_again(self, ctx: Context, msg: Inbound, text: str, own: Ticket, recent: Ticket | None) -> bool:
+        """The resident speaks again of a matter they reported that is not yet archived (`own`): "路灯还是不亮
+        根本没修好" after it was marked done is a bad rating; "楼道灯怎么还没人来修" hours later chases it (more
+        detail for the worker, and its progress for the resident), not a second ticket of the same matter."""
+        if self._another_building(ctx, text, own):
             return False
         if own.status == Status.RESOLVED.value and _NOT_FIXED.search(text):
             actions.rate(ctx, own.id, "bad", text)
