@@ -12,7 +12,7 @@ from bot.chat_moves import follow_move
 from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
-from bot.matters import matter_of, same_matter
+from bot.matters import is_same_matter, matter_of, same_matter
 from bot.messages import Button, Inbound
 from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
 from bot.places import is_building, other_spots, place_of
@@ -58,6 +58,18 @@ RECENT = (
     )
     .order_by(Ticket.id.desc())
     .limit(1)
+)
+
+# the sender's reports not yet archived, newest first (what a chase or a "still not fixed" is about)
+OWN_OPEN = (
+    select(Ticket.id, Ticket.matter)
+    .where(
+        Ticket.grid_id == bindparam("grid"),
+        Ticket.reporter_id == bindparam("user"),
+        Ticket.status.in_([*(s.value for s in ACTIVE_STATUSES), Status.RESOLVED.value]),
+    )
+    .order_by(Ticket.id.desc())
+    .limit(20)
 )
 
 
@@ -518,19 +530,12 @@ class Intake:
 
     @staticmethod
     def _own_open(ctx: Context, msg: Inbound, grid: Grid, matter: str) -> Ticket | None:
-        """The sender's newest report of this matter that is not yet archived."""
+        """The sender's newest report of this matter that is not yet archived (one prepared statement: it runs for
+        every message that names a matter, and most senders have none)."""
         with ctx.session.no_autoflush:
-            return ctx.session.execute(
-                select(Ticket)
-                .where(
-                    Ticket.grid_id == grid.id,
-                    Ticket.reporter_id == msg.user_id,
-                    Ticket.status.in_([*(s.value for s in ACTIVE_STATUSES), Status.RESOLVED.value]),
-                    same_matter(matter),
-                )
-                .order_by(Ticket.id.desc())
-                .limit(1)
-            ).scalar_one_or_none()
+            mine = ctx.session.execute(OWN_OPEN, {"grid": grid.id, "user": msg.user_id}).all()
+        found = next((id_ for id_, said in mine if is_same_matter(matter, said)), None)
+        return None if found is None else ctx.session.get(Ticket, found)
 
     def _same_matter(
         self, ctx: Context, grid: Grid, category: Category | None, place: str, matter: str, msg: Inbound

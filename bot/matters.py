@@ -44,3 +44,11 @@ def same_matter(matter: str) -> ColumnElement[bool]:
         Ticket.matter.contains(f" {words[0]} ", autoescape=True),
         *(Ticket.matter.startswith(f" {word} ", autoescape=True) for word in words),
     )
+
+
+def is_same_matter(matter: str, ticket_matter: str) -> bool:
+    """same_matter for one ticket's matter already read: the same test, in Python."""
+    words = matter.split()
+    return bool(words) and (
+        f" {words[0]} " in ticket_matter or any(ticket_matter.startswith(f" {word} ") for word in words)
+    )

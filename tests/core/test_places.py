@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from bot.places import other_spots, place_of, spots_of
@@ -56,3 +58,43 @@ def test_a_unit_or_gate_within_a_place_is_read_one_way(text, spots):
 )
 def test_two_reports_are_elsewhere_only_when_both_name_a_finer_place_and_they_differ(text, other, elsewhere):
     assert other_spots(text, other) is elsewhere
+
+
+@pytest.mark.parametrize(
+    ("new", "old"),
+    [
+        (["停电"], ["停电", "电梯"]),  # "又停电了" and "停电了 电梯也停了": one power cut
+        (["路灯", "坏了"], ["电梯", "坏了"]),  # two faults sharing 坏了
+        (["渗水"], ["漏水"]),  # one leak in two words
+        (["楼道", "杂物"], ["杂物", "楼道"]),
+        ([], ["电梯"]),
+    ],
+)
+def test_the_same_matter_reads_the_same_in_sql_and_in_python(sessions, new, old):
+    """附议 is checked in SQL, the sender's own report in Python: both must call the same things one matter."""
+    from bot.matters import is_same_matter, matter_of, same_matter
+    from bot.models import Ticket
+
+    mine, theirs = matter_of(new), matter_of(old)
+    with sessions() as session:
+        session.add(
+            Ticket(
+                grid_id="dj-1",
+                category="repair",
+                text="x",
+                reporter_id="1",
+                reporter_name="x",
+                matter=theirs,
+                platform="telegram",
+                source_chat_id="1",
+                source_message_id="1",
+                status="new",
+                handling="handle",
+                deadline_at=dt.datetime(2026, 11, 24, tzinfo=dt.UTC),
+                created_at=dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+                updated_at=dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+            )
+        )
+        session.flush()
+        in_sql = session.query(Ticket).filter(same_matter(mine)).count() == 1
+    assert is_same_matter(mine, theirs) is in_sql
