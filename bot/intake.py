@@ -182,7 +182,12 @@ class Intake:
             grid = self.residents.grid_of(ctx, msg)
             if grid is None:
                 return
+            said = len(ctx.out)
             self._speech(ctx, msg, grid)
+            if len(ctx.out) == said and msg.text.strip():
+                # "你好", "谢谢", "😊" to the bot alone: a group lets chatter pass, a private chat answers it
+                thanks = is_acknowledgement(msg.text)
+                ctx.reply(texts.WELCOME_BACK if thanks else texts.PRIVATE_CHATTER, kind="help")
             return
         # Before the speech: the resident's row then joins the ticket's writes in one flush.
         self.residents.remember(ctx, msg, grid)

@@ -317,6 +317,13 @@ def my_tickets(lines: list[str], unlisted: int = 0) -> str:
     return listed
 
 
+WELCOME_BACK = "不客气！有事随时告诉我。"
+PRIVATE_CHATTER = (
+    "您好，我是网格助手。有问题直接告诉我就行，例如“3栋楼道堆满杂物”“路灯坏了”；想问政策可以问“高龄补贴怎么申请”；"
+    "查看自己反映的事，回复“我的工单”。"
+)
+
+
 def solved_meanwhile(n: int) -> str:
     return f"收到，已记在 #{n} 上。如果已经解决、不用再办理，请回复“撤销 {n}”。"
 

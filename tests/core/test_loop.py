@@ -763,3 +763,12 @@ def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
     assert answer and "没有编号" not in answer[0], answer
+
+
+def test_a_greeting_in_a_private_chat_is_answered(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # known in grid 1 from the group
+    for said in ("你好", "在吗"):
+        answer = texts_to(chat.say(RESIDENT, said, chat=str(RESIDENT)), RESIDENT)
+        assert answer and answer[0].startswith("您好，我是网格助手"), (said, answer)
+    for said in ("谢谢", "😊"):
+        assert texts_to(chat.say(RESIDENT, said, chat=str(RESIDENT)), RESIDENT) == ["不客气！有事随时告诉我。"]
