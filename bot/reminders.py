@@ -250,7 +250,8 @@ class Reminders:
             late = now - ticket.deadline_at
             owner_name = ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED
             if late >= dt.timedelta(hours=esc.leader_after_hours):
-                for leader in routing.leaders_of(self.config, grid.id):
+                leaders = routing.leaders_of(self.config, grid.id)
+                for leader in leaders:
                     if leader is owner:
                         continue  # his own ticket: the 催办 has told him; the secretary's step still comes
                     self._dm(
@@ -260,10 +261,11 @@ class Reminders:
                         texts.overdue_leader_dm(ticket.id, grid.name, owner_name, ticket.text),
                         f"supervise:{ticket.id}:{stamp}:{leader.user_id}",
                     )
-                self._tell_owner(ctx, owner, ticket, routing.leaders_of(self.config, grid.id), 1, stamp)
+                self._tell_owner(ctx, owner, ticket, leaders, 1, stamp)
                 self._escalate(ctx, ticket, 1)
             if late >= dt.timedelta(hours=esc.secretary_after_hours):
-                for secretary in routing.secretaries(self.config):
+                secretaries = routing.secretaries(self.config)
+                for secretary in secretaries:
                     if secretary is owner:
                         continue
                     self._dm(
@@ -275,7 +277,7 @@ class Reminders:
                         ),
                         f"supervise2:{ticket.id}:{stamp}:{secretary.user_id}",
                     )
-                self._tell_owner(ctx, owner, ticket, routing.secretaries(self.config), 2, stamp)
+                self._tell_owner(ctx, owner, ticket, secretaries, 2, stamp)
                 self._escalate(ctx, ticket, 2)
 
     def _unclaimed(self, ctx: Context, ticket: Ticket, grid: Grid, now: dt.datetime) -> None:

@@ -247,14 +247,12 @@ class UrgencyRules:
         if start > 0 and text[start - 1] in _NEGATIONS:
             return True
         clause = text[_clause_start(text, start) : start]
-        for hedge in self.hedges:
-            at = clause.find(hedge)
-            while at >= 0:
-                # 是不是着火了 / 会不会 asks; it does not deny; 不知道哪家漏气了 doubts where, not whether
-                if not _asks(clause, at, hedge) and not _unknown_place(clause, at, hedge):
-                    return True
-                at = clause.find(hedge, at + 1)
-        return False
+        # 是不是着火了 / 会不会 asks; it does not deny; 不知道哪家漏气了 doubts where, not whether
+        return any(
+            not _asks(clause, at, hedge) and not _unknown_place(clause, at, hedge)
+            for hedge in self.hedges
+            for at in _find_all(clause, hedge)
+        )
 
 
 def _first_chars(pattern: str) -> frozenset[str] | None:
