@@ -342,8 +342,9 @@ def progress(ctx: Context, number: int) -> Ticket:
     return ticket
 
 
-def my_tickets(ctx: Context, limit: int = 20) -> None:
-    """A worker's open tickets, or the reports a resident made or joined (附议)."""
+def my_tickets(ctx: Context, limit: int = 20, vague: bool = False) -> None:
+    """A worker's open tickets, or the reports a resident made or joined (附议). `vague`: asked after "that
+    matter" without naming it; with none open, the resident is asked which one they mean."""
     query = select(Ticket).where(Ticket.status.in_([s.value for s in OPEN_STATUSES] + [Status.RESOLVED.value]))
     if ctx.actor.is_staff:
         query = query.where(or_(Ticket.assignee_id == ctx.actor.user_id, Ticket.suggested_id == ctx.actor.user_id))
@@ -368,4 +369,4 @@ def my_tickets(ctx: Context, limit: int = 20) -> None:
                 texts.clip(ticket.text, 20),
             )
         )
-    ctx.reply(texts.my_tickets(lines, unlisted), kind="mine")
+    ctx.reply(texts.my_tickets(lines, unlisted) if lines or not vague else texts.WHICH_MATTER, kind="mine")

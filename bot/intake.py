@@ -37,6 +37,14 @@ _ASKS_AFTER_OWN = re.compile(
     r"我(?:们)?[^，。,.!！?？\s]{0,6}(?:反映|报|说|提)(?:过)?的(?:事|事情|问题)[^，。,.!！]{0,4}"
     r"(?:怎么样|咋样|如何|有进展|有消息|有结果|处理了|办了|进度)"
 )
+# "@赵强 你什么时候来看一下", "那个事怎么样了": a chase that names no matter (checked only when no keyword or
+# place says which): the sender's open reports are shown, or they are asked which matter they mean
+_VAGUE_CHASE = re.compile(
+    r"(?:那个|这个|那件|这件|上次|之前|前几天|前两天|我说|说过|讲过|跟你说|和你说)的?(?:事|事情|问题)[^，。,.!！]{0,4}"
+    r"(?:怎么样|咋样|如何|有进展|有消息|有结果|处理了|办了|进度|什么时候|啥时候|弄好|搞好|解决)"
+    r"|(?:什么时候|啥时候|几时|哪天)(?:能|可以|有空)?(?:过来|来|上门)(?:帮忙|帮我们|帮我)?(?:看|修|处理|弄|瞧|解决)"
+    r"|怎么还没(?:人)?(?:来|过来|上门)"
+)
 # "还是不亮", "根本没修好", "又坏了": what was marked done is not
 _NOT_FIXED = re.compile(r"(?:还是|仍然|依然|照样|根本)(?:没|不|坏)|没修好|没弄好|没解决|没处理好|又坏了|又不亮了")
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
@@ -419,13 +427,16 @@ class Intake:
             return  # stickers, voice and captionless photos never open a ticket by themselves
         if _ASKS_AFTER_OWN.search(text):
             # "我前几天反映的事怎么样了": where their reports stand, not a new ticket about nothing
-            actions.my_tickets(ctx)
+            actions.my_tickets(ctx, vague=True)
             return
         result = self._classify(text)
         service = match_service(ctx.config, text)
         asking = service is not None and (result.question or wants_guide(text, service)) and not is_stalled(text)
         if asking and not result.urgent:
             answer_service(ctx, service, msg, grid, result.category)
+            return
+        if recent is None and not ctx.actor.is_staff and self._vague_chase(text, result, grid):
+            actions.my_tickets(ctx, vague=True)
             return
         matter = matter_of(result.keywords)
         own = self._own_open(ctx, msg, grid, matter) if matter and not result.urgent else None
@@ -502,6 +513,14 @@ class Intake:
         since = ctx.now - dt.timedelta(minutes=ctx.config.intake.follow_up_minutes)
         with ctx.session.no_autoflush:  # see Core._act: earlier messages' writes are flushed already
             return tickets.first_of(ctx.session, RECENT, {"user": msg.user_id, "chat": msg.chat_id, "since": since})
+
+    @staticmethod
+    def _vague_chase(text: str, result: Classification, grid: Grid) -> bool:
+        """"你们啥时候过来修" names no matter: its only keyword (修) is part of the chase itself."""
+        chase = _VAGUE_CHASE.search(text)
+        if chase is None or result.urgent or result.resolved or place_of(text, grid):
+            return False
+        return all(word in chase.group() for word in result.keywords)
 
     def _verdict(self, text: str) -> str | None:
         """What a reporter's own words under a finished ticket say of it: "还是不亮" bad, "修好了 谢谢" good."""

@@ -317,6 +317,9 @@ def my_tickets(lines: list[str], unlisted: int = 0) -> str:
     return listed
 
 
+WHICH_MATTER = (
+    "没有查到您反映过、还没办结的事。请问是哪件事？新问题请直接说明情况和位置，例如“3栋2单元楼道灯不亮”，我来登记。"
+)
 WELCOME_BACK = "不客气！有事随时告诉我。"
 PRIVATE_CHATTER = (
     "您好，我是网格助手。有问题直接告诉我就行，例如“3栋楼道堆满杂物”“路灯坏了”；想问政策可以问“高龄补贴怎么申请”；"

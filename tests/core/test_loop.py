@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
+from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent, Topic
 from tests.conftest import GROUP_1, GROUP_2
 
 RESIDENT, NEIGHBOUR = 501, 502
@@ -757,6 +757,25 @@ def test_asking_after_ones_own_reports_lists_them_instead_of_filing_a_ticket(cha
     assert answer and "#1" in answer[0] and not answer[0].startswith("已受理"), answer
     with sessions() as session:
         assert session.query(Ticket).count() == 1
+
+
+def test_a_chase_that_names_no_matter_opens_no_ticket(chat, sessions, clock):
+    # nothing reported yet: asked which matter, not filed as "@赵强 你什么时候来看一下" nor put on the agenda
+    for said in ("@赵强 你什么时候来看一下", "@王芳 上次说的那个事怎么样了"):
+        answer = texts_to(chat.say(RESIDENT, said), GROUP_1)
+        assert answer and answer[0].startswith("没有查到您反映过") and "请问是哪件事" in answer[0], (said, answer)
+    with sessions() as session:
+        assert session.query(Ticket).count() == 0 and session.query(Topic).count() == 0
+    # a report from last week still open: the chase lists it
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    clock.advance(days=2)
+    answer = texts_to(chat.say(RESIDENT, "你们啥时候过来修"), GROUP_1)
+    assert answer and "#1" in answer[0] and "路灯" in answer[0], answer
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+    # a chase that says what and where is a report of its own
+    answer = texts_to(chat.say(NEIGHBOUR, "7栋的电梯又坏了 什么时候来修"), GROUP_1)
+    assert answer and answer[0].startswith("已受理 #2"), answer
 
 
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
