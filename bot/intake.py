@@ -12,10 +12,10 @@ from bot.chat_moves import follow_move
 from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
 from bot.config import Category, Grid
 from bot.db import lock_for
-from bot.matters import is_same_matter, matter_of, same_matter
+from bot.matters import is_same_matter, matter_of, names_a_fault, same_matter
 from bot.messages import Button, Inbound
 from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
-from bot.places import is_building, other_spots, place_of
+from bot.places import is_building, numbered_place, other_spots, place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
 from bot.services import answer_service, is_stalled, match_service, wants_guide
@@ -29,6 +29,8 @@ SURE_CHATTER = 0.9  # a reporter's chatter this sure ("今天天气真好") is n
 # A reply under a ticket is read as another matter only when the classifier is this sure of another category:
 # "我家门口也是" (0.53, 邻里纠纷) under a litter ticket is a 附议, "我们5栋的电梯也坏了" (0.90, 报修) is not.
 SURE_OTHER_MATTER = 0.7
+# Chatter this unsure that names a fault at a numbered place ("10栋地下室漏水") is asked about (立案 / 不是)
+UNSURE_FAULT = 0.7
 SURE_REPORT = 0.9  # a reply to the call for topics this sure of a problem at a named place is a report
 _TICKET_IN_TEXT = re.compile(r"#([0-9]{1,9})(?![0-9])")
 CLOSED_STATUSES = (Status.CLOSED.value, Status.CANCELLED.value)
@@ -469,6 +471,17 @@ class Intake:
                     same = self._same_matter(ctx, grid, None, place_of(text, grid), matter, msg)
                 if same is not None:
                     tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id, msg.text)
+                    return
+            place = place_of(text, grid)
+            if (
+                names_a_fault(result.keywords)
+                and numbered_place(text)
+                and not (result.resolved or result.question)
+                and result.confidence < UNSURE_FAULT
+            ):
+                # "10栋地下室漏水": a fault at a numbered place, though worded as plain news: asked, not ignored
+                topic = ctx.config.category(self._topic_of(result) or "other") or ctx.config.categories[-1]
+                ask_to_file(ctx, msg, grid, topic, "、".join(result.keywords[:3]), place, matter)
             return
         category = ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
         if (

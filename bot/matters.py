@@ -29,6 +29,14 @@ _ONE_FAULT = {
 }
 
 
+# What breaks, leaks or stops: a keyword that is a fault by itself, whatever it is of
+_FAULTS = frozenset({*_ONE_FAULT, *_ONE_FAULT.values(), "坏了", "不亮", "不通", "跳闸"})
+
+
+def names_a_fault(keywords: Sequence[str]) -> bool:
+    return any(word in _FAULTS for word in keywords)
+
+
 def matter_of(keywords: Sequence[str]) -> str:
     """The matter words a ticket keeps: the classifier's keywords (strongest first), space-delimited."""
     words = list(dict.fromkeys(_ONE_FAULT.get(word, word) for word in keywords))

@@ -778,6 +778,17 @@ def test_a_chase_that_names_no_matter_opens_no_ticket(chat, sessions, clock):
     assert answer and answer[0].startswith("已受理 #2"), answer
 
 
+def test_a_bare_fault_at_a_numbered_place_is_asked_about_not_ignored(chat, sessions):
+    answer = texts_to(chat.say(RESIDENT, "10栋地下室漏水"), GROUP_1)
+    assert answer and "需要登记为工单" in answer[0] and "设施维修" in answer[0], answer
+    assert texts_to(chat.say(RESIDENT, "立案"), GROUP_1)[0].startswith("已受理 #1")
+    # news of a planned cut, or a fault without a place, stays chatter
+    for said in ("我们楼也贴通知了 说是周四停水", "停水了", "10栋停水已经恢复了"):
+        assert texts_to(chat.say(NEIGHBOUR, said), GROUP_1) == [], said
+    with sessions() as session:
+        assert session.query(Ticket).count() == 1
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
