@@ -326,7 +326,7 @@ class Classifier:
         vote += intent.question_weight * question
         vote += intent.mention_weight * (_MENTION.search(text) is not None)
         # an emergency the urgent model senses marks a request as urgent; it does not make chatter a request
-        vote += intent.urgent_weight * (emergency is not None and not emergency.sensed)
+        vote += intent.urgent_weight * (emergency is not None and (not emergency.sensed or bool(emergency.words)))
         vote += intent.model_weight * leaning
         vote += intent.stuck_weight * ("stuck" in shapes)
         vote += intent.ask_weight * ("ask" in shapes)

@@ -106,6 +106,12 @@ def _bot_classifier() -> Classifier:
 # blind_aa (an ordinary county-town community), written with x, y and z but kept sealed until the end of the
 # session, scored once with its final code: 0.957, 0.931, 0.913/1.0 (its two false alarms, a stroke and a wheelchair
 # to borrow, a cracked solar-heater pipe running down a wall, left alone: no rule came from aa).
+# Round I (2026-11-24, tenth session): blind_ab (an inland estate of elderly people living alone, their children far
+# away; spring damp) at first sight 0.966, 0.913, 0.895/0.810: four emergencies missed, three of them told by a
+# grandchild on the phone from far away and ending in a plea to the neighbours (哪位邻居…, read as chatter). From it:
+# an emergency the urgent model confirms makes a request even when its only sign is weak (喊他也不应); 心口疼 and
+# speech gone (话都讲不清) are signs; water running down through a light fitting is a live circuit. After: 0.972,
+# 0.916, 0.913/1.0; no other row of the sets moves but one more emergency found in blind_m.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -135,6 +141,7 @@ def _bot_classifier() -> Classifier:
         ("blind_y.csv", 0.95, 0.9, 0.95, 0.9),
         ("blind_z.csv", 0.94, 0.86, 0.95, 0.9),
         ("blind_aa.csv", 0.95, 0.91, 0.95, 0.9),
+        ("blind_ab.csv", 0.96, 0.9, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

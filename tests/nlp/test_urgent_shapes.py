@@ -8,11 +8,18 @@ import pytest
 
 from nlp.classifier import Classifier
 from nlp.lexicon import default_lexicon, parse_lexicon
+from nlp.model import default_model, default_urgent_model
 
 
 @lru_cache(maxsize=1)
 def classifier() -> Classifier:
     return Classifier(default_lexicon())
+
+
+@lru_cache(maxsize=1)
+def bot_classifier() -> Classifier:
+    """With the learned grid and urgent models, as the bot runs it."""
+    return Classifier(default_lexicon(), model=default_model(), urgent_model=default_urgent_model())
 
 
 @pytest.mark.parametrize(
@@ -379,3 +386,26 @@ def test_open_manholes_and_a_lift_shaft(text, urgent):
 )
 def test_no_sign_of_life_lasting_illness_likeness_and_once(text, urgent):
     assert classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # told by phone from far away, described rather than named, ending in a plea to the neighbours
+        ("我奶奶一个人住 刚才电话里说心口疼得受不了 讲话也讲不清了 我在外地 5栋301 哪位邻居帮忙去看一眼", True),
+        ("对面楼那个独居的老爷子刚才还在窗口晾衣服 突然就倒下去看不见了 喊他也不应 屋里没别人", True),
+        # water running down through a light fitting: a live circuit under water
+        ("楼上的水顺着我家客厅的灯往下淌 灯还开着 不敢去碰开关 12栋501 楼上没人", True),
+        ("我爸心口疼好几年了 医生说是老毛病 社区医院能开那个药吗", False),  # a lasting complaint, a question
+        ("卫生间顶上的灯罩里积了点水 估计是楼上渗的 麻烦物业来看看", False),  # damp, not running water
+    ],
+)
+def test_told_by_phone_and_water_through_a_light(text, urgent):
+    assert classifier().classify(text).urgent is urgent
+    assert bot_classifier().classify(text).urgent is urgent
+
+
+def test_an_emergency_the_model_confirms_is_a_request_though_worded_as_news():
+    # one weak sign (喊他也不应) the urgent model backs, no request word: still a call for help, not chatter
+    result = bot_classifier().classify("对面8栋那个李爹爹刚在阳台上捂着脑壳 一下就不见人了 屋里只他一个 喊他也不应")
+    assert result.intent == "request" and result.urgent
