@@ -249,7 +249,8 @@ def is_noise(inbound: Inbound | None) -> bool:
         return True
     if inbound.kind == "callback":
         return not (inbound.callback_data or "").startswith("file:")  # 立案 on a question does open one
-    return not inbound.text.strip() or inbound.edited
+    # an edit in a group may be chatter edited into a report, heard as one (once); anywhere else it opens nothing
+    return not inbound.text.strip() or (inbound.edited and inbound.chat_type != "group")
 
 
 def check_outbounds(result) -> None:
