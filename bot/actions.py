@@ -331,7 +331,7 @@ def progress(ctx: Context, number: int) -> Ticket:
         texts.progress(
             ticket.id,
             category.name if category else ticket.category,
-            texts.STATUS_NAMES.get(ticket.status, ticket.status),
+            texts.status_with_step(ticket.status),
             ticket.assignee_name or texts.OWNER_WHEN_UNCLAIMED,
             ctx.when(ticket.deadline_at),
             latest_text.replace("  ", " ").strip(),

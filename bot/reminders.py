@@ -179,7 +179,7 @@ class Reminders:
                 texts.agenda_ticket(
                     ticket.id,
                     category.name if category else ticket.category,
-                    texts.STATUS_NAMES.get(ticket.status),
+                    texts.status_with_step(ticket.status),
                     ticket.assignee_name or "",
                     texts.clip(ticket.text, 24),
                     overdue,

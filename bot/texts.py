@@ -18,6 +18,22 @@ STATUS_NAMES = {
     "transferred": "已转交",
     "cancelled": "已撤销",
 }
+# 周二说事日's six steps as a ticket's states: 商议说事 is the talk day itself, 回访宁事 the resident's rating
+STEP_NAMES = {
+    "new": "网格问事",
+    "claimed": "具体解事",
+    "reopened": "具体解事",
+    "transferred": "具体解事",
+    "resolved": "反馈息事",
+}
+
+
+def status_with_step(status: str) -> str:
+    """"待认领（网格问事）": the state, and where it stands in the six steps (已归档 and 已撤销 say it already)."""
+    name = STATUS_NAMES.get(status, status)
+    return f"{name}（{STEP_NAMES[status]}）" if status in STEP_NAMES else name
+
+
 HANDLING_NAMES = {"reply": "回复解释", "handle": "受理自办", "transfer": "转交办理"}
 ROLE_NAMES = {
     "grid_worker": "网格员",

@@ -70,7 +70,8 @@ def test_an_unclaimed_overdue_ticket_reads_the_same_to_the_leader_and_on_the_age
         "【督办】#1（待认领）已超过办结时限，请督促办理。",
     ]
     line = next(line for line in agenda.splitlines() if "#1 " in line)
-    assert line.startswith("  ⚠️已超期 #1 环境卫生｜待认领｜3栋楼道")  # "待认领" once, not "待认领｜待认领"
+    # "待认领" once, not "待认领｜待认领"; and the step of the six it stands at (网格问事: asked, not yet taken up)
+    assert line.startswith("  ⚠️已超期 #1 环境卫生｜待认领（网格问事）｜3栋楼道")
     assert line.endswith("｜3栋楼道堆满杂物 好几天了没人管")  # whole when short…
     sections = [line[:2] for line in agenda.splitlines() if line[:2] in ("一、", "二、", "三、")]
     assert sections == ["一、", "二、", "三、"]  # numbered from one though no decision is reported back

@@ -212,7 +212,8 @@ def check_allowed(case: Case, who: str, scene, result, before) -> None:
         assert [row[0].data for row in menu.buttons][:2] == ["xfer:1:0", "xfer:1:1"]
         assert after.status == before.status and result.toast is None
     elif action == "progress":
-        told(texts.progress(1, "环境卫生", texts.STATUS_NAMES[before.status], "王芳", "", "").split("\n时限")[0], here)
+        status = texts.status_with_step(before.status)
+        told(texts.progress(1, "环境卫生", status, "王芳", "", "").split("\n时限")[0], here)
         assert after.status == before.status
     elif action == "mine":
         if sees_in_mine(who, before.status):
@@ -373,7 +374,8 @@ LIVE_COMMANDS = [
      lambda n: texts.transferred_group(n, "城管执法中队", "占道经营"), "transferred"),
     ("claimed", "other_resident", "进度 {n}", "group", "refused", "not_yours", "claimed"),
     ("claimed", "reporter", "/status {n}", "group", "here",
-     lambda n: texts.progress(n, "环境卫生", "办理中", "王芳", "", "").split("\n时限")[0], "claimed"),
+     lambda n: texts.progress(n, "环境卫生", texts.status_with_step("claimed"), "王芳", "", "").split("\n时限")[0],
+     "claimed"),
     ("claimed", "reporter", "我的工单", "group", "here",
      lambda n: f"{first_line(texts.my_tickets(['#']))}\n#{n} 环境卫生｜办理中｜", "claimed"),
     ("claimed", "other_resident", "/mine", "group", "here", lambda n: texts.my_tickets([]), "claimed"),
