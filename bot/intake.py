@@ -10,6 +10,7 @@ from sqlalchemy import and_, bindparam, select
 from bot import actions, texts, tickets
 from bot.chat_moves import follow_move
 from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
+from bot.complaints import grievance_in
 from bot.config import Category, Grid
 from bot.db import lock_for
 from bot.matters import is_same_matter, matter_of, names_a_fault, same_matter
@@ -432,6 +433,14 @@ class Intake:
             actions.my_tickets(ctx, vague=True)
             return
         result = self._classify(text)
+        grievance = None if result.urgent or ctx.actor.is_staff else grievance_in(ctx.config, grid, text)
+        if grievance is not None:
+            # "网格员王芳态度太差 我要投诉": to the one above them, whatever else the words touch (低保, 物业)
+            category = ctx.config.category("other") or ctx.config.categories[-1]
+            why = texts.grievance_why(grievance.about)
+            report = Report(grid, category, text, why=why, place=place_of(text, grid), handler=grievance.handler)
+            tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
+            return
         service = match_service(ctx.config, text)
         asking = service is not None and (result.question or wants_guide(text, service)) and not is_stalled(text)
         if asking and not result.urgent:

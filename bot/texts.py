@@ -34,6 +34,14 @@ def status_with_step(status: str) -> str:
     return f"{name}（{STEP_NAMES[status]}）" if status in STEP_NAMES else name
 
 
+SECRETARY_SHORT = "书记"  # how residents name the 社区书记
+
+
+def grievance_why(about: str) -> str:
+    """The 识别依据 of a complaint about staff, routed above them."""
+    return f"对{about}的意见"
+
+
 HANDLING_NAMES = {"reply": "回复解释", "handle": "受理自办", "transfer": "转交办理"}
 ROLE_NAMES = {
     "grid_worker": "网格员",

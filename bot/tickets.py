@@ -221,6 +221,7 @@ class Report:
     reporter_id: str | None = None
     reporter_name: str | None = None
     photo_id: str | None = None  # sent with it: the worker sees what the resident saw
+    handler: Worker | None = None  # who takes it when routing may not choose (a complaint about staff goes above them)
 
 
 def first_of(session: Session, ids, values: dict | None = None) -> Ticket | None:
@@ -266,7 +267,7 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
         existing = find_by_source(ctx.session, ctx.platform, source_chat_id, source_message_id)
         if existing is not None:
             return existing
-        worker = routing.choose_worker(ctx.session, ctx.config, report.grid.id, report.category)
+        worker = report.handler or routing.choose_worker(ctx.session, ctx.config, report.grid.id, report.category)
     # 首问负责: a worker filing a matter that is theirs to handle (a leader's 立案 decision) owns it at once,
     # instead of being pinged to claim their own ticket.
     owned = worker is not None and worker.user_id == ctx.actor.user_id

@@ -42,6 +42,12 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/commands.py", "_NUMBERS_THEN_NOTE"): {  # "办结 1、2 都处理好了", not "办结 3 2楼灯已换"
         r"^(?P<numbers>(?:[\s、,，和]*[#＃]?\d{1,9}(?![\d楼栋号单元层室户天]))+)(?:\s+(?P<note>.*))?$"
     },
+    ("bot/complaints.py", "_GRIEVANCE"): {  # words of a grievance against a member of staff
+        r"(?:态度(?:太|很|极|特别|真|非常|也)?(?:差|不好|恶劣|生硬|冷漠|蛮横|有问题)|也不管|都不管|不管不问|爱理不理|"
+        r"不理人|不理睬|敷衍|推诿|推来推去|踢皮球|不作为|不管事|甩脸|骂人|不耐烦|说话难听|"
+        r"拖着不办|怎么回事|怎么搞的|干什么吃的|干啥吃的|不负责|一直不来|还不来|没来过|人影都没)"
+    },
+    ("bot/complaints.py", "_FILED"): {"投诉"},
     ("bot/intake.py", "_ASKS_AFTER_OWN"): {  # a resident asking after their own reports
         r"我(?:们)?[^，。,.!！?？\s]{0,6}(?:反映|报|说|提)(?:过)?的(?:事|事情|问题)[^，。,.!！]{0,4}"
         r"(?:怎么样|咋样|如何|有进展|有消息|有结果|处理了|办了|进度)",
