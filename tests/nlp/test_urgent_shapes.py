@@ -409,3 +409,17 @@ def test_an_emergency_the_model_confirms_is_a_request_though_worded_as_news():
     # one weak sign (喊他也不应) the urgent model backs, no request word: still a call for help, not chatter
     result = bot_classifier().classify("对面8栋那个李爹爹刚在阳台上捂着脑壳 一下就不见人了 屋里只他一个 喊他也不应")
     assert result.intent == "request" and result.urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # a short repair plea: the hurry is all the urgent model reads, and no urgent word backs it
+        ("楼道灯坏了 快来看看", False),
+        ("3栋漏水 快来看看", False),
+        # a long description with no urgent word, which the model alone still catches
+        ("有个男的正在2楼那家窗户外面撬防盗网 那家人出去了 我在对面看着 保安快过来", True),
+    ],
+)
+def test_the_urgent_model_alone_needs_more_than_a_hurry(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
