@@ -19,7 +19,7 @@ from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
 from bot.places import is_building, numbered_place, other_spots, place_of
 from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
 from bot.residents import ResidentBook
-from bot.services import answer_service, is_stalled, match_service, wants_guide
+from bot.services import answer_service, besides_service, is_stalled, match_service, wants_guide
 from bot.talkday import add_topic, decide_topic
 from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number, still_in_work
 from bot.tickets import Context, Report
@@ -445,7 +445,12 @@ class Intake:
         asking = service is not None and (result.question or wants_guide(text, service)) and not is_stalled(text)
         if asking and not result.urgent:
             answer_service(ctx, service, msg, grid, result.category)
-            return
+            # "17栋门口路灯坏了好几天了，另外问下高龄补贴怎么申请": the guide for the question, a ticket for the lamp
+            rest = besides_service(text, service)
+            result = self._classify(rest)
+            reported = result.intent == "request" and not result.question and names_a_fault(result.keywords)
+            if not reported or match_service(ctx.config, rest) is not None:
+                return
         if recent is None and not ctx.actor.is_staff and self._vague_chase(text, result, grid):
             actions.my_tickets(ctx, vague=True)
             return

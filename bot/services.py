@@ -23,6 +23,9 @@ _STALLED = re.compile(
     r"|没到账|没发下来|没有发|没发|没收到|停发"
 )
 
+# Where one matter ends and the next begins: "17栋路灯坏了，另外问下高龄补贴怎么申请", "问下低保？还有电梯又坏了"
+_CLAUSE_BREAK = re.compile(r"[，。,.!！?？；;\s]+|另外|还有|顺便|再问")
+
 
 def match_service(config: Config, text: str) -> ServiceEntry | None:
     """The guide entry a message asks about: the longest matching keyword wins."""
@@ -33,6 +36,13 @@ def match_service(config: Config, text: str) -> ServiceEntry | None:
             if keyword in text and (best is None or len(keyword) > best[0]):
                 best = (len(keyword), entry)
     return best[1] if best else None
+
+
+def besides_service(text: str, entry: ServiceEntry) -> str:
+    """The clauses of `text` that do not ask about `entry`: a problem reported in the same breath."""
+    simplified = to_simplified(text)
+    clauses = [c for c in _CLAUSE_BREAK.split(simplified) if c and not any(k in c for k in entry.keywords)]
+    return " ".join(clauses)
 
 
 def is_asking(text: str) -> bool:

@@ -789,6 +789,19 @@ def test_a_bare_fault_at_a_numbered_place_is_asked_about_not_ignored(chat, sessi
         assert session.query(Ticket).count() == 1
 
 
+def test_a_problem_reported_with_a_service_question_gets_both_the_guide_and_a_ticket(chat, sessions):
+    for said in ("17栋门口路灯坏了好几天了，另外问下高龄补贴怎么申请", "问下低保怎么申请？还有我们3栋的电梯又坏了"):
+        answer = texts_to(chat.say(RESIDENT, said), GROUP_1)
+        assert len(answer) == 2 and answer[0].startswith("【一次性告知】"), answer
+        assert answer[1].startswith("已受理 #") and "设施维修" in answer[1], answer
+    # a second question about the service, or another service, is no report
+    for said in ("高龄补贴怎么申请 需要带什么", "高龄补贴怎么申请 还有低保呢"):
+        answer = texts_to(chat.say(NEIGHBOUR, said), GROUP_1)
+        assert len(answer) == 1 and answer[0].startswith("【一次性告知】"), answer
+    with sessions() as session:
+        assert session.query(Ticket).count() == 2
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)

@@ -82,6 +82,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
         r"|没到账|没发下来|没有发|没发|没收到|停发"
     },
     ("bot/services.py", "_NEEDING"): {r"(?:要|想|得|需要|准备|打算)(?:去)?(?:补办|办理|办(?!法)|申请|认证)"},
+    ("bot/services.py", "_CLAUSE_BREAK"): {r"[，。,.!！?？；;\s]+|另外|还有|顺便|再问"},  # where one matter ends
     ("bot/talkday.py", "_DECISION_RE"): {r"^议题\s*[#＃]?([0-9]+)\s*(.*)$"},
     ("bot/talkday.py", "decide_topic"): {"立案"},  # "决定 议题3 立案 …" turns the decision into a ticket
     ("bot/commands.py", "parse"): {"决定议题", "决定"},  # "决定议题1 …" typed without a space
