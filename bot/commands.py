@@ -46,10 +46,14 @@ SLASH = {
     "start": "help",
     "topic": "topic",
 }
+# Everyday words of praise that open plenty of chatter too ("很好，那周末一起去爬山"): a rating only alone, with
+# thanks, or said of the work ("不错 师傅很利索")
+_SOFT_RATINGS = ("很好", "挺好", "不错", "挺不错", "很不错", "还行", "还可以", "凑合")
+_OF_THE_WORK = re.compile(r"^[#＃]?[0-9]|修|弄|处理|解决|换|清|亮|通|师傅|速度|及时|效率|服务|态度|负责|辛苦|谢")
 RATINGS = {
     **dict.fromkeys(("满意", "非常满意", "很满意", "挺满意", "十分满意", "特别满意", "好评"), "good"),
-    **dict.fromkeys(("很好", "挺好", "不错", "挺不错", "很不错"), "good"),
-    **dict.fromkeys(("基本满意", "还行", "还可以", "凑合"), "fair"),
+    **dict.fromkeys(_SOFT_RATINGS[:5], "good"),
+    **dict.fromkeys(("基本满意", *_SOFT_RATINGS[5:]), "fair"),
     # 差评 and 没解决 say what 不满意 says: they must reopen the ticket, not let it close as 默认满意
     **dict.fromkeys(("不满意", "不太满意", "很不满意", "非常不满意", "差评", "没解决", "还没解决"), "bad"),
     **dict.fromkeys(("没修好", "还没修好", "没弄好", "还没弄好", "没处理好", "还没处理"), "bad"),
@@ -110,9 +114,9 @@ def parse(text: str) -> Command | None:
         if name is None:
             return Command("unknown", None, slash["verb"])
         return Command(name, _int(slash["number"]), (slash["rest"] or "").strip())
-    rating = _RATING_RE.match(text)
-    if rating:
-        return Command("rate", None, f"{rating['rating']} {rating['rest'] or ''}".strip())
+    rated = parse_rating(text)
+    if rated is not None:
+        return Command("rate", None, f"{_RATING_RE.match(text)['rating']} {rated[1]}".strip())
     if text.startswith("决定议题"):  # "决定议题1 下周施工", typed without a space
         return Command("decide", None, text.removeprefix("决定").strip())
     proposed = _PROPOSE_RE.match(text)
@@ -137,7 +141,10 @@ def parse_rating(args: str) -> tuple[str, str] | None:
     match = _RATING_RE.match(args.strip())
     if not match:
         return None
-    return RATINGS[match["rating"]], (match["rest"] or "").strip()
+    rest = (match["rest"] or "").strip()
+    if match["rating"] in _SOFT_RATINGS and rest and not _OF_THE_WORK.search(rest):
+        return None
+    return RATINGS[match["rating"]], rest
 
 
 # "认领 1 2 3", "认领2、3": more ticket numbers after the first, and nothing else.

@@ -247,3 +247,13 @@ def test_solved_meanwhile_just_after_reporting_is_passed_on_with_how_to_withdraw
     assert answer and "撤销 1" in answer[0], answer
     chat.say(RESIDENT, "撤销 1")
     assert status_and_count(sessions) == ("cancelled", 1)
+
+
+def test_chatter_that_opens_with_a_word_of_praise_is_no_rating(chat, sessions):
+    resolved(chat)
+    for said in ("很好，那周末一起去爬山", "挺好，今天天气真好，出去走走"):
+        assert texts_to(chat.say(RESIDENT, said), GROUP_1) == [], said
+        assert status_and_count(sessions) == ("resolved", 1)
+    # alone, with thanks or said of the work, it still rates
+    assert texts_to(chat.say(RESIDENT, "不错 师傅很利索"), GROUP_1)[0].startswith("感谢您的评价（满意）")
+    assert status_and_count(sessions) == ("closed", 1)

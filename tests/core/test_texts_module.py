@@ -25,9 +25,12 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     },
     ("bot/commands.py", "RATINGS"): {
         *("满意", "非常满意", "很满意", "挺满意", "十分满意", "特别满意", "好评", "基本满意"),
-        *("很好", "挺好", "不错", "挺不错", "很不错", "还行", "还可以", "凑合"),
         *("不满意", "不太满意", "很不满意", "非常不满意", "差评", "没解决", "还没解决"),
         *("没修好", "还没修好", "没弄好", "还没弄好", "没处理好", "还没处理"),
+    },
+    ("bot/commands.py", "_SOFT_RATINGS"): {"很好", "挺好", "不错", "挺不错", "很不错", "还行", "还可以", "凑合"},
+    ("bot/commands.py", "_OF_THE_WORK"): {  # what a word of praise is said of, when it is a rating
+        r"^[#＃]?[0-9]|修|弄|处理|解决|换|清|亮|通|师傅|速度|及时|效率|服务|态度|负责|辛苦|谢"
     },
     ("bot/commands.py", "_RATING_RE"): {r")[啊呀哦呢嘛啦哈吧]*(?:$|[\s,，:：。!！?？~～]+(?P<rest>.*)$)"},
     ("bot/commands.py", "_ACKNOWLEDGEMENT_RE"): {
