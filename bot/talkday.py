@@ -80,7 +80,8 @@ def decide_topic(ctx: Context, grid: Grid | None, args: str) -> Topic:
             reporter_id=topic.user_id,
             reporter_name=topic.user_name,
         )
-        ticket = tickets.open_ticket(ctx, report, ctx.chat_id or grid.chat_id, f"topic-{topic.id}")
+        # the resident hears of it, rates and is revisited in the grid's group, wherever the leader typed 决定
+        ticket = tickets.open_ticket(ctx, report, grid.chat_id, f"topic-{topic.id}")
         topic.ticket_id, topic.status = ticket.id, "ticket"
     else:
         ctx.reply(texts.decision_recorded(topic.id, decision), kind="decision")

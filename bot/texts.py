@@ -224,10 +224,10 @@ def claimed_dm(n: int, deadline: str) -> str:
 
 
 def resolved_group(n: int, worker: str, note: str, reporters: str, role: str = ROLE_NAMES["grid_worker"]) -> str:
-    addressed = reporters if reporters == YOU else f"{reporters} "  # "@张阿姨 请确认" but "您请确认"
+    addressed = "请您" if reporters == YOU else f"{reporters} 请"  # "@张阿姨 请确认", "请您确认"
     return (
         f"#{n} 已办结：{note or '已处理'}（{role} {worker}）\n"
-        f"{addressed}请确认是否解决，并点下方按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
+        f"{addressed}确认是否解决，并点下方按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
     )
 
 

@@ -97,6 +97,19 @@ def test_a_decision_can_become_a_ticket(chat, sessions):
         assert session.get(Ticket, 1).category == "suggestion"
 
 
+def test_a_decision_filed_from_the_leaders_private_chat_is_followed_in_the_group(chat, sessions):
+    chat.say(RESIDENT, "议题 小区东门晚上太黑 建议加装路灯")
+    result = chat.say(LEADER, "决定 议题1 立案 向街道申请加装路灯", chat=str(LEADER))
+    acks = [o for o in result.outbounds if o.text.startswith("已受理 #1")]
+    assert [o.chat_id for o in acks] == [GROUP_1]  # the resident hears it where they raised it
+    done = chat.say(LEADER, "办结 1 已报街道 下月施工", chat=str(LEADER))  # his own: 首问负责
+    # the rating prompt goes to the group for the resident, not to the leader's private chat
+    prompts = [o for o in done.outbounds if "确认是否解决" in o.text]
+    assert prompts and all(o.chat_id == GROUP_1 for o in prompts), [(o.chat_id, o.text) for o in done.outbounds]
+    with sessions() as session:
+        assert session.get(Ticket, 1).source_chat_id == GROUP_1
+
+
 def test_the_deadline_ladder_fires_each_step_once(chat, sessions, config, clock):
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # 24 h deadline, opened Mon 09:30
     chat.say(WANG, "认领 1")

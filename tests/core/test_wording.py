@@ -109,7 +109,7 @@ def test_a_resident_writing_privately_hears_progress_where_they_wrote(chat):
     assert "办理进展会在这里告诉您" in ack[0] and "群里" not in ack[0]
     chat.say(1001, "认领 1")
     prompt = [o.text for o in chat.say(1001, "办结 1 已清理").outbounds if o.chat_id == resident]
-    assert "您请确认是否解决" in prompt[0]
+    assert "请您确认是否解决" in prompt[0]
 
 
 def test_a_long_report_is_cut_with_an_ellipsis_in_one_line_listings(chat):
