@@ -17,7 +17,14 @@ from bot.matters import is_same_matter, matter_of, names_a_fault, same_matter
 from bot.messages import Button, Inbound
 from bot.models import Notice, OutboxMessage, Ticket, TicketEvent
 from bot.places import is_building, numbered_place, other_spots, place_of
-from bot.questions import answer_question, ask_note_or_resolve, ask_to_file, open_question, service_help
+from bot.questions import (
+    answer_question,
+    ask_note_or_resolve,
+    ask_to_file,
+    open_question,
+    open_questions,
+    service_help,
+)
 from bot.residents import ResidentBook
 from bot.services import answer_service, besides_service, is_stalled, match_service, wants_guide
 from bot.talkday import add_topic, decide_topic
@@ -190,7 +197,10 @@ class Intake:
             add_topic(ctx, grid, msg.text, msg.message_id)  # the invitation said "reply"; so they did
             return
         if msg.chat_type == "private":
-            grid = self.residents.grid_of(ctx, msg)
+            grid = self.residents.grid_of(ctx, msg, ask=False)
+            if grid is None and self._private_without_grid(ctx, msg):
+                return
+            grid = grid or self.residents.grid_of(ctx, msg)
             if grid is None:
                 return
             said = len(ctx.out)
@@ -203,6 +213,23 @@ class Intake:
         # Before the speech: the resident's row then joins the ticket's writes in one flush.
         self.residents.remember(ctx, msg, grid)
         self._speech(ctx, msg, grid)
+
+    def _private_without_grid(self, ctx: Context, msg: Inbound) -> bool:
+        """A private message from someone whose grid is not known yet, answered without it: the name of their
+        estate after the bot asked ("我住桂花苑"), or a question the community's one service guide answers."""
+        if open_question(ctx, msg, "grid") is not None:
+            grid = _estate_named(ctx, msg.text)
+            if grid is not None:
+                return self._set_grid(ctx, msg, grid.id)
+        text = msg.text.strip()
+        service = match_service(ctx.config, text) if text else None
+        if service is None or is_stalled(text):
+            return False
+        result = self._classify(text)
+        if result.urgent or not (result.question or wants_guide(text, service)):
+            return False
+        answer_service(ctx, service, msg, None, result.category)
+        return True
 
     def _ticket_replied_to(self, ctx: Context, msg: Inbound) -> Ticket | None:
         if not msg.reply_to_message_id:
@@ -406,9 +433,11 @@ class Intake:
             return True
         self.residents.remember(ctx, msg, grid, told=True)
         ctx.reply(texts.grid_set(grid.name), kind="grid_set")
-        question = open_question(ctx, msg, "grid")
-        if question is not None:
+        # every message that waited for the answer, in order: "养老保险年审在哪弄", then "身份证丢了怎么办"
+        for question in open_questions(ctx, msg, "grid"):
             question.status = "answered"
+            if question.message_id == msg.message_id:
+                continue  # "我住桂花苑" itself: the answer, not a message that waited
             earlier = Inbound(
                 **{**msg.to_json(), "text": question.text, "message_id": question.message_id, "sent_at": None}
             )
@@ -671,6 +700,18 @@ def _about_another_matter(matter: str, ticket: Ticket) -> bool:
     """Words of a matter, none of them the ticket's: "我家也停电了" is not more about a ticket for clutter."""
     said = set(ticket.matter.split())
     return bool(matter) and bool(said) and not set(matter.split()) & said
+
+
+def _estate_named(ctx: Context, text: str) -> Grid | None:
+    """"我住桂花苑": the one grid whose estate (the part of its name in brackets) or whole name the text holds."""
+    named = [grid for grid in ctx.config.grids if any(part and part in text for part in _name_parts(grid.name))]
+    return named[0] if len(named) == 1 else None
+
+
+def _name_parts(name: str) -> tuple[str, ...]:
+    """"东郊社区第一网格（桂花苑）" → ("东郊社区第一网格（桂花苑）", "桂花苑")."""
+    inner = re.search(r"[（(]([^）)]+)[）)]", name)
+    return (name, inner.group(1)) if inner else (name,)
 
 
 def _grid_named(ctx: Context, said: str) -> Grid | None:

@@ -42,19 +42,24 @@ def ask_note_or_resolve(ctx: Context, msg: Inbound, ticket: Ticket) -> None:
     ctx.reply(texts.ask_note_or_resolve(ticket.id), buttons=buttons, ticket_id=ticket.id, kind="ask_note")
 
 
+def _open_questions(msg: Inbound, kind: str):
+    return select(PendingQuestion).where(
+        PendingQuestion.user_id == msg.user_id,
+        PendingQuestion.chat_id == msg.chat_id,
+        PendingQuestion.kind == kind,
+        PendingQuestion.status == "open",
+    )
+
+
 def open_question(ctx: Context, msg: Inbound, kind: str) -> PendingQuestion | None:
     """The newest unanswered question of this kind to this person in this chat."""
-    return ctx.session.execute(
-        select(PendingQuestion)
-        .where(
-            PendingQuestion.user_id == msg.user_id,
-            PendingQuestion.chat_id == msg.chat_id,
-            PendingQuestion.kind == kind,
-            PendingQuestion.status == "open",
-        )
-        .order_by(PendingQuestion.id.desc())
-        .limit(1)
-    ).scalar_one_or_none()
+    query = _open_questions(msg, kind).order_by(PendingQuestion.id.desc()).limit(1)
+    return ctx.session.execute(query).scalar_one_or_none()
+
+
+def open_questions(ctx: Context, msg: Inbound, kind: str) -> list[PendingQuestion]:
+    """Every unanswered question of this kind to this person in this chat, oldest first."""
+    return list(ctx.session.execute(_open_questions(msg, kind).order_by(PendingQuestion.id)).scalars())
 
 
 def answer_question(ctx: Context, question_id: int, answer: str) -> str | None:

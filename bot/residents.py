@@ -59,7 +59,7 @@ class ResidentBook:
             )
         )
 
-    def grid_of(self, ctx: Context, msg: Inbound) -> Grid | None:
+    def grid_of(self, ctx: Context, msg: Inbound, ask: bool = True) -> Grid | None:
         """Whose grid a private message is for: the one listing the building it names, else the sender's (a
         worker's only grid; a resident's from the group they post in, or as told), else asked for once."""
         known = None
@@ -76,7 +76,7 @@ class ResidentBook:
         # The building decides when it names one grid; when it names several (3栋 in two estates), or none,
         # the sender's own grid does.
         grid = named[0] if len(named) == 1 else known
-        if grid is None and msg.text.strip():
+        if grid is None and ask and msg.text.strip():
             remember_question(ctx, msg, "grid")
             choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
             ctx.reply(texts.ask_grid(choices), kind="ask_grid")

@@ -62,7 +62,7 @@ def is_stalled(text: str) -> bool:
     return bool(_STALLED.search(text))
 
 
-def answer_service(ctx: Context, entry: ServiceEntry, msg: Inbound, grid: Grid, category: str | None) -> None:
+def answer_service(ctx: Context, entry: ServiceEntry, msg: Inbound, grid: Grid | None, category: str | None) -> None:
     """Answer in full at once; remember the question so that 需要帮助 can turn it into a ticket."""
     ctx.reply(
         texts.service_answer(
@@ -70,4 +70,5 @@ def answer_service(ctx: Context, entry: ServiceEntry, msg: Inbound, grid: Grid, 
         ),
         kind="service",
     )
-    remember_question(ctx, msg, "service", grid_id=grid.id, category=category, payload={"service": entry.name})
+    grid_id = grid.id if grid is not None else None  # asked in private before the resident named their grid
+    remember_question(ctx, msg, "service", grid_id=grid_id, category=category, payload={"service": entry.name})

@@ -802,6 +802,22 @@ def test_a_problem_reported_with_a_service_question_gets_both_the_guide_and_a_ti
         assert session.query(Ticket).count() == 2
 
 
+def test_a_newcomer_in_private_gets_service_answers_at_once_and_may_name_their_estate(chat, sessions):
+    me = "7001"
+    # the service guide is the community's: no grid is needed to answer it
+    answer = texts_to(chat.say(me, "你好，养老保险年审在哪弄", chat=me), me)
+    assert len(answer) == 1 and answer[0].startswith("【一次性告知】养老保险"), answer
+    # two reports wait for the grid; the estate's name answers the question, and both are then heard
+    assert "哪个网格" in texts_to(chat.say(me, "我家楼道灯坏了", chat=me), me)[0]
+    assert "哪个网格" in texts_to(chat.say(me, "小区门口的垃圾桶满了好几天没人收", chat=me), me)[0]
+    answer = texts_to(chat.say(me, "我住桂花苑", chat=me), me)
+    assert "东郊社区第一网格（桂花苑）" in answer[0], answer
+    assert [a[:6] for a in answer[1:]] == ["已受理 #1", "已受理 #2"], answer
+    with sessions() as session:
+        filed = [t.text for t in session.query(Ticket).order_by(Ticket.id)]
+    assert filed == ["我家楼道灯坏了", "小区门口的垃圾桶满了好几天没人收"]
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
