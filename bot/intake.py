@@ -28,7 +28,7 @@ from bot.questions import (
 from bot.residents import ResidentBook
 from bot.services import answer_service, besides_service, is_stalled, match_service, wants_guide
 from bot.talkday import add_topic, decide_topic
-from bot.ticket_commands import awaiting_rating, run_ticket_command, starts_with_number, still_in_work
+from bot.ticket_commands import awaiting_rating, in_hand, run_ticket_command, starts_with_number, still_in_work
 from bot.tickets import Context, Report
 from bot.workflow import ACTIVE_STATUSES, OPEN_STATUSES, Refusal, Status
 from nlp.classifier import Classification
@@ -338,6 +338,13 @@ class Intake:
             if question is not None:  # the answer to "办结 or 备注?" given as text
                 answer_question(ctx, question.id, name)
                 return True
+        if number is None and name == "resolve" and ctx.actor.is_staff and not _TOO_LONG_NUMBER.match(cmd.args):
+            # "办结 已清理完毕", as the claim DM teaches: the one ticket in the worker's hands
+            held = in_hand(ctx)
+            if len(held) > 1:
+                ctx.reply(texts.which_ticket_to_resolve(held), kind="usage")
+                return True
+            number = held[0] if held else None
         if number is None and _TOO_LONG_NUMBER.match(cmd.args):
             ctx.reply(texts.REFUSALS["not_found"].format(n=cmd.args.split()[0].lstrip("#＃")), kind="refusal")
             return True

@@ -455,6 +455,11 @@ def which_ticket_to_rate(numbers: list[int]) -> str:
     return f"您有几件工单（{listed}），请说明评价哪一件，例如：评价 {numbers[0]} 不满意 原因。"
 
 
+def which_ticket_to_resolve(numbers: list[int]) -> str:
+    listed = " ".join(f"#{n}" for n in numbers)
+    return f"您手上有几件在办（{listed}），请写明办结哪一件，例如：办结 {numbers[0]} 已清理完毕。"
+
+
 def complaint_before_done(n: int, who: str) -> str:
     return f"#{n} 还没有办结，您的意见已转告{who}，办好后会请您确认。"
 

@@ -84,6 +84,20 @@ def awaiting_rating(ctx: Context, msg: Inbound, rating: str | None) -> list[int]
     )
 
 
+def in_hand(ctx: Context) -> list[int]:
+    """The tickets the sender has claimed and not finished, newest first: what "办结 已清理完毕" without a number
+    is about when there is only one."""
+    held = (Status.CLAIMED.value, Status.REOPENED.value, Status.TRANSFERRED.value)
+    return list(
+        ctx.session.execute(
+            select(Ticket.id)
+            .where(Ticket.assignee_id == ctx.actor.user_id, Ticket.status.in_(held))
+            .order_by(Ticket.id.desc())
+            .limit(5)
+        ).scalars()
+    )
+
+
 def still_in_work(ctx: Context, msg: Inbound) -> list[int]:
     """The sender's tickets (reported or joined) not finished yet, newest first: what a 满意 typed too early is
     about."""

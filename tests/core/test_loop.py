@@ -818,6 +818,23 @@ def test_a_newcomer_in_private_gets_service_answers_at_once_and_may_name_their_e
     assert filed == ["我家楼道灯坏了", "小区门口的垃圾桶满了好几天没人收"]
 
 
+def test_resolve_without_a_number_as_the_claim_message_teaches(chat, sessions):
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    taught = texts_to(chat.say(1001, "认领 1"), 1001)[0]
+    assert "“办结 已清理完毕”" in taught
+    # one ticket in hand: the note alone finishes it
+    assert texts_to(chat.say(1001, "办结 已换新灯泡", chat="1001"), GROUP_1)[0].startswith("#1 已办结：已换新灯泡")
+    # two in hand: asked which, nothing finished
+    chat.say(RESIDENT, "7栋楼道堆满杂物 好几天了没人管")
+    chat.say(NEIGHBOUR, "9栋门口的垃圾桶满了 好几天没人收")
+    chat.say(1001, "认领 2")
+    chat.say(1001, "认领 3")
+    answer = texts_to(chat.say(1001, "办结 已清理完毕", chat="1001"), 1001)
+    assert answer and "#3 #2" in answer[0] and "办结哪一件" in answer[0], answer
+    with sessions() as session:
+        assert [t.status for t in session.query(Ticket).order_by(Ticket.id)] == ["resolved", "claimed", "claimed"]
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
