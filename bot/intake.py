@@ -57,6 +57,8 @@ _VAGUE_CHASE = re.compile(
 )
 # "还是不亮", "根本没修好", "又坏了": what was marked done is not
 _NOT_FIXED = re.compile(r"(?:还是|仍然|依然|照样|根本)(?:没|不|坏)|没修好|没弄好|没解决|没处理好|又坏了|又不亮了")
+# "又不亮了", "又堵了", "又开始漏": the trouble is back
+_CAME_BACK = re.compile(r"又(?:坏|漏|堵|停|不亮|不通|不行|出现|开始|满|堆|积|脏|乱|吵|臭|来了|有人)")
 _TOO_LONG_NUMBER = re.compile(r"[#＃]?[0-9]{10,}(?![^\s])")  # "进度 99999999999999999999": no such ticket
 # "满意 1" "不满意 #2 灯还是不亮": a rating naming its ticket after the word
 _RATING_THEN_NUMBER = re.compile(
@@ -366,6 +368,16 @@ class Intake:
 
     def _reply_about_ticket(self, ctx: Context, msg: Inbound, ticket: Ticket) -> bool:
         """A reply to a bot message about a ticket acts on that ticket, unless it speaks of something else."""
+        if (
+            ticket.status == Status.CLOSED.value
+            and tickets.has_reported(ticket, ctx.actor.user_id)
+            and tickets.may_reopen(ctx, ticket)
+            and (_NOT_FIXED.search(msg.text) or _CAME_BACK.search(msg.text))
+            and not self._another_building(ctx, msg.text, ticket)
+        ):
+            # "又不亮了，晚上还是黑的" under the 回访: the 不满意 it asks for, in the resident's own words
+            actions.rate(ctx, ticket.id, "bad", msg.text.strip())
+            return True
         if not ctx.actor.is_staff and msg.text.strip() and self._another_matter(ctx, msg.text, ticket):
             return False  # "5栋着火了" or "我们5栋的电梯也坏了" under a litter ticket: heard as what it says
         if ticket.status == Status.CANCELLED.value:

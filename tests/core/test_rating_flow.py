@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from bot.models import Ticket, TicketEvent
+from bot.models import OutboxMessage, Ticket, TicketEvent
 from tests.conftest import GROUP_1
 
 RESIDENT, NEIGHBOUR, WANG, LEADER = 501, 502, 1001, 2001
@@ -257,3 +257,24 @@ def test_chatter_that_opens_with_a_word_of_praise_is_no_rating(chat, sessions):
     # alone, with thanks or said of the work, it still rates
     assert texts_to(chat.say(RESIDENT, "不错 师傅很利索"), GROUP_1)[0].startswith("感谢您的评价（满意）")
     assert status_and_count(sessions) == ("closed", 1)
+
+
+def test_answering_the_revisit_in_plain_words_reopens_the_closed_ticket(chat, sessions, clock):
+    resolved(chat)
+    chat.say(RESIDENT, "满意")
+    clock.now += dt.timedelta(days=7)
+    with sessions() as session:  # the 回访 as it went out: a bot message about #1 in the group
+        session.add(
+            OutboxMessage(
+                chat_id=GROUP_1, text="【回访】", kind="revisit", ticket_id=1, platform_message_id="880",
+                status="sent", due_at=clock.now, created_at=clock.now,
+            )
+        )
+        session.commit()
+    # a neighbour's "又堆满了" under it is not theirs to reopen
+    assert status_and_count(sessions) == ("closed", 1)
+    chat.say(NEIGHBOUR, "又堆满了", reply_to="880")
+    assert status_and_count(sessions) == ("closed", 1)
+    result = chat.say(RESIDENT, "又堆满了，楼道都过不去人", reply_to="880")
+    assert status_and_count(sessions) == ("reopened", 1)
+    assert "重新打开" in texts_to(result, GROUP_1)[0]
