@@ -423,3 +423,15 @@ def test_an_emergency_the_model_confirms_is_a_request_though_worded_as_news():
 )
 def test_the_urgent_model_alone_needs_more_than_a_hurry(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        ("5栋电梯坏了，困了一个人在里面", True),  # someone shut in, said after the fault
+        ("隔壁独居老人两天没开门了，敲门也没人应", True),  # no sign of life
+        ("楼下小卖部两天没开门了 是不是老板回老家了", False),  # a shop shut, no one to worry about
+    ],
+)
+def test_someone_shut_in_and_a_door_unopened_for_days(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
