@@ -835,6 +835,22 @@ def test_resolve_without_a_number_as_the_claim_message_teaches(chat, sessions):
         assert [t.status for t in session.query(Ticket).order_by(Ticket.id)] == ["resolved", "claimed", "claimed"]
 
 
+@pytest.mark.parametrize(
+    ("said", "guide"),
+    [
+        ("80岁老人有补贴吗", "高龄补贴"),
+        ("我妈今年81了，能领什么补贴吗", "高龄补贴"),
+        ("身份证快过期了去哪换", "身份证"),
+        ("我爸70岁了坐公交要钱吗", "老年出行卡"),
+    ],
+)
+def test_service_questions_in_everyday_words_get_the_guide(chat, sessions, said, guide):
+    answer = texts_to(chat.say(RESIDENT, said), GROUP_1)
+    assert len(answer) == 1 and answer[0].startswith(f"【一次性告知】{guide}"), answer
+    with sessions() as session:
+        assert session.query(Ticket).count() == 0
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
