@@ -358,7 +358,8 @@ def my_tickets(ctx: Context, limit: int = 20, vague: bool = False) -> None:
     lines = []
     for ticket in tickets:
         category = ctx.config.category(ticket.category)
-        overdue = ticket.deadline_at < ctx.now and ticket.status != Status.RESOLVED
+        # resolved waits for the resident; transferred is paused (转交期间暂停计时), as the agenda shows it
+        overdue = ticket.deadline_at < ctx.now and ticket.status not in (Status.RESOLVED, Status.TRANSFERRED)
         lines.append(
             texts.my_tickets_line(
                 ticket.id,

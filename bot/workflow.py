@@ -124,7 +124,9 @@ def _who_may(action: Action, actor: Actor, ticket: TicketView) -> str | None:
         return None if is_reporter or actor.serves(ticket.grid_id) else "only_reporter_or_staff"
     if not actor.is_staff:
         return "residents_cannot"
-    if not actor.serves(ticket.grid_id):
+    # 首问负责: whoever claimed it owns it to the end, even after the admin moved them to another grid
+    holds = ticket.assignee_id == actor.user_id and action in (Action.RESOLVE, Action.TRANSFER, Action.NOTE)
+    if not actor.serves(ticket.grid_id) and not holds:
         return "other_grid"
     if action in (Action.REASSIGN, Action.EXTEND, Action.CLOSE):
         return None if actor.supervises(ticket.grid_id) else "leaders_only"

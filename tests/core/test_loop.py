@@ -851,6 +851,15 @@ def test_service_questions_in_everyday_words_get_the_guide(chat, sessions, said,
         assert session.query(Ticket).count() == 0
 
 
+def test_my_tickets_marks_no_transferred_ticket_overdue_while_its_clock_is_paused(chat, clock):
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    chat.say(1001, "认领 1")
+    chat.say(1001, "转交 1 供电所 线路老化")
+    clock.advance(days=10)
+    listed = texts_to(chat.say(1001, "我的工单", chat="1001"), 1001)[0]
+    assert "#1 " in listed and "已超期" not in listed, listed
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)

@@ -105,6 +105,18 @@ def test_refusal_reasons_name_the_problem():
     assert check(Action.CLAIM, ACTORS["owner"], ticket_in("closed")) == "bad_status"
 
 
+def test_an_owner_moved_to_another_grid_still_finishes_what_they_claimed():
+    # 首问负责: 赵强 (now serving dj-2 only) claimed this dj-1 ticket before the admin moved him
+    held = TicketView(grid_id="dj-1", status="claimed", reporter_id=REPORTER, assignee_id="1003",
+                      supporter_ids=frozenset())
+    moved = ACTORS["other_grid_worker"]
+    for action in (Action.RESOLVE, Action.TRANSFER, Action.NOTE):
+        assert check(action, moved, held) is None, action
+    # but he takes nothing new there, and what is not his stays closed to him
+    assert check(Action.CLAIM, moved, ticket_in("new")) == "other_grid"
+    assert check(Action.RESOLVE, moved, ticket_in("claimed")) == "other_grid"
+
+
 def test_reopened_ticket_goes_back_to_its_owner_first():
     reopened = ticket_in("reopened")
     assert check(Action.CLAIM, ACTORS["owner"], reopened) is None
