@@ -496,7 +496,7 @@ class Intake:
             # "17栋门口路灯坏了好几天了，另外问下高龄补贴怎么申请": the guide for the question, a ticket for the lamp
             rest = besides_service(text, service)
             result = self._classify(rest)
-            reported = result.intent == "request" and not result.question and names_a_fault(result.keywords)
+            reported = result.intent == "request" and not result.question and names_a_fault(rest)
             if not reported or match_service(ctx.config, rest) is not None:
                 return
         if recent is None and not ctx.actor.is_staff and self._vague_chase(text, result, grid):
@@ -536,7 +536,8 @@ class Intake:
                     return
             place = place_of(text, grid)
             if (
-                names_a_fault(result.keywords)
+                result.keywords
+                and names_a_fault(text)
                 and numbered_place(text)
                 and not (result.resolved or result.question)
                 and result.confidence < UNSURE_FAULT

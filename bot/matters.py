@@ -9,6 +9,7 @@ word — is among the other's words: "又停电了" and "停电了 电梯也停�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, false, or_
@@ -29,12 +30,14 @@ _ONE_FAULT = {
 }
 
 
-# What breaks, leaks or stops: a keyword that is a fault by itself, whatever it is of
-_FAULTS = frozenset({*_ONE_FAULT, *_ONE_FAULT.values(), "坏了", "不亮", "不通", "跳闸"})
+# What breaks, leaks, stops or overflows: a fault by itself, whatever it is of ("电梯停了", "垃圾桶满了")
+_FAULT = re.compile(
+    "|".join((*_ONE_FAULT, *dict.fromkeys(_ONE_FAULT.values()), "坏了", "坏掉", "不亮", "不通", "跳闸", "停了", "满了"))
+)
 
 
-def names_a_fault(keywords: Sequence[str]) -> bool:
-    return any(word in _FAULTS for word in keywords)
+def names_a_fault(text: str) -> bool:
+    return _FAULT.search(text) is not None
 
 
 def matter_of(keywords: Sequence[str]) -> str:

@@ -779,8 +779,9 @@ def test_a_chase_that_names_no_matter_opens_no_ticket(chat, sessions, clock):
 
 
 def test_a_bare_fault_at_a_numbered_place_is_asked_about_not_ignored(chat, sessions):
-    answer = texts_to(chat.say(RESIDENT, "10栋地下室漏水"), GROUP_1)
-    assert answer and "需要登记为工单" in answer[0] and "设施维修" in answer[0], answer
+    for said, category in (("2栋电梯停了", "设施维修"), ("3栋垃圾桶满了", "环境卫生"), ("10栋地下室漏水", "设施维修")):
+        answer = texts_to(chat.say(RESIDENT, said), GROUP_1)
+        assert answer and "需要登记为工单" in answer[0] and category in answer[0], answer
     assert texts_to(chat.say(RESIDENT, "立案"), GROUP_1)[0].startswith("已受理 #1")
     # news of a planned cut, or a fault without a place, stays chatter
     for said in ("我们楼也贴通知了 说是周四停水", "停水了", "10栋停水已经恢复了"):

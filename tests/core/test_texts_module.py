@@ -68,7 +68,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
     ("bot/matters.py", "_ONE_FAULT"): {  # words for one fault: "渗水" and "漏水" are one leak
         *("渗水", "漏雨", "滴水", "漏水", "断电", "没电", "停电", "断水", "没水", "停水", "堵塞", "堵住", "堵了"),
     },
-    ("bot/matters.py", "_FAULTS"): {"坏了", "不亮", "不通", "跳闸"},  # a fault by itself, whatever it is of
+    ("bot/matters.py", "_FAULT"): {"坏了", "坏掉", "不亮", "不通", "跳闸", "停了", "满了"},  # a fault by itself
     ("bot/places.py", "is_building"): {"栋"},
     ("bot/places.py", "_PLACE_RE"): {r"([0-9一二三四五六七八九十]+)\s*(栋|号楼|幢|单元|号门)"},
     ("bot/places.py", "_SPOT_RE"): {  # a 单元, a numbered gate, a compass gate: "3栋2单元" is not "3栋1单元"
