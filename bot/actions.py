@@ -55,15 +55,11 @@ def claim(ctx: Context, number: int) -> Ticket:
     tell_reporters(
         ctx, ticket, texts.claimed_group(ticket.id, ctx.actor.name, texts.ROLE_NAMES[ctx.actor.role]), kind="claimed"
     )
+    told = texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at), overdue=ticket.deadline_at < ctx.now)
     if ctx.chat_id != ctx.actor.user_id:
-        ctx.send(
-            ctx.actor.user_id,
-            texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)),
-            ticket_id=ticket.id,
-            kind="claimed_dm",
-        )
+        ctx.send(ctx.actor.user_id, told, ticket_id=ticket.id, kind="claimed_dm")
     else:
-        ctx.reply(texts.claimed_dm(ticket.id, ctx.when(ticket.deadline_at)), ticket_id=ticket.id, kind="claimed_dm")
+        ctx.reply(told, ticket_id=ticket.id, kind="claimed_dm")
     return ticket
 
 

@@ -91,6 +91,9 @@ def _chat_id(value: object) -> object:
     # Chat ids are strings in the core so that WeCom's string ids fit beside Telegram's integers.
     if isinstance(value, bool):
         raise ValueError("must be a chat id (a number or a string)")
+    if isinstance(value, str) and value != value.strip():
+        # "-1001000000004 " never matches the group's id: the grid would hear nothing
+        raise ValueError(f"{value!r} has spaces around it; write the chat id alone")
     return str(value) if isinstance(value, int) else value
 
 

@@ -219,8 +219,9 @@ def claimed_group(n: int, worker: str, role: str = ROLE_NAMES["grid_worker"]) ->
     return f"#{n} 已由{role} {worker} 认领，正在处理。"
 
 
-def claimed_dm(n: int, deadline: str) -> str:
-    return f"您已认领 #{n}，请在 {deadline} 前办结。办好后回复“办结 说明”，例如“办结 已清理完毕”。"
+def claimed_dm(n: int, deadline: str, overdue: bool = False) -> str:
+    when = f"已超过办结时限（{deadline}），请尽快办结" if overdue else f"请在 {deadline} 前办结"
+    return f"您已认领 #{n}，{when}。办好后回复“办结 说明”，例如“办结 已清理完毕”。"
 
 
 def resolved_group(n: int, worker: str, note: str, reporters: str, role: str = ROLE_NAMES["grid_worker"]) -> str:

@@ -124,6 +124,11 @@ def test_example_config_is_valid_and_complete():
             'c.toml: grids[1].chat_id: "1001" is the telegram_id of workers[0], a person, not a group',
         ),
         ("chat_id = -1001000000002", "chat_id = 1001000000002", 'c.toml: grids[1].chat_id: "1001000000002" is a priv'),
+        (
+            "chat_id = -1001000000002",
+            'chat_id = "-1001000000002 "',
+            "c.toml: grids[1].chat_id: '-1001000000002 ' has spaces around it; write the chat id alone",
+        ),
         ('url = "sqlite:///gridbot.db"', 'url = "sqlite:/gridbot.db"', 'c.toml: database.url: "sqlite:/gridbot.db" is'),
         ('url = "sqlite:///gridbot.db"', 'url = "mysql://u@h/db"', 'c.toml: database.url: "mysql" is not supported'),
     ],

@@ -861,6 +861,13 @@ def test_my_tickets_marks_no_transferred_ticket_overdue_while_its_clock_is_pause
     assert "#1 " in listed and "已超期" not in listed, listed
 
 
+def test_claiming_a_ticket_already_past_its_deadline_says_so(chat, clock):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")  # 24 hours
+    clock.advance(hours=30)
+    told = texts_to(chat.say(1001, "认领 1"), 1001)[0]
+    assert "已超过办结时限" in told and "前办结" not in told, told
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
