@@ -112,6 +112,8 @@ def _bot_classifier() -> Classifier:
 # an emergency the urgent model confirms makes a request even when its only sign is weak (喊他也不应); 心口疼 and
 # speech gone (话都讲不清) are signs; water running down through a light fitting is a live circuit. After: 0.972,
 # 0.916, 0.913/1.0; no other row of the sets moves but one more emergency found in blind_m.
+# blind_ac (a suburban resettlement estate of former villagers, summer), written with ab but sealed until the end
+# of the session, scored once with its final code: 0.962, 0.893, 0.875/1.0 (three false alarms, left alone).
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -142,6 +144,7 @@ def _bot_classifier() -> Classifier:
         ("blind_z.csv", 0.94, 0.86, 0.95, 0.9),
         ("blind_aa.csv", 0.95, 0.91, 0.95, 0.9),
         ("blind_ab.csv", 0.96, 0.9, 0.95, 0.9),
+        ("blind_ac.csv", 0.95, 0.87, 0.95, 0.85),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):
