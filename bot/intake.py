@@ -534,17 +534,16 @@ class Intake:
                 if same is not None:
                     tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id, msg.text)
                     return
-            place = place_of(text, grid)
             if (
                 result.keywords
-                and names_a_fault(text)
-                and numbered_place(text)
                 and not (result.resolved or result.question)
                 and result.confidence < UNSURE_FAULT
+                and names_a_fault(text)
+                and numbered_place(text)
             ):
                 # "10栋地下室漏水": a fault at a numbered place, though worded as plain news: asked, not ignored
                 topic = ctx.config.category(self._topic_of(result) or "other") or ctx.config.categories[-1]
-                ask_to_file(ctx, msg, grid, topic, "、".join(result.keywords[:3]), place, matter)
+                ask_to_file(ctx, msg, grid, topic, "、".join(result.keywords[:3]), place_of(text, grid), matter)
             return
         category = ctx.config.category(result.category) or ctx.config.category("other") or ctx.config.categories[-1]
         if (
