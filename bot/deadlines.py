@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from bot.config import CalendarConfig, Category, Config
+from bot.config import CalendarConfig, Category, Config, QuietHours
 
 NO_DAYS = CalendarConfig()
 
@@ -62,6 +62,15 @@ def add_working_days(start: dt.datetime, days: int, tz: ZoneInfo, calendar: Cale
         if is_working_day(day, calendar):
             remaining -= 1
     return dt.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz).astimezone(dt.UTC)
+
+
+def told_at(opened_at: dt.datetime, urgent: bool, quiet: QuietHours, tz: ZoneInfo) -> dt.datetime:
+    """When the worker hears of a ticket, and so when its clocks (deadline, unclaimed re-pings) start: at once, or,
+    for a non-urgent one opened in quiet hours, when they end (夜间免打扰 holds the ping till then)."""
+    local = opened_at.astimezone(tz)
+    if urgent or not quiet.contains(local.time()):
+        return opened_at
+    return quiet.end_after(local)
 
 
 def deadline_for(

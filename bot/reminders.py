@@ -16,6 +16,7 @@ from bot import routing, texts
 from bot.config import Config, Grid, Role, Worker
 from bot.core import known_keys
 from bot.db import found_in
+from bot.deadlines import told_at
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
 from bot.models import InboxMessage, Notice, OutboxMessage, Ticket
@@ -282,7 +283,8 @@ class Reminders:
 
     def _unclaimed(self, ctx: Context, ticket: Ticket, grid: Grid, now: dt.datetime) -> None:
         esc = self.config.escalation
-        waited = now - ticket.created_at
+        # counted from when the workers were told: a report at 23:00 is not "unclaimed for 8 hours" at 07:00
+        waited = now - told_at(ticket.created_at, ticket.urgent, self.config.quiet_hours, self.config.tz)
         repeat = dt.timedelta(minutes=esc.unclaimed_repeat_minutes)
         if waited >= repeat:
             if waited < dt.timedelta(minutes=esc.unclaimed_leader_minutes):

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import routing, texts
 from bot.config import Category, Config, Grid, Worker
-from bot.deadlines import deadline_for
+from bot.deadlines import deadline_for, told_at
 from bot.messages import Button, Mention, Outbound
 from bot.models import OutboxMessage, Supporter, Ticket, TicketEvent
 from bot.outbox import held_for_later
@@ -290,7 +290,12 @@ def open_ticket(ctx: Context, report: Report, source_chat_id: str, source_messag
         assignee_id=worker.user_id if owned else None,
         assignee_name=worker.name if owned else None,
         claimed_at=ctx.now if owned else None,
-        deadline_at=deadline_for(report.category, ctx.now, ctx.config.tz, ctx.config.calendar),
+        deadline_at=deadline_for(
+            report.category,
+            told_at(ctx.now, report.urgent, ctx.config.quiet_hours, ctx.config.tz),
+            ctx.config.tz,
+            ctx.config.calendar,
+        ),
         created_at=ctx.now,
         updated_at=ctx.now,
     )

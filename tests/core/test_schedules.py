@@ -172,6 +172,19 @@ def test_unclaimed_tickets_are_repinged_then_reported_to_the_leader(chat, sessio
     assert len([m for m in sent(sessions, "reminder") if m.chat_id == str(LEADER)]) == 1
 
 
+def test_a_report_at_night_starts_its_clocks_when_the_worker_is_told_in_the_morning(chat, sessions, config, clock):
+    clock.now = local("2026-11-23", "23:00")  # quiet hours 22:00-07:00: the worker's ping waits for 07:00
+    ack = [o.text for o in chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管").outbounds if o.chat_id == GROUP_1]
+    assert "11月25日 07:00" in ack[0], ack  # 24 hours from 07:00, not from 23:00
+    for when in ("07:00", "07:20"):
+        tick(sessions, config, clock, local("2026-11-24", when))
+    # neither "unclaimed for 8 hours" to the group nor to the leader the moment the worker first hears of it
+    assert not sent(sessions, "unclaimed")
+    assert not [m for m in sent(sessions, "reminder") if m.chat_id == str(LEADER)]
+    tick(sessions, config, clock, local("2026-11-24", "07:31"))
+    assert len(sent(sessions, "unclaimed")) == 1
+
+
 def test_a_ticket_nobody_claims_is_repinged_once_a_day_after_the_leader_is_told(chat, sessions, config, clock):
     opened = clock.now
     chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
