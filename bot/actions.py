@@ -244,20 +244,27 @@ def reassign(ctx: Context, number: int, worker_name: str) -> Ticket:
     return ticket
 
 
-def close(ctx: Context, number: int) -> Ticket:
+def close(ctx: Context, number: int, reason: str = "") -> Ticket:
     ticket = load(ctx, number, lock=True)
     authorize(ctx, Action.CLOSE, ticket)
     before = ticket.status
     ticket.status = Status.CLOSED.value
     ticket.closed_at = ctx.now
-    log(ctx, ticket, "close", "", before)
+    log(ctx, ticket, "close", reason, before)
     drop_held_asks(ctx, ticket)
     if before not in (Status.RESOLVED.value, Status.CLOSED.value):  # still being worked on: the worker stops
         owner = owner_of(ctx.config, ticket)
         _tell_owner(ctx, ticket, owner, texts.closed_dm(ticket.id, ctx.actor.name), "closed_dm")
-    tell_reporters(ctx, ticket, texts.closed_by_staff(ticket.id, ctx.actor.name), kind="closed")
+    # archived over the resident's head (a reopened, disputed one above all): they are named and told why
+    tell_reporters(
+        ctx,
+        ticket,
+        lambda who: texts.closed_by_staff(ticket.id, ctx.actor.name, reason, who),
+        kind="closed",
+        mention=True,
+    )
     if ctx.chat_id != grid_chat(ctx, ticket):
-        ctx.reply(texts.closed_by_staff(ticket.id, ctx.actor.name), ticket_id=ticket.id, kind="closed")
+        ctx.reply(texts.closed_by_staff(ticket.id, ctx.actor.name, reason), ticket_id=ticket.id, kind="closed")
     return ticket
 
 

@@ -273,8 +273,11 @@ def reassigned_dm(n: int, text: str, deadline: str) -> str:
     return f"【改派】#{n} 已改派给您。\n内容：{text}\n办结时限：{deadline}"
 
 
-def closed_by_staff(n: int, who: str) -> str:
-    return f"#{n} 已由 {who} 归档。"
+def closed_by_staff(n: int, who: str, reason: str = "", reporters: str = "") -> str:
+    """To the residents who reported it (named in a group), with the reason when one was given."""
+    said = f"，说明：{reason.rstrip('。')}" if reason else ""
+    ask = "如有疑问，请联系网格长。" if reporters else ""
+    return f"{reporters + ' ' if reporters and reporters != YOU else ''}#{n} 已由 {who} 归档{said}。{ask}"
 
 
 def cancelled(n: int) -> str:

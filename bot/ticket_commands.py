@@ -48,7 +48,7 @@ def run_ticket_command(ctx: Context, name: str, number: int, args: str, photo_id
             raise Refusal(texts.USAGE["reassign"])
         actions.reassign(ctx, number, args.split()[0])
     elif name == "close":
-        actions.close(ctx, number)
+        actions.close(ctx, number, args.strip())
     elif name == "cancel":
         actions.cancel(ctx, number)
     elif name == "note":

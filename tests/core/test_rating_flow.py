@@ -278,3 +278,16 @@ def test_answering_the_revisit_in_plain_words_reopens_the_closed_ticket(chat, se
     result = chat.say(RESIDENT, "又堆满了，楼道都过不去人", reply_to="880")
     assert status_and_count(sessions) == ("reopened", 1)
     assert "重新打开" in texts_to(result, GROUP_1)[0]
+
+
+def test_a_leader_archiving_a_disputed_ticket_names_the_resident_and_says_why(chat, sessions):
+    resolved(chat)
+    chat.say(RESIDENT, "不满意 还是堆着")
+    assert status_and_count(sessions) == ("reopened", 1)
+    result = chat.say(LEADER, "归档 1 杂物属个人物品，已与业主约定本周自行清走", chat=str(LEADER))
+    told = [o for o in result.outbounds if o.chat_id == GROUP_1]
+    assert len(told) == 1 and told[0].text.startswith("@居民501 #1 已由 陈建国 归档，说明：杂物属个人物品"), told
+    assert [m.user_id for m in told[0].mentions] == [str(RESIDENT)]
+    with sessions() as session:
+        logged = session.scalars(select(TicketEvent.detail).where(TicketEvent.action == "close")).all()
+    assert logged == ["杂物属个人物品，已与业主约定本周自行清走"]  # in the 台账 too
