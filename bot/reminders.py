@@ -144,6 +144,14 @@ class Reminders:
         """Due from `at` until its grace runs out; a post missed beyond the grace is dropped with one log line."""
         if now < at:
             return False
+        if self._first_seen is not None and at + ON_TIME < self._first_seen:
+            # due before the bot ever ran in this database (a first start, the demo): not missed, so not caught
+            # up either; a new deployment's groups do not open with last week's empty digest
+            key = f"{kind}:{grid.id}:{period}"
+            if key not in self._dropped:
+                self._dropped.add(key)
+                logger.info("skipped %s: due before the bot's first start", key)
+            return False
         if now <= at + GRACE[kind]:
             # On time, or caught up after the bot was down; a catch-up does not wake the group at night.
             return now - at <= ON_TIME or not self.config.quiet_hours.contains(now.astimezone(self.config.tz).time())
@@ -152,13 +160,9 @@ class Reminders:
             if key not in self._dropped and key not in self._known:
                 self._dropped.add(key)
                 session.add(Notice(key=f"dropped:{key}", created_at=now))
-                if self._first_seen is not None and at < self._first_seen:
-                    # a post due before the bot ever ran (a first start, the demo) was not missed: no warning
-                    logger.info("skipped %s: due before the bot's first start", key)
-                else:
-                    logger.warning(
-                        "dropped %s: missed while the bot was down and now past its grace of %s", key, GRACE[kind]
-                    )
+                logger.warning(
+                    "dropped %s: missed while the bot was down and now past its grace of %s", key, GRACE[kind]
+                )
         return False
 
     def _agenda(self, ctx: Context, grid: Grid, now: dt.datetime) -> str:

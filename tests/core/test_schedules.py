@@ -369,7 +369,8 @@ def test_weekly_digest_goes_to_groups_and_admins_before_the_talk_day(chat, sessi
     assert len(sent(sessions, "digest")) == len(digests)
 
 
-def test_posts_missed_while_down_go_out_within_grace_and_are_dropped_after(sessions, config, clock, caplog):
+def test_posts_missed_while_down_go_out_within_grace_and_are_dropped_after(chat, sessions, config, clock, caplog):
+    chat.say(RESIDENT, "你好")  # Monday 09:30: the bot was running, then went down before the 18:00 notice
     tick(sessions, config, clock, local("2026-11-23", "21:30"))  # notice was due 18:00; grace 6 h
     assert len(sent(sessions, "talk_notice")) == 3
     caplog.clear()
@@ -387,6 +388,15 @@ def test_posts_due_before_the_bot_first_ran_are_skipped_without_a_warning(sessio
     assert not [a for a in sent(sessions, "agenda") if a.chat_id == GROUP_1]
     assert "skipped agenda:dj-1:2026-11-24" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and "dropped" in r.getMessage()]
+
+
+def test_a_first_start_within_a_posts_grace_does_not_open_with_it(sessions, config, clock):
+    """A new deployment started on Monday evening: last week's digest (all zeros) and the notice due an hour ago
+    were never missed; the groups' first post from the bot is not an empty 每周简报."""
+    tick(sessions, config, clock, local("2026-11-23", "18:30"))  # digest due 17:00, notice 18:00
+    assert not sent(sessions, "digest") and not sent(sessions, "talk_notice")
+    tick(sessions, config, clock, local("2026-11-24", "09:00"))  # what falls due after the start goes out
+    assert [a.chat_id for a in sent(sessions, "agenda")].count(GROUP_1) == 1
 
 
 async def test_scheduler_jobs_use_day_names_and_rebuild_on_start(config, sessions, clock):
