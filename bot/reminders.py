@@ -378,10 +378,11 @@ class Reminders:
                     idempotency_key=f"auto_close:{ticket.id}",
                 )
             elif waited >= dt.timedelta(hours=fu.rating_reminder_hours) and not quiet:
+                closes = ctx.when(now - waited + dt.timedelta(days=fu.auto_close_days))  # when 默认满意 archives it
                 self._once(
                     ctx,
                     ticket.source_chat_id,
-                    texts.rating_reminder(ticket.id, ticket.reporter_name),
+                    texts.rating_reminder(ticket.id, ticket.reporter_name, closes),
                     ticket_id=ticket.id,
                     kind="rating_prompt",
                     reply_to_message_id=ticket.source_message_id,

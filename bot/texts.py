@@ -482,8 +482,8 @@ def confirm_rating_prompt(n: int) -> str:
     return f"#{n} 请点按钮评价，或回复“满意”“基本满意”“不满意 原因”。"
 
 
-def rating_reminder(n: int, reporter: str) -> str:
-    return f"@{reporter} #{n} 已办结，还没收到您的评价。问题解决了吗？请点按钮评价，超过期限将按默认满意归档。"
+def rating_reminder(n: int, reporter: str, closes: str) -> str:
+    return f"@{reporter} #{n} 已办结，还没收到您的评价。问题解决了吗？请点按钮评价；{closes} 前未评价将按默认满意归档。"
 
 
 def revisit(n: int, text: str, name: str) -> str:

@@ -341,6 +341,7 @@ def test_rating_reminder_default_close_and_revisit(chat, sessions, config, clock
     tick(sessions, config, clock, resolved + dt.timedelta(hours=30))
     assert len(sent(sessions, "rating_prompt")) == 2  # the prompt at 办结 and one reminder
     assert sent(sessions, "rating_prompt")[1].text.startswith(f"@居民{RESIDENT} #1 已办结")  # the resident is pinged
+    assert "11月26日 09:30 前未评价将按默认满意归档" in sent(sessions, "rating_prompt")[1].text  # by when, as a date
     tick(sessions, config, clock, resolved + dt.timedelta(days=3, minutes=1))
     with sessions() as session:
         ticket = session.get(Ticket, 1)
