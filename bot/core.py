@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -21,7 +21,7 @@ from bot.messages import Inbound, Outbound, Result
 from bot.models import InboxMessage, OutboxMessage, Ticket
 from bot.outbox import held_for_later
 from bot.tickets import Context
-from bot.workflow import actor_for
+from bot.workflow import OPEN_STATUSES, actor_for
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -360,6 +360,18 @@ class Core:
                     select(InboxMessage.id).where(InboxMessage.status == "pending").order_by(InboxMessage.id)
                 ).scalars()
             )
+
+    def orphaned_grids(self) -> dict[str, int]:
+        """Open tickets of grids the config no longer lists (a grid renamed or removed): nobody is reminded of them
+        and no worker may act on them, so the admin is told at start."""
+        listed = [grid.id for grid in self.config.grids]
+        with self.sessions() as session:
+            rows = session.execute(
+                select(Ticket.grid_id, func.count())
+                .where(Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.grid_id.not_in(listed))
+                .group_by(Ticket.grid_id)
+            ).all()
+        return {grid_id: count for grid_id, count in rows}
 
     def failed(self) -> list[InboxMessage]:
         """Messages whose processing raised (a bug): kept, listed for the admin, and retried on request."""

@@ -31,6 +31,10 @@ PRIVACY_HINT = (
     'groups, or make the bot a group admin, or set intake = "mention" for those grids.'
 )
 
+ORPHANED_HINT = (
+    "{count} open ticket(s) belong to grid {grid}, which the config no longer lists (renamed or removed?): they get "
+    "no reminders or escalation and no worker may act on them. Put the grid back under that id, or finish them first."
+)
 MOVED_HINT = (
     "The group of grid {grid} was upgraded to a supergroup: chat {old} is now {new}. The bot follows it; set "
     "chat_id = {new} for that grid in the config."
@@ -195,6 +199,9 @@ class TelegramRuntime:
             await self.app.bot.set_my_commands(COMMAND_MENU)
         except TelegramError as exc:
             log.warning("could not set the command menu: %s", exc)
+        for grid_id, count in (await self.run_db(self.core.orphaned_grids)).items():
+            self.warnings.append(ORPHANED_HINT.format(count=count, grid=grid_id))
+            log.warning(self.warnings[-1])
         recovered = await self.run_db(self.core.recover)
         if recovered:
             log.info("processed %d inbox messages left over from the last run", recovered)

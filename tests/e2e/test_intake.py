@@ -116,3 +116,13 @@ async def test_a_command_addressed_to_another_bot_is_left_to_it(bot):
     await sb.wait_for(has("认领"), chat_id=G1)  # the help addressed to this bot is answered
     await runtime.settle()
     assert len(sb.bot_messages(G1)) == 1  # and only that one
+
+
+async def test_open_tickets_of_a_grid_renamed_in_the_config_are_reported_at_start(chat, database_url, classifier):
+    chat.say(AUNT, "3栋楼道堆满杂物 好几天了没人管")  # ticket #1 of dj-1, through the core on the same database
+    renamed = example_config(database_url, replace=('"dj-1"', '"dj-1b"'))
+    async with Sandbox() as sandbox:
+        started = sandboxed_bot(renamed, classifier=classifier, sandbox=sandbox, clock=running_clock())
+        async with started as (_, runtime):
+            orphaned = [w for w in runtime.warnings if "grid dj-1," in w]
+            assert len(orphaned) == 1 and orphaned[0].startswith("1 open ticket(s)"), runtime.warnings
