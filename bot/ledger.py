@@ -13,6 +13,7 @@ from bot.core import utcnow
 from bot.db import create_db_engine, migrate, session_factory
 from bot.digest import digest_text, parse_week, week_of
 from bot.models import Ticket, TicketEvent
+from bot.status import Status
 
 
 def _sessions(config: Config):
@@ -81,9 +82,17 @@ def export_xlsx(config: Config, path: Path) -> int:
     events = workbook.create_sheet(texts.LEDGER_EVENTS_SHEET)
     events.append(texts.LEDGER_EVENTS_HEADERS)
 
-    def local(moment: dt.datetime | None) -> str:
-        return moment.astimezone(config.tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+    def local(moment: dt.datetime | None) -> dt.datetime | None:
+        """A real date and time (Excel can sort it and count days between), in the office's time zone."""
+        return moment.astimezone(config.tz).replace(tzinfo=None, second=0, microsecond=0) if moment else None
 
+    def late(ticket: Ticket) -> bool:
+        if ticket.resolved_at is not None:
+            return ticket.resolved_at > ticket.deadline_at
+        open_now = ticket.status not in (Status.CLOSED, Status.CANCELLED, Status.TRANSFERRED)
+        return open_now and ticket.deadline_at < now
+
+    now = utcnow()
     count = 0
     with _sessions(config)() as session:
         for ticket in session.execute(select(Ticket).order_by(Ticket.id)).scalars():
@@ -96,7 +105,7 @@ def export_xlsx(config: Config, path: Path) -> int:
                     grid.name if grid else ticket.grid_id,
                     category.name if category else ticket.category,
                     texts.HANDLING_NAMES.get(ticket.handling, ""),
-                    texts.YES if ticket.urgent else "",
+                    texts.YES if ticket.urgent else texts.NO,
                     ticket.reporter_name,
                     ticket.text,
                     ticket.place,
@@ -109,6 +118,7 @@ def export_xlsx(config: Config, path: Path) -> int:
                     local(ticket.closed_at),
                     texts.RATING_NAMES.get(ticket.rating or "", ""),
                     len(ticket.supporters),
+                    texts.YES if late(ticket) else texts.NO,
                 ]
             )
             count += 1
@@ -132,7 +142,9 @@ def export_xlsx(config: Config, path: Path) -> int:
     for ws in (sheet, events):
         for row in ws.iter_rows(min_row=2):
             for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+                if isinstance(cell.value, dt.datetime):
+                    cell.number_format = "yyyy-mm-dd hh:mm"
+                elif isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
                     cell.data_type = "s"  # what a resident typed stays text: "=1+1…" is never run as a formula
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)

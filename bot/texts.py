@@ -776,6 +776,7 @@ def weekly_digest(grid: str, first: dt.date, last: dt.date, f: WeekFigures, clai
 NO_TICKETS_LISTED = "（没有工单）"
 URGENT_FLAG = "【紧急】"
 YES = "是"
+NO = "否"
 LEDGER_TICKETS_SHEET = "工单"
 LEDGER_TICKETS_HEADERS = (
     "编号",
@@ -796,6 +797,7 @@ LEDGER_TICKETS_HEADERS = (
     "归档时间",
     "评价",
     "附议人数",
+    "超期",  # finished after its deadline, or still open past it (a transferred one's clock is paused)
 )
 LEDGER_EVENTS_SHEET = "办理记录"
 LEDGER_EVENTS_HEADERS = ("工单编号", "时间", "操作", "操作人", "角色", "原状态", "新状态", "说明")

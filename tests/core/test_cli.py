@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from click.testing import CliRunner
@@ -53,6 +54,9 @@ def test_report_and_excel_ledger(chat, database_url, tmp_path):
     book = load_workbook(out)
     tickets, events = book["工单"], book["办理记录"]
     assert tickets["A2"].value == 1 and tickets["B2"].value == "已归档" and tickets["Q2"].value == "满意"
+    # real dates Excel can sort and count with, in local time; 紧急 and 超期 say 否 rather than nothing
+    assert tickets["L2"].value == dt.datetime(2026, 11, 23, 9, 30) and tickets["L2"].number_format == "yyyy-mm-dd hh:mm"
+    assert tickets["F2"].value == "否" and tickets["S1"].value == "超期" and tickets["S2"].value == "否"
     actions = [row[2] for row in events.iter_rows(min_row=2, values_only=True)]
     assert actions == ["受理", "认领", "办结", "评价"]
 
