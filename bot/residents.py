@@ -78,6 +78,9 @@ class ResidentBook:
         grid = named[0] if len(named) == 1 else known
         if grid is None and ask and msg.text.strip():
             remember_question(ctx, msg, "grid")
-            choices = "；".join(f"{g.id}（{g.name}）" for g in ctx.config.grids)
-            ctx.reply(texts.ask_grid(choices), kind="ask_grid")
+            # a worker serving two grids is offered those two, not the whole community's
+            offered = [g for g in ctx.config.grids if g.id in ctx.actor.grids] if ctx.actor.is_staff else []
+            offered = offered or ctx.config.grids
+            choices = "；".join(f"{g.id}（{g.name}）" for g in offered)
+            ctx.reply(texts.ask_grid(choices, offered[0].id, ctx.actor.is_staff), kind="ask_grid")
         return grid

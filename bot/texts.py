@@ -442,8 +442,9 @@ def unknown_grid(grid_id: str, choices: str) -> str:
     return f"没有编号为“{grid_id}”的网格。请回复正确的网格编号，例如“网格 dj-1”。可选：{choices}"
 
 
-def ask_grid(choices: str) -> str:
-    return f"您好！请问您住在哪个网格？回复网格编号即可，例如“网格 dj-1”。可选：{choices}"
+def ask_grid(choices: str, example: str = "dj-1", staff: bool = False) -> str:
+    asked = "请问是哪个网格的事" if staff else "请问您住在哪个网格"
+    return f"您好！{asked}？回复网格编号即可，例如“网格 {example}”。可选：{choices}"
 
 
 def grid_set(grid: str) -> str:

@@ -868,6 +868,12 @@ def test_claiming_a_ticket_already_past_its_deadline_says_so(chat, clock):
     assert "已超过办结时限" in told and "前办结" not in told, told
 
 
+def test_a_worker_in_two_grids_is_offered_only_those_two(chat):
+    asked = texts_to(chat.say(1007, "小区门口的垃圾桶满了好几天没人收", chat="1007"), 1007)[0]  # 郑刚: dj-3, dj-4
+    assert "dj-3" in asked and "dj-4" in asked and "dj-1" not in asked and "dj-2" not in asked, asked
+    assert "哪个网格的事" in asked and "您住在" not in asked  # a worker is asked whose matter, not where he lives
+
+
 def test_a_resident_may_name_their_grid_in_a_private_chat(chat):
     chat.say(RESIDENT, "楼道堆满杂物 好几天了没人管", chat=str(RESIDENT))
     answer = texts_to(chat.say(RESIDENT, "网格 桂花苑", chat=str(RESIDENT)), RESIDENT)
