@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from bot import routing, texts
 from bot.config import Role, Worker
-from bot.deadlines import add_working_days, deadline_for
+from bot.deadlines import add_working_days, deadline_for, past_deadline
 from bot.models import Ticket, TicketEvent
 from bot.tickets import (
     Context,
@@ -361,8 +361,7 @@ def my_tickets(ctx: Context, limit: int = 20, vague: bool = False) -> None:
     lines = []
     for ticket in tickets:
         category = ctx.config.category(ticket.category)
-        # resolved waits for the resident; transferred is paused (转交期间暂停计时), as the agenda shows it
-        overdue = ticket.deadline_at < ctx.now and ticket.status not in (Status.RESOLVED, Status.TRANSFERRED)
+        overdue = past_deadline(ticket, ctx.now)
         lines.append(
             texts.my_tickets_line(
                 ticket.id,

@@ -114,9 +114,9 @@ def parse(text: str) -> Command | None:
         if name is None:
             return Command("unknown", None, slash["verb"])
         return Command(name, _int(slash["number"]), (slash["rest"] or "").strip())
-    rated = parse_rating(text)
-    if rated is not None:
-        return Command("rate", None, f"{_RATING_RE.match(text)['rating']} {rated[1]}".strip())
+    rating = _rating(text)
+    if rating:
+        return Command("rate", None, f"{rating['rating']} {rating['rest'] or ''}".strip())
     if text.startswith("决定议题"):  # "决定议题1 下周施工", typed without a space
         return Command("decide", None, text.removeprefix("决定").strip())
     proposed = _PROPOSE_RE.match(text)
@@ -138,13 +138,18 @@ def parse(text: str) -> Command | None:
 
 def parse_rating(args: str) -> tuple[str, str] | None:
     """("bad", "还是没修好") from "不满意 还是没修好"; None when no rating word leads."""
-    match = _RATING_RE.match(args.strip())
+    match = _rating(args.strip())
     if not match:
         return None
-    rest = (match["rest"] or "").strip()
-    if match["rating"] in _SOFT_RATINGS and rest and not _OF_THE_WORK.search(rest):
+    return RATINGS[match["rating"]], (match["rest"] or "").strip()
+
+
+def _rating(text: str) -> re.Match[str] | None:
+    """A rating word leading `text`; a word of praise followed by talk of something else is none."""
+    match = _RATING_RE.match(text)
+    if match and match["rating"] in _SOFT_RATINGS and match["rest"] and not _OF_THE_WORK.search(match["rest"]):
         return None
-    return RATINGS[match["rating"]], rest
+    return match
 
 
 # "认领 1 2 3", "认领2、3": more ticket numbers after the first, and nothing else.

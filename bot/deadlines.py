@@ -8,6 +8,10 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 
 from bot.config import CalendarConfig, Category, Config, QuietHours
+from bot.models import Ticket
+from bot.status import ACTIVE_STATUSES
+
+ACTIVE = frozenset(s.value for s in ACTIVE_STATUSES)
 
 NO_DAYS = CalendarConfig()
 
@@ -62,6 +66,11 @@ def add_working_days(start: dt.datetime, days: int, tz: ZoneInfo, calendar: Cale
         if is_working_day(day, calendar):
             remaining -= 1
     return dt.datetime.combine(day, local.timetz().replace(tzinfo=None), tzinfo=tz).astimezone(dt.UTC)
+
+
+def past_deadline(ticket: Ticket, now: dt.datetime) -> bool:
+    """Still owed after its deadline: not done (a resolved one waits for the resident) nor paused (转交期间暂停计时)."""
+    return ticket.deadline_at < now and ticket.status in ACTIVE
 
 
 def told_at(opened_at: dt.datetime, urgent: bool, quiet: QuietHours, tz: ZoneInfo) -> dt.datetime:

@@ -11,7 +11,7 @@ from bot import actions, texts, tickets
 from bot.chat_moves import follow_move
 from bot.commands import Command, is_acknowledgement, more_numbers, numbers_then_note, parse, parse_rating
 from bot.complaints import grievance_in
-from bot.config import Category, Grid
+from bot.config import Category, Grid, ServiceEntry
 from bot.db import lock_for
 from bot.matters import is_same_matter, matter_of, names_a_fault, same_matter
 from bot.messages import Button, Inbound
@@ -199,11 +199,10 @@ class Intake:
             add_topic(ctx, grid, msg.text, msg.message_id)  # the invitation said "reply"; so they did
             return
         if msg.chat_type == "private":
-            grid = self.residents.grid_of(ctx, msg, ask=False)
-            if grid is None and self._private_without_grid(ctx, msg):
-                return
-            grid = grid or self.residents.grid_of(ctx, msg)
+            grid = self.residents.grid_of(ctx, msg)
             if grid is None:
+                if not self._private_without_grid(ctx, msg):
+                    self.residents.ask_grid(ctx, msg)
                 return
             said = len(ctx.out)
             self._speech(ctx, msg, grid)
@@ -224,14 +223,20 @@ class Intake:
             if grid is not None:
                 return self._set_grid(ctx, msg, grid.id)
         text = msg.text.strip()
-        service = match_service(ctx.config, text) if text else None
-        if service is None or is_stalled(text):
-            return False
-        result = self._classify(text)
-        if result.urgent or not (result.question or wants_guide(text, service)):
+        result = self._classify(text) if text else None
+        service = self._guide_asked(ctx, text, result) if result is not None else None
+        if service is None:
             return False
         answer_service(ctx, service, msg, None, result.category)
         return True
+
+    def _guide_asked(self, ctx: Context, text: str, result: Classification) -> ServiceEntry | None:
+        """The service-guide entry a message asks about (一次性告知): not an emergency, nor a complaint that an
+        application is stuck (a ticket for a worker)."""
+        service = match_service(ctx.config, text)
+        if service is None or result.urgent or is_stalled(text):
+            return None
+        return service if result.question or wants_guide(text, service) else None
 
     def _ticket_replied_to(self, ctx: Context, msg: Inbound) -> Ticket | None:
         if not msg.reply_to_message_id:
@@ -281,6 +286,7 @@ class Intake:
         if name in ("topic", "needhelp") and grid is None and msg.chat_type == "private":
             grid = self.residents.grid_of(ctx, msg)  # a resident's own grid; asked for once when not known
             if grid is None:
+                self.residents.ask_grid(ctx, msg)
                 return True
         if name == "help":
             ctx.reply(texts.HELP, kind="help")
@@ -489,9 +495,8 @@ class Intake:
             report = Report(grid, category, text, why=why, place=place_of(text, grid), handler=grievance.handler)
             tickets.open_ticket(ctx, report, msg.chat_id, msg.message_id)
             return
-        service = match_service(ctx.config, text)
-        asking = service is not None and (result.question or wants_guide(text, service)) and not is_stalled(text)
-        if asking and not result.urgent:
+        service = self._guide_asked(ctx, text, result)
+        if service is not None:
             answer_service(ctx, service, msg, grid, result.category)
             # "17栋门口路灯坏了好几天了，另外问下高龄补贴怎么申请": the guide for the question, a ticket for the lamp
             rest = besides_service(text, service)

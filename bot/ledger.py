@@ -11,9 +11,9 @@ from bot import texts
 from bot.config import Config
 from bot.core import utcnow
 from bot.db import create_db_engine, migrate, session_factory
+from bot.deadlines import past_deadline
 from bot.digest import digest_text, parse_week, week_of
 from bot.models import Ticket, TicketEvent
-from bot.status import Status
 
 
 def _sessions(config: Config):
@@ -87,10 +87,10 @@ def export_xlsx(config: Config, path: Path) -> int:
         return moment.astimezone(config.tz).replace(tzinfo=None, second=0, microsecond=0) if moment else None
 
     def late(ticket: Ticket) -> bool:
+        """Finished after its deadline, or still owed past it."""
         if ticket.resolved_at is not None:
             return ticket.resolved_at > ticket.deadline_at
-        open_now = ticket.status not in (Status.CLOSED, Status.CANCELLED, Status.TRANSFERRED)
-        return open_now and ticket.deadline_at < now
+        return past_deadline(ticket, now)
 
     now = utcnow()
     count = 0

@@ -16,7 +16,7 @@ from bot import routing, texts
 from bot.config import Config, Grid, Role, Worker
 from bot.core import known_keys
 from bot.db import found_in
-from bot.deadlines import told_at
+from bot.deadlines import past_deadline, told_at
 from bot.digest import digest_text, week_of
 from bot.messages import Mention, Outbound
 from bot.models import InboxMessage, Notice, OutboxMessage, Ticket
@@ -179,7 +179,7 @@ class Reminders:
         lines.append(texts.agenda_pending(bool(pending)))
         for ticket in pending:
             category = self.config.category(ticket.category)
-            overdue = ticket.deadline_at < now and ticket.status != Status.TRANSFERRED
+            overdue = past_deadline(ticket, now)
             lines.append(
                 texts.agenda_ticket(
                     ticket.id,
@@ -378,7 +378,7 @@ class Reminders:
                     idempotency_key=f"auto_close:{ticket.id}",
                 )
             elif waited >= dt.timedelta(hours=fu.rating_reminder_hours) and not quiet:
-                closes = ctx.when(now - waited + dt.timedelta(days=fu.auto_close_days))  # when 默认满意 archives it
+                closes = ctx.when((ticket.resolved_at or now) + dt.timedelta(days=fu.auto_close_days))  # 默认满意
                 self._once(
                     ctx,
                     ticket.source_chat_id,

@@ -59,9 +59,9 @@ class ResidentBook:
             )
         )
 
-    def grid_of(self, ctx: Context, msg: Inbound, ask: bool = True) -> Grid | None:
+    def grid_of(self, ctx: Context, msg: Inbound) -> Grid | None:
         """Whose grid a private message is for: the one listing the building it names, else the sender's (a
-        worker's only grid; a resident's from the group they post in, or as told), else asked for once."""
+        worker's only grid; a resident's from the group they post in, or as told); None when not known."""
         known = None
         if ctx.actor.is_staff and len(ctx.actor.grids) == 1:
             known = ctx.config.grid(next(iter(ctx.actor.grids)))
@@ -75,12 +75,15 @@ class ResidentBook:
             named = [grid for grid in named if grid.id in ctx.actor.grids] or named
         # The building decides when it names one grid; when it names several (3栋 in two estates), or none,
         # the sender's own grid does.
-        grid = named[0] if len(named) == 1 else known
-        if grid is None and ask and msg.text.strip():
-            remember_question(ctx, msg, "grid")
-            # a worker serving two grids is offered those two, not the whole community's
-            offered = [g for g in ctx.config.grids if g.id in ctx.actor.grids] if ctx.actor.is_staff else []
-            offered = offered or ctx.config.grids
-            choices = "；".join(f"{g.id}（{g.name}）" for g in offered)
-            ctx.reply(texts.ask_grid(choices, offered[0].id, ctx.actor.is_staff), kind="ask_grid")
-        return grid
+        return named[0] if len(named) == 1 else known
+
+    def ask_grid(self, ctx: Context, msg: Inbound) -> None:
+        """Ask which grid, once per message, keeping the message to handle when the answer comes."""
+        if not msg.text.strip():
+            return
+        remember_question(ctx, msg, "grid")
+        # a worker serving two grids is offered those two, not the whole community's
+        offered = [g for g in ctx.config.grids if g.id in ctx.actor.grids] if ctx.actor.is_staff else []
+        offered = offered or ctx.config.grids
+        choices = "；".join(f"{g.id}（{g.name}）" for g in offered)
+        ctx.reply(texts.ask_grid(choices, offered[0].id, ctx.actor.is_staff), kind="ask_grid")
