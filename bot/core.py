@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import texts
+from bot.addressing import with_address_hint
 from bot.chat_moves import load_moves
 from bot.config import Config, Role
 from bot.db import found_in
@@ -37,13 +38,13 @@ def running_from(start: dt.datetime) -> Clock:
     return lambda: start + dt.timedelta(seconds=time.monotonic() - began)
 
 
-def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime) -> int:
+def queue(session: Session, messages: Iterable[Outbound], now: dt.datetime, config: Config) -> int:
     """Write sends to the outbox in the caller's transaction; scheduled sends with a known key are skipped.
 
     Returns how many were written. One bulk INSERT, outside the ORM's unit of work: a burst writes
     thousands of these, and nothing reads them back in the same transaction.
     """
-    messages = list(messages)
+    messages = with_address_hint(messages, config)
     with session.no_autoflush:
         taken = known_keys(session, [m.idempotency_key for m in messages if m.idempotency_key is not None])
         rows = []
@@ -171,7 +172,7 @@ class Core:
                         .values(status="done", processed_at=self.clock()),
                         execution_options={"synchronize_session": False},
                     )
-                queue(session, replies, self.clock())
+                queue(session, replies, self.clock(), self.config)
             return results
         except Exception as exc:
             log.warning("a batch of %d inbox messages met an error (%r); running it again message by message",
@@ -215,7 +216,7 @@ class Core:
                             result = self._mark_failed(session, row, exc)
                     replies.extend(result.outbounds)
                     results.append(result)
-                queue(session, replies, self.clock())
+                queue(session, replies, self.clock(), self.config)
             return results
         except Exception:  # the batch itself failed (e.g. at commit): each message on its own, as ever
             log.exception("a batch of %d inbox messages failed; processing them one by one", len(inbounds))
@@ -223,7 +224,7 @@ class Core:
             return [self.process(inbound=inbound) for inbound in inbounds]
 
     def _queued(self, session: Session, result: Result) -> Result:
-        queue(session, result.outbounds, self.clock())
+        queue(session, result.outbounds, self.clock(), self.config)
         return result
 
     def _act(self, session: Session, row: InboxMessage, marked_later: bool = False) -> Result:

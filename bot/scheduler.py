@@ -31,7 +31,7 @@ def run_due(sessions: sessionmaker[Session], config: Config, now: dt.datetime, g
     """Queue what is due at `now` in one transaction; returns how many sends were newly queued."""
     with sessions() as session, session.begin():
         outbounds = Reminders(config).due(session, now, grids, tickets)
-        return queue(session, outbounds, now)
+        return queue(session, outbounds, now, config)
 
 
 class Scheduler:

@@ -514,6 +514,9 @@ BOT_NAME = "网格助手"  # the name the bot's own steps carry in the ticket's 
 OWNER_WHEN_UNCLAIMED = "待认领"  # the 负责人 of a ticket nobody has claimed yet: one word wherever it is shown
 OTHER_WORKER = "其他网格员"  # the owner named in a refusal when the ticket's assignee has no name
 YOU = "您"  # whom a message addresses when there is no one to @mention
+# In an "@bot only" group a typed answer reaches the bot only with an @ or as a reply to its message.
+TYPED_ANSWER = "回复“"
+ADDRESS_ME = "（本群里请 @我，或直接回复这条消息，我才能收到）"
 COMMUNITY = "社区"  # who is told of an urgent ticket when the grid has no leaders or secretaries
 MANY_RESIDENTS = "多位居民"  # who supported a ticket when the summary has no names
 PHOTO = "[照片]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from telegram import Message, MessageEntity, Update, User
@@ -39,14 +40,26 @@ def _mentions(message: Message, bot: User) -> bool:
                 return True
         if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
             return True
-    return bool(bot.username) and f"@{bot.username.lower()}" in text.lower()
+    return _typed_address(bot).search(text) is not None
+
+
+def _typed_address(bot: User) -> re.Pattern[str]:
+    """The bot addressed in typed text: by its handle (@gridbot) or, as WeChat users do, by its name (@网格助手),
+    which Telegram does not turn into a mention."""
+    return _address_pattern(bot.username or "", bot.first_name or "")
+
+
+@functools.cache
+def _address_pattern(username: str, name: str) -> re.Pattern[str]:
+    names = [re.escape(n) for n in (username, name) if n]
+    if not names:
+        return re.compile(r"(?!)")
+    return re.compile(rf"[@＠](?:{'|'.join(names)})(?![A-Za-z0-9_])", re.IGNORECASE)
 
 
 def _without_bot_handle(text: str, bot: User) -> str:
     """"@gridbot 3栋楼道堆满杂物" is about 3栋楼道: the address to the bot is not part of the ticket."""
-    if not bot.username:
-        return text
-    return re.sub(rf"@{re.escape(bot.username)}(?![A-Za-z0-9_])", "", text, flags=re.IGNORECASE).strip()
+    return _typed_address(bot).sub("", text).strip()
 
 
 def _for_another_bot(text: str, bot: User) -> bool:

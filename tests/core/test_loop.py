@@ -887,3 +887,31 @@ def test_a_greeting_in_a_private_chat_is_answered(chat):
         assert answer and answer[0].startswith("您好，我是网格助手"), (said, answer)
     for said in ("谢谢", "😊"):
         assert texts_to(chat.say(RESIDENT, said, chat=str(RESIDENT)), RESIDENT) == ["不客气！有事随时告诉我。"]
+
+
+GROUP_3 = "-1001000000003"  # dj-3 reads only messages addressed to the bot
+
+
+def group_outbox(sessions, chat) -> list[str]:
+    with sessions() as session:
+        return list(session.scalars(select(OutboxMessage.text).where(OutboxMessage.chat_id == chat)))
+
+
+def test_prompts_in_an_at_bot_only_group_say_how_to_address_the_bot(chat, sessions):
+    chat.say(RESIDENT, "12栋门口的路灯坏了 晚上黑漆漆的", chat=GROUP_3, mention=True)
+    chat.say(1005, "认领 1", chat=GROUP_3, mention=True)
+    chat.say(1005, "办结 1 已换新灯泡", chat=GROUP_3, mention=True)
+    rating = [t for t in group_outbox(sessions, GROUP_3) if "满意" in t and "回复" in t]
+    assert rating and all("@我" in t and "回复这条消息" in t for t in rating)
+    # A plain "满意" never reaches the bot there; one addressed to it does, as the hint says.
+    chat.say(RESIDENT, "满意", chat=GROUP_3, reply_to="9999")
+    assert ticket(sessions).status == "closed"
+
+
+def test_prompts_in_a_group_the_bot_reads_whole_carry_no_address_hint(chat, sessions):
+    chat.say(RESIDENT, "3栋门口的路灯坏了 晚上黑漆漆的")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已换新灯泡")
+    sent = group_outbox(sessions, GROUP_1)
+    assert any("回复“满意”" in t for t in sent)
+    assert not any("@我" in t for t in sent)

@@ -41,6 +41,19 @@ async def test_mention_mode_grid_reads_only_mentions_and_replies(bot):
     await sb.wait_for(has("紧急情况"), chat_id=G3)
 
 
+async def test_mention_mode_grid_hears_the_bot_addressed_by_name_and_its_prompts_say_so(bot):
+    sb, runtime = bot
+    # Typed as WeChat users do, by the bot's name: Telegram makes no mention entity of it.
+    sb.send_message(G3, AUNT, "@网格助手 12栋门口的路灯坏了 晚上黑漆漆的")
+    ack = await sb.wait_for(has("已受理 #1"), chat_id=G3)
+    assert "网格助手" not in ack["text"]
+    sb.send_message(G3, ZHOU, "@网格助手 认领 1")
+    await sb.wait_for(has("已由网格员 周磊 认领"), chat_id=G3)
+    sb.send_message(G3, ZHOU, "@网格助手 办结 1 已换新灯泡")
+    done = await sb.wait_for(has("#1 已办结"), chat_id=G3)
+    assert "请 @我，或直接回复这条消息" in done["text"]
+
+
 async def test_privacy_mode_on_is_reported_plainly(config, classifier):
     async with Sandbox(can_read_all_group_messages=False) as sandbox:
         async with sandboxed_bot(config, classifier=classifier, sandbox=sandbox, clock=running_clock()) as (_, runtime):
