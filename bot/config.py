@@ -583,6 +583,9 @@ def _describe(error: Mapping[str, object]) -> str:
         return "unknown key (check the spelling)"
     if kind == "missing":
         return "required key is missing"
+    if kind == "string_type" and isinstance(error["input"], int | float) and not isinstance(error["input"], bool):
+        # phone = 13800000001: TOML reads a bare number; a phone number or an id is text, written in quotes.
+        return f'should be text in quotes, e.g. "{error["input"]}"'
     message = str(error["msg"])
     return message.removeprefix("Value error, ")
 

@@ -31,6 +31,8 @@ def test_example_config_is_valid_and_complete():
     [
         ('grids = ["dj-2"]\n', 'grids = ["dj-9"]\n', 'c.toml: workers[2].grids: unknown grid "dj-9"'),
         ('mode = "polling"', 'mdoe = "polling"', "c.toml: telegram.mdoe: unknown key (check the spelling)"),
+        ('phone = "13800000001"', "phone = 13800000001",
+         'c.toml: workers[0].phone: should be text in quotes, e.g. "13800000001"'),
         (
             "start_retries = 8",
             "start_retries = 1000",
