@@ -35,6 +35,10 @@ ORPHANED_HINT = (
     "{count} open ticket(s) belong to grid {grid}, which the config no longer lists (renamed or removed?): they get "
     "no reminders or escalation and no worker may act on them. Put the grid back under that id, or finish them first."
 )
+STRANDED_HINT = (
+    "Open ticket(s) {numbers} are claimed by {name} (id {user_id}), who is no longer among the config's workers: "
+    "nobody may finish them. Have the grid leader reassign them (the reassign command), or put the worker back."
+)
 MOVED_HINT = (
     "The group of grid {grid} was upgraded to a supergroup: chat {old} is now {new}. The bot follows it; set "
     "chat_id = {new} for that grid in the config."
@@ -201,6 +205,10 @@ class TelegramRuntime:
             log.warning("could not set the command menu: %s", exc)
         for grid_id, count in (await self.run_db(self.core.orphaned_grids)).items():
             self.warnings.append(ORPHANED_HINT.format(count=count, grid=grid_id))
+            log.warning(self.warnings[-1])
+        for (user_id, name), numbers in (await self.run_db(self.core.stranded_tickets)).items():
+            listed = ", ".join(f"#{n}" for n in numbers)
+            self.warnings.append(STRANDED_HINT.format(numbers=listed, name=name, user_id=user_id))
             log.warning(self.warnings[-1])
         recovered = await self.run_db(self.core.recover)
         if recovered:

@@ -139,3 +139,15 @@ async def test_open_tickets_of_a_grid_renamed_in_the_config_are_reported_at_star
         async with started as (_, runtime):
             orphaned = [w for w in runtime.warnings if "grid dj-1," in w]
             assert len(orphaned) == 1 and orphaned[0].startswith("1 open ticket(s)"), runtime.warnings
+
+
+async def test_open_tickets_of_a_worker_gone_from_the_config_are_reported_at_start(chat, database_url, classifier):
+    chat.say(AUNT, "3栋楼道堆满杂物 好几天了没人管")
+    chat.say(1001, "认领 1")  # 王芳 claims it, then leaves: her entry now names someone else
+    left = example_config(database_url, replace=("telegram_id = 1001\n", "telegram_id = 1099\n"))
+    async with Sandbox() as sandbox:
+        started = sandboxed_bot(left, classifier=classifier, sandbox=sandbox, clock=running_clock())
+        async with started as (_, runtime):
+            stranded = [w for w in runtime.warnings if "no longer among the config's workers" in w]
+            assert len(stranded) == 1 and "#1 " in stranded[0] and "王芳 (id 1001)" in stranded[0], runtime.warnings
+            assert "reassign" in stranded[0]
