@@ -429,6 +429,9 @@ def test_the_urgent_model_alone_needs_more_than_a_hurry(text, urgent):
     ("text", "urgent"),
     [
         ("5栋电梯坏了，困了一个人在里面", True),  # someone shut in, said after the fault
+        # said outright and short: the urgent model finds it calm, yet a person shut in needs no second sign
+        ("电梯困了个小孩", True),
+        ("昨天下午电梯里困了个小孩 好在十分钟就救出来了", False),  # over: told of the past
         ("隔壁独居老人两天没开门了，敲门也没人应", True),  # no sign of life
         ("楼下小卖部两天没开门了 是不是老板回老家了", False),  # a shop shut, no one to worry about
     ],
