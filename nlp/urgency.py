@@ -253,9 +253,12 @@ class UrgencyRules:
         if start > 0 and text[start - 1] in _NEGATIONS:
             return True
         clause = text[_clause_start(text, start) : start]
-        # 是不是着火了 / 会不会 asks; it does not deny; 不知道哪家漏气了 doubts where, not whether
+        # 是不是着火了 / 会不会 asks; it does not deny; 不知道哪家漏气了 doubts where, not whether; 从昨天到现在
+        # says how long it has gone on
         return any(
-            not _asks(clause, at, hedge) and not _unknown_place(clause, at, hedge)
+            not _asks(clause, at, hedge)
+            and not _unknown_place(clause, at, hedge)
+            and not (hedge in self.past and _lasting(clause, at, hedge))
             for hedge in self.hedges
             for at in _find_all(clause, hedge)
         )

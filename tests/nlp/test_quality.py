@@ -114,6 +114,10 @@ def _bot_classifier() -> Classifier:
 # 0.916, 0.913/1.0; no other row of the sets moves but one more emergency found in blind_m.
 # blind_ac (a suburban resettlement estate of former villagers, summer), written with ab but sealed until the end
 # of the session, scored once with its final code: 0.962, 0.893, 0.875/1.0 (three false alarms, left alone).
+# Round J (2026-11-24, eleventh session): blind_ad (a hillside county town in the southwest in the autumn rain, left-
+# behind elderly, dialect: 莫得, 晓得, 屋头) at first sight 0.945, 0.889, 0.900/0.857: three emergencies missed (a sign
+# hanging by one screw over the school path, water running onto a television, an old woman unseen 从昨天到现在) and
+# a warning 莫一氧化碳中毒了 (莫 = 别) read as an emergency. After: 0.945, 0.889, 0.955/1.0; no other row moves.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -145,6 +149,7 @@ def _bot_classifier() -> Classifier:
         ("blind_aa.csv", 0.95, 0.91, 0.95, 0.9),
         ("blind_ab.csv", 0.96, 0.9, 0.95, 0.9),
         ("blind_ac.csv", 0.95, 0.87, 0.95, 0.85),
+        ("blind_ad.csv", 0.94, 0.88, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -438,3 +438,23 @@ def test_the_urgent_model_alone_needs_more_than_a_hurry(text, urgent):
 )
 def test_someone_shut_in_and_a_door_unopened_for_days(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # a sign hanging by one screw and swinging, with children about to pass under it
+        ("超市门头那块招牌只剩一颗螺丝挂起 风一吹就在那里甩 娃儿些都要从下面过", True),
+        ("超市门头那块招牌有点旧了 颜色都褪了 能不能换一块", False),
+        # water running onto an appliance, nobody home upstairs
+        ("楼上漏水 一直往下滴 现在淌到我家冰箱上了 楼上锁起门的 快帮忙找下房东", True),
+        ("楼上漏水 一直往下滴 墙都泡起了 能不能找人看一下", False),
+        # 从昨天到现在 says how long nobody has answered, not that it is over
+        ("对门王婆婆一个人住 从昨天到现在敲门都不开 电话在屋头响就是没人接", True),
+        ("昨天敲门都不开 后来才晓得她去女儿家了", False),
+        # 莫 is the southwest's 别: a warning, not an event
+        ("天冷了 屋头烧炭盆的要开条窗缝 莫一氧化碳中毒了", False),
+    ],
+)
+def test_southwestern_speech_and_things_about_to_fall(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
