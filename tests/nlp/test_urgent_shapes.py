@@ -452,6 +452,10 @@ def test_someone_shut_in_and_a_door_unopened_for_days(text, urgent):
         # 从昨天到现在 says how long nobody has answered, not that it is over
         ("对门王婆婆一个人住 从昨天到现在敲门都不开 电话在屋头响就是没人接", True),
         ("昨天敲门都不开 后来才晓得她去女儿家了", False),
+        # a cigarette end dropped from above is not smoke; wires soaking whenever it rains are a standing hazard
+        ("今天又有烟头从上面掉下来 落在孩子的婴儿车边上 高空抛物谁来管管", False),
+        ("几家从窗户扯线下来充电 下雨天插头就泡在水里 迟早出事", False),
+        ("楼道里有烟 好呛 不知道哪家着火了 快来人", True),
         # 莫 is the southwest's 别: a warning, not an event
         ("天冷了 屋头烧炭盆的要开条窗缝 莫一氧化碳中毒了", False),
     ],
