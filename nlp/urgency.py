@@ -32,7 +32,7 @@ _SINCE = re.compile(r"(?:以后|之后|过后|后(?![来面边头]))")
 _ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + ")" + _SINCE.pattern)
 # 砸着人咋办, 掉下来怎么办: what the resident fears could follow, asked in the same breath; an event already
 # here says 了 first (着火了怎么办) or asks in a clause of its own (冒着烟 怎么办)
-_WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄)")
+_WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄|不得了(?!了)|后果不堪设想)")
 # what a resident calls someone to come and do about a complaint: 快来人修一下, 快来人处理, 快来人清一清
 _SERVICE = re.compile(r"[\s，,]?(?:修|处理|清|通|疏通|弄|管|收|拉走|拖走|挪|搬|换|装|查)")
 _UNTIL_NOW = re.compile(r"[^，。,.!！?？；;]{0,8}?(?:到现在|至今|到今天)")

