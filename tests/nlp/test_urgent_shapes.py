@@ -481,3 +481,19 @@ def test_southwestern_speech_and_things_about_to_fall(text, urgent):
 )
 def test_things_poured_or_blown_over_and_what_a_fire_would_be_like(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # Cantonese, as a few rows of the grid chat are written
+        ("阿妈喺浴室跌咗 起唔到身 我喺公司 边个街坊帮下手 3座502", True),
+        ("上个礼拜阿妈喺浴室跌咗一跤 而家好返啦 多谢大家关心", False),
+        # the body's signs, said plainly
+        ("小公园有个阿姨坐在长椅边上 脸好白 一直冒汗 叫她都不怎么应 120我打了", True),
+        # water down a light's wire into a room turned river
+        ("楼上漏水 顺着灯线一直往下流 客厅成了河 楼上没人", True),
+    ],
+)
+def test_cantonese_and_the_bodys_plain_signs(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
