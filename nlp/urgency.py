@@ -25,7 +25,8 @@ _NEGATIONS = frozenset("不没未唔冇")  # 唔 / 冇: Cantonese 不 / 没 (打
 _PAST_ASPECT = re.compile(r"过(?![来去])")
 # 火灾隐患, 触电的风险, 中风后遗症: a word for what might happen, or for what an old event left behind (not 危险:
 # 冒烟危险！ is an alarm)
-_POTENTIAL = re.compile(r"的?(?:隐患|风险|后遗症)")
+# (a detector is the device, unless it is going off: 烟雾报警器一直在响)
+_POTENTIAL = re.compile(r"的?(?:隐患|风险|后遗症|(?:报警器|探测器|检测仪)(?![^，。\s]{0,4}(?:响|叫|在报|报警)))")
 # 中风以后, 脑梗之后: an illness the person has lived with since, not an attack now (摔倒以后 stays an event)
 _ILLNESSES = frozenset({"中风", "脑梗", "心梗", "脑溢血", "脑出血", "心脏病"})
 _SINCE = re.compile(r"(?:以后|之后|过后|后(?![来面边头]))")

@@ -131,6 +131,9 @@ def _bot_classifier() -> Classifier:
 # 0.947/0.857: three emergencies missed. From it: the Cantonese fall and flood words; 叫她都不怎么应, a face gone pale
 # (脸好白), sweating on and on, and 120 called (120我打了) are signs; water down a light's wire (顺着灯线一直往下流) is a
 # live circuit; a room turned into a river is a flood. After: 0.953, 0.863, 0.955/1.0. No other row moves.
+# blind_ah (a northwestern city's courtyard bungalows with coal stoves, winter), written with ai and scored after ai's
+# changes: 0.952, 0.838, 0.913/1.0. From it: a detector (一氧化碳报警器) is the device unless it is going off; 能救命 and
+# a quiz answer (答对了) are not events. After: 0.954, 0.838, 1.0/1.0; blind_x loses a false alarm, no other row moves.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -166,6 +169,7 @@ def _bot_classifier() -> Classifier:
         ("blind_af.csv", 0.95, 0.9, 0.95, 0.9),
         ("blind_ag.csv", 0.94, 0.87, 0.95, 0.85),
         ("blind_ai.csv", 0.94, 0.84, 0.95, 0.9),
+        ("blind_ah.csv", 0.94, 0.82, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

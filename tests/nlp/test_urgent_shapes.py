@@ -497,3 +497,17 @@ def test_things_poured_or_blown_over_and_what_a_fire_would_be_like(text, urgent)
 )
 def test_cantonese_and_the_bodys_plain_signs(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # the detector, not the gas; life-saving advice; a quiz answered
+        ("建议平房都装个一氧化碳报警器 几十块钱 关键时候能救命", False),
+        ("答对了 煤气中毒先开窗通风 把人挪到外面 再打120", False),
+        # the detector going off, with someone ill, is the event
+        ("一氧化碳报警器响了 家里老人说头晕想吐", True),
+    ],
+)
+def test_a_detector_and_advice_are_not_the_gas(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
