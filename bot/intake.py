@@ -93,6 +93,17 @@ OWN_OPEN = (
 )
 
 
+def _unsure_fault(result: Classification, text: str) -> bool:
+    """Chatter, but barely, that names a fault at a numbered place (10栋地下室漏水): worth asking about."""
+    return (
+        bool(result.keywords)
+        and not (result.resolved or result.question)
+        and result.confidence < UNSURE_FAULT
+        and names_a_fault(text)
+        and bool(numbered_place(text))
+    )
+
+
 class Intake:
     """Turns one inbound message into core actions; every reply goes into ctx.out."""
 
@@ -539,13 +550,7 @@ class Intake:
                 if same is not None:
                     tickets.add_supporter(ctx, same, msg.chat_id, msg.message_id, msg.text)
                     return
-            if (
-                result.keywords
-                and not (result.resolved or result.question)
-                and result.confidence < UNSURE_FAULT
-                and names_a_fault(text)
-                and numbered_place(text)
-            ):
+            if _unsure_fault(result, text):
                 # "10栋地下室漏水": a fault at a numbered place, though worded as plain news: asked, not ignored
                 topic = ctx.config.category(self._topic_of(result) or "other") or ctx.config.categories[-1]
                 ask_to_file(ctx, msg, grid, topic, "、".join(result.keywords[:3]), place_of(text, grid), matter)
@@ -698,7 +703,7 @@ class Intake:
             if result.urgent:
                 self._speech(ctx, msg, grid)  # chatter edited into an emergency: an emergency all the same
             elif (
-                result.intent == "request"
+                (result.intent == "request" or _unsure_fault(result, msg.text))
                 and (ctx.config.intake_mode(grid) == "all" or self._addressed(msg))
                 and not self._acted_on(ctx, msg)
             ):

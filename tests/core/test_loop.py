@@ -915,3 +915,10 @@ def test_prompts_in_a_group_the_bot_reads_whole_carry_no_address_hint(chat, sess
     sent = group_outbox(sessions, GROUP_1)
     assert any("回复“满意”" in t for t in sent)
     assert not any("@我" in t for t in sent)
+
+
+def test_chatter_edited_into_a_bare_fault_at_a_numbered_place_is_asked_about(chat, sessions):
+    assert chat.say(RESIDENT, "2栋").outbounds == []  # message 1001, sent too soon
+    edited = texts_to(chat.say(RESIDENT, "2栋电梯停了", edited_id="1001"), GROUP_1)
+    assert edited and "需要登记为工单" in edited[0], edited  # as if sent so: asked, not ignored
+    assert texts_to(chat.say(RESIDENT, "立案"), GROUP_1)[0].startswith("已受理 #1")
