@@ -33,7 +33,9 @@ _SINCE = re.compile(r"(?:以后|之后|过后|后(?![来面边头]))")
 _ILLNESS_SINCE = re.compile("(?:" + "|".join(sorted(_ILLNESSES)) + ")" + _SINCE.pattern)
 # 砸着人咋办, 掉下来怎么办: what the resident fears could follow, asked in the same breath; an event already
 # here says 了 first (着火了怎么办) or asks in a clause of its own (冒着烟 怎么办)
-_WHAT_IF = re.compile(r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄|不得了(?!了)|后果不堪设想)")
+_WHAT_IF = re.compile(
+    r"[^\s，。,.!！?？；;、~…了知晓该]{0,3}(?:咋办|怎么办|咋整|怎么整|可咋整|咋弄|不得了(?!了)|后果不堪设想)"
+)
 # what a resident calls someone to come and do about a complaint: 快来人修一下, 快来人处理, 快来人清一清
 _SERVICE = re.compile(r"[\s，,]?(?:修|处理|清|通|疏通|弄|管|收|拉走|拖走|挪|搬|换|装|查)")
 _UNTIL_NOW = re.compile(r"[^，。,.!！?？；;]{0,8}?(?:到现在|至今|到今天)")
@@ -43,7 +45,8 @@ _LIKENESS = re.compile(r"[了的]?(?:一样|似的)")
 _ONCE = re.compile(r"[^\s，。,.!！?？；;、~…]{0,6}?[就都便]")
 # a WeChat sticker code: [呕吐], [发抖], [流泪]
 _STICKER = re.compile(r"\[[\u4e00-\u9fff]{1,4}\]")
-# someone shut in, said outright (电梯困了个小孩; not 困人, also said of last week): it needs no second sign, however calm the rest reads
+# someone shut in, said outright (电梯困了个小孩; not 困人, also said of last week): it needs no second sign,
+# however calm the rest reads
 _SHUT_IN = re.compile(r"困了?(?:一|两|三|几|好几)?个(?:人|老人|小孩|孩子)")
 # the length a message needs before the urgent model alone may call it an emergency (the shortest it found in the
 # check sets ran to 30 characters; a short repair plea with 快来看看 read 0.6-1.3 above its bar)

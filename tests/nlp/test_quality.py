@@ -119,9 +119,9 @@ def _bot_classifier() -> Classifier:
 # hanging by one screw over the school path, water running onto a television, an old woman unseen 从昨天到现在) and
 # a warning 莫一氧化碳中毒了 (莫 = 别) read as an emergency. After: 0.945, 0.889, 0.955/1.0; no other row moves.
 # blind_af (a 1990s work-unit estate in the summer rainstorms, grandparents minding children) at first sight 0.959,
-# 0.930, 0.875/1.0: three false alarms. From it: 有烟 inside 有烟头 (a cigarette end) is no smoke; 下雨天 tells how things
-# go when it rains. After: 0.959, 0.930, 0.955/1.0 (left alone: 风一大就冒烟, a stove shed on a roof; reading every
-# 一…就 as a habit cost three emergencies elsewhere). No other row moves.
+# 0.930, 0.875/1.0: three false alarms. From it: 有烟 inside 有烟头 (a cigarette end) is no smoke; 下雨天 tells how
+# things go when it rains. After: 0.959, 0.930, 0.955/1.0 (left alone: 风一大就冒烟, a stove shed on a roof; reading
+# every 一…就 as a habit cost three emergencies elsewhere). No other row moves.
 # blind_ag (an old lane neighbourhood in an eastern city in winter, some 沪语: 阿拉, 伐) at first sight 0.950, 0.898,
 # 0.778/1.0: six false alarms. From it: what burning would be like (烧起来不得了) is not a fire; something poured out
 # (废机油倒在阴沟里) and a row of bikes blown over (一排倒在地上) are not a fall; a cracked gas hose 现在没味道 is a
@@ -129,11 +129,12 @@ def _bot_classifier() -> Classifier:
 # other row moves.
 # blind_ai (a Pearl River Delta town in early summer, some Cantonese: 跌咗, 起唔到身, 水浸) at first sight 0.951, 0.864,
 # 0.947/0.857: three emergencies missed. From it: the Cantonese fall and flood words; 叫她都不怎么应, a face gone pale
-# (脸好白), sweating on and on, and 120 called (120我打了) are signs; water down a light's wire (顺着灯线一直往下流) is a
-# live circuit; a room turned into a river is a flood. After: 0.953, 0.863, 0.955/1.0. No other row moves.
+# (脸好白), sweating on and on, and 120 called (120我打了) are signs; water down a light's wire (顺着灯线一直往下流)
+# is a live circuit; a room turned into a river is a flood. After: 0.953, 0.863, 0.955/1.0. No other row moves.
 # blind_ah (a northwestern city's courtyard bungalows with coal stoves, winter), written with ai and scored after ai's
-# changes: 0.952, 0.838, 0.913/1.0. From it: a detector (一氧化碳报警器) is the device unless it is going off; 能救命 and
-# a quiz answer (答对了) are not events. After: 0.954, 0.838, 1.0/1.0; blind_x loses a false alarm, no other row moves.
+# changes: 0.952, 0.838, 0.913/1.0. From it: a detector (一氧化碳报警器) is the device unless it is going off;
+# 能救命 and a quiz answer (答对了) are not events. After: 0.954, 0.838, 1.0/1.0; blind_x loses a false alarm, no
+# other row moves.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
