@@ -511,3 +511,15 @@ def test_cantonese_and_the_bodys_plain_signs(text, urgent):
 )
 def test_a_detector_and_advice_are_not_the_gas(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # a neighbour's flower watering running down the wall is a quarrel about water, not a flood
+        ("楼上每天浇花 水就顺着往下流 我家窗台外面全是泥 说了也不听", False),
+        ("楼上水管爆了 水哗哗往下流 灌进我家客厅了 楼上没人", True),
+    ],
+)
+def test_flower_watering_is_not_a_flood(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
