@@ -51,7 +51,7 @@ _SHAPES = re.compile(
     r"看看|出面|安排|协调|联系|核实|解决|尽快|赶紧|快))"
 )
 # a notice starts with a heading (【停水通知】, 温馨提示：, 转发：) or lists points (1. 2. / A. B.)
-_HEADING = re.compile(r"转发[：:]|【[^】]{1,16}】|[^\s，。,！!？?：:@]{2,16}[：:]")
+_HEADING = re.compile(r"转发?[：:]|【[^】]{1,16}】|[^\s，。,！!？?：:@]{2,16}[：:]")
 _SOFTENED = re.compile(r"不(?:太|大|怎么|是很|是太)")
 _NUMBERED = re.compile(r"(?:^|[\s，。；;：:？?])[1-9A-D][.、．]")
 

@@ -523,3 +523,9 @@ def test_a_detector_and_advice_are_not_the_gas(text, urgent):
 )
 def test_flower_watering_is_not_a_flood(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+def test_a_notice_passed_on_with_zhuan_is_a_notice():
+    # 转： is how a forwarded notice begins, as 转发： does
+    result = bot_classifier().classify("转：街道应急办提醒，台风期间请远离广告牌、脚手架和大树，不要在危房、工棚里避风。")
+    assert (result.intent, result.urgent) == ("chatter", False)
