@@ -62,6 +62,8 @@ def summarize(rows: list[OutboxMessage]) -> Outbound:
         names = " ".join(f"@{name}" for name in pinged.values())
         lines.append(texts.unclaimed_summary(names, list(dict.fromkeys(r.ticket_id for r in unclaimed))))
     lines.extend(dict.fromkeys(r.text.splitlines()[0] for r in others))  # the same notice twice reads as one
+    if any(texts.ADDRESS_ME in r.text for r in rows) and not any(texts.ADDRESS_ME in line for line in lines):
+        lines.append(texts.ADDRESS_ME)  # an "@bot only" group: the hint its notices carried, said once
     mentioned = acks if len(acks) == 1 else []
     mentions = [Mention(m["user_id"], m["name"]) for r in mentioned for m in (r.mentions or [])]
     mentions += [Mention(user_id, name) for user_id, name in pinged.items()]

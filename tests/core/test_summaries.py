@@ -120,3 +120,20 @@ def test_a_workers_summary_of_supporters_is_written_for_the_worker(sessions, con
         for n in range(3)
     ]
     assert summarize(rows).text == "#1 新增 3 位居民附议：居民0、居民1、居民2。"
+
+
+def test_a_summary_in_an_at_bot_only_group_still_says_how_to_address_the_bot(clock):
+    from bot import texts
+    from bot.models import OutboxMessage
+    from bot.outbox import summarize
+
+    now = clock()
+    rows = [
+        OutboxMessage(chat_id="-1001000000003", kind="unclaimed",
+                      text=f"@周磊 #{n} 还没有人认领，请尽快认领：回复“认领 {n}”。\n{texts.ADDRESS_ME}",
+                      ticket_id=n, mentions=[{"user_id": "1005", "name": "周磊"}], buttons=[], due_at=now,
+                      created_at=now)
+        for n in (1, 2)
+    ]
+    text = summarize(rows).text
+    assert "#1 #2 共 2 件还没有人认领" in text and text.count(texts.ADDRESS_ME) == 1

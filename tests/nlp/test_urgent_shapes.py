@@ -527,5 +527,6 @@ def test_flower_watering_is_not_a_flood(text, urgent):
 
 def test_a_notice_passed_on_with_zhuan_is_a_notice():
     # 转： is how a forwarded notice begins, as 转发： does
-    result = bot_classifier().classify("转：街道应急办提醒，台风期间请远离广告牌、脚手架和大树，不要在危房、工棚里避风。")
+    notice = "转：街道应急办提醒，台风期间请远离广告牌、脚手架和大树，不要在危房、工棚里避风。"
+    result = bot_classifier().classify(notice)
     assert (result.intent, result.urgent) == ("chatter", False)
