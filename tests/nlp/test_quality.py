@@ -139,6 +139,9 @@ def _bot_classifier() -> Classifier:
 # aj 0.953, 0.891, 0.909/0.952 (the miss: an open manhole a child nearly stepped into, where 40 other manhole rows
 # of the sets are repairs; left alone); ak 0.946, 0.876, 0.955/1.0. Both false alarms of water from a neighbour's
 # flower watering running down (浇花: 9 rows in the sets, none urgent) are gone after: aj P 0.952, ak P 1.0.
+# blind_am (as dev's author, autumn, many elderly) at first sight 0.955, 0.911, 0.833/0.952. From it: in there
+# doing something ordinary (在里面烧饭, 在里面下崽) is not shut in; 记着 gives advice; someone in a lift banging and
+# shouting (电梯里一直有人在拍门喊) is a sign. After: 0.954, 0.909, 0.955/1.0. No other row moves.
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -177,6 +180,7 @@ def _bot_classifier() -> Classifier:
         ("blind_ah.csv", 0.94, 0.82, 0.95, 0.9),
         ("blind_aj.csv", 0.94, 0.87, 0.95, 0.9),
         ("blind_ak.csv", 0.93, 0.86, 0.95, 0.9),
+        ("blind_am.csv", 0.94, 0.88, 0.95, 0.9),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

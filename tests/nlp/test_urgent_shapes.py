@@ -530,3 +530,19 @@ def test_a_notice_passed_on_with_zhuan_is_a_notice():
     notice = "转：街道应急办提醒，台风期间请远离广告牌、脚手架和大树，不要在危房、工棚里避风。"
     result = bot_classifier().classify(notice)
     assert (result.intent, result.urgent) == ("chatter", False)
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # in there doing something ordinary is not shut in
+        ("顶楼有户人家私搭了个铁皮屋 电线从楼道乱拉上去 人还在里面烧饭", False),
+        ("小区那个水池子好久没换水了 一股腥味 蚊子都在里面下崽", False),
+        # advice to remember is not a leak now
+        ("老人家都记着 闻到煤气味别开灯别打电话 先关阀门再开窗", False),
+        # someone in a stopped lift banging and shouting
+        ("5单元电梯里有人一直在拍门喊 停在7楼好久不动了 物业电话打不通 谁离得近", True),
+    ],
+)
+def test_inside_doing_something_advice_and_a_lift_with_someone_shouting(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
