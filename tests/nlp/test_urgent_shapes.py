@@ -546,3 +546,18 @@ def test_a_notice_passed_on_with_zhuan_is_a_notice():
 )
 def test_inside_doing_something_advice_and_a_lift_with_someone_shouting(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # a break-in under way, the window named after the building
+        ("有个男的在翻3栋101的窗户 半个身子已经爬进去了 那家人不在 快叫保安", True),
+        # already being repaired, a figure of speech, water wasted, a scare explained
+        ("停水两天了 说是水管爆了在抢修 天天扛水上楼 胳膊都要断了", False),
+        ("草坪的喷水管破了 水呲了一早上 地上全是水 太浪费了 物业电话也没人接", False),
+        ("刚才楼道那股煤气味是我家锅烧干了 不好意思吓到大家了", False),
+    ],
+)
+def test_a_break_in_and_things_already_in_hand(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
