@@ -561,3 +561,16 @@ def test_inside_doing_something_advice_and_a_lift_with_someone_shouting(text, ur
 )
 def test_a_break_in_and_things_already_in_hand(text, urgent):
     assert bot_classifier().classify(text).urgent is urgent
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # 正在抢修 is a repair crew at work, not a robbery (sixth test pass)
+        ("各位邻居，7栋停水是因为水管裂了，自来水公司正在抢修，预计下午3点恢复", False),
+        ("有人正在抢包 快来人", True),
+    ],
+)
+def test_a_repair_crew_at_work_is_not_a_robbery(text, urgent):
+    result = bot_classifier().classify(text)
+    assert result.urgent is urgent and (not urgent or result.emergency == "police")
