@@ -208,6 +208,8 @@ def ask_to_file(category: str, why: str) -> str:
 def urgent_group(emergency: str | None, text: str, leaders: str, contact: str) -> str:
     """The head of an urgent ticket's acknowledgement (the ack line below it names the number); `contact` is the
     person alerted to call back, named: a promise of "a grid worker" nobody alerted is worse than none."""
+    if not contact:  # a worker's own report: the one who would call back is the one who wrote
+        return f"⚠️ 紧急情况！{emergency_advice(emergency, text)}\n已同时通知{leaders}。"
     return f"⚠️ 紧急情况！{emergency_advice(emergency, text)}\n已同时通知{leaders}，{contact}马上联系您。"
 
 

@@ -326,7 +326,8 @@ def _announce(ctx: Context, ticket: Ticket, report: Report, worker: Worker | Non
     urgent_text = texts.urgent_dm(ticket.id, report.grid.name, ticket.reporter_name, ticket.text)
     if report.urgent:
         leaders = routing.leaders_of(ctx.config, ticket.grid_id) + routing.secretaries(ctx.config)
-        contact = texts.titled([worker] if worker else [])
+        own = worker is not None and worker.user_id == ticket.reporter_id  # a worker's own report
+        contact = "" if own else texts.titled([worker] if worker else [])
         head = texts.urgent_group(report.emergency, ticket.text, texts.titled(leaders), contact)
         group_text = head + "\n" + group_text
         for person in leaders:

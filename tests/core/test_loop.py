@@ -470,6 +470,12 @@ def test_an_urgent_acknowledgement_names_who_was_alerted_to_call_back(chat):
     assert "网格员王芳马上联系您" in fire
 
 
+def test_a_workers_own_emergency_report_promises_no_call_back_from_herself(chat, sessions):
+    own = texts_to(chat.say(WANG, "3栋楼道里冒烟了 有焦糊味 我在现场"), GROUP_1)[0]
+    assert ticket(sessions).assignee_id == str(WANG)  # hers from the start
+    assert "紧急情况" in own and "马上联系您" not in own and "网格长陈建国" in own
+
+
 def test_a_grid_number_that_does_not_exist_is_named(chat):
     chat.say(RESIDENT, "我家楼下路灯坏了", chat=str(RESIDENT))
     wrong = texts_to(chat.say(RESIDENT, "网格 dj-9", chat=str(RESIDENT)), RESIDENT)
