@@ -39,3 +39,31 @@ async def test_restart_mid_broadcast_neither_repeats_nor_forgets(config, classif
         async with sandboxed_bot(config, classifier=classifier, sandbox=sb, clock=clock) as (_, second):
             await second.settle(timeout=20)
             assert agendas(sb) == {chat: 1 for chat in TALKING_GROUPS}
+
+
+async def test_a_finish_sent_while_the_bot_was_down_is_taken_in_before_the_catch_up_chase(config, classifier):
+    from bot.models import Ticket
+
+    group, resident, wang = -1001000000001, 501, 1001
+    clock = Clock(TUESDAY_9AM)
+    async with Sandbox() as sb:
+        async with sandboxed_bot(config, classifier=classifier, sandbox=sb, clock=clock) as (_, first):
+            sb.send_message(group, resident, "3栋楼道堆满杂物 好几天了没人管")
+            await sb.wait_for(lambda m: "已受理 #1" in m.get("text", ""), chat_id=group)
+            sb.send_message(group, wang, "认领 1")
+            await sb.wait_for(lambda m: "已由网格员 王芳 认领" in m.get("text", ""), chat_id=group)
+            await first.settle()
+            with first.sessions() as session:
+                deadline = session.get(Ticket, 1).deadline_at
+        # The bot is down; she finishes the work in time and says so.
+        sb.send_message(group, wang, "办结 1 杂物已清理")
+        clock.now = deadline + dt.timedelta(minutes=10)  # back up after the deadline
+        seen = len(sb.bot_messages())
+        async with sandboxed_bot(config, classifier=classifier, sandbox=sb, clock=clock) as (_, second):
+            await sb.wait_for(lambda m: "#1 已办结" in m.get("text", ""), chat_id=group)
+            await second.settle()
+            after = [m.get("text", "") for m in sb.bot_messages()[seen:]]
+            assert not any("办结时限" in t and "#1" in t and "请尽快" in t for t in after), after
+            assert not any("督办" in t for t in after), after
+            with second.sessions() as session:
+                assert session.get(Ticket, 1).status == "resolved"
