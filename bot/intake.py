@@ -215,6 +215,11 @@ class Intake:
                 if not self._private_without_grid(ctx, msg):
                     self.residents.ask_grid(ctx, msg)
                 return
+            if open_question(ctx, msg, "grid") is not None:
+                # "我住枫林小区7栋" after the bot asked: the answer, and what waited for it is heard now
+                self._set_grid(ctx, msg, grid.id)
+                if not msg.text.strip() or self._classify(msg.text.strip()).intent == "chatter":
+                    return
             said = len(ctx.out)
             self._speech(ctx, msg, grid)
             if len(ctx.out) == said and msg.text.strip():
@@ -470,8 +475,10 @@ class Intake:
         self.residents.remember(ctx, msg, grid, told=True)
         ctx.reply(texts.grid_set(grid.name), kind="grid_set")
         # every message that waited for the answer, in order: "养老保险年审在哪弄", then "身份证丢了怎么办"
-        for question in open_questions(ctx, msg, "grid"):
+        waiting = list(open_questions(ctx, msg, "grid"))
+        for question in waiting:  # all answered first: a message heard again must not find the question open
             question.status = "answered"
+        for question in waiting:
             if question.message_id == msg.message_id:
                 continue  # "我住桂花苑" itself: the answer, not a message that waited
             earlier = Inbound(

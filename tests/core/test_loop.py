@@ -928,3 +928,11 @@ def test_chatter_edited_into_a_bare_fault_at_a_numbered_place_is_asked_about(cha
     edited = texts_to(chat.say(RESIDENT, "2栋电梯停了", edited_id="1001"), GROUP_1)
     assert edited and "需要登记为工单" in edited[0], edited  # as if sent so: asked, not ignored
     assert texts_to(chat.say(RESIDENT, "立案"), GROUP_1)[0].startswith("已受理 #1")
+
+
+def test_a_newcomer_answering_where_they_live_with_a_building_has_the_waiting_report_filed(chat, sessions):
+    asked = texts_to(chat.say(6001, "楼道灯不亮了好几天了", chat="6001"), 6001)
+    assert asked and "网格" in asked[0]
+    answer = texts_to(chat.say(6001, "我住枫林小区7栋", chat="6001"), 6001)
+    assert any("已受理 #1" in t for t in answer), answer  # the report that waited, filed in dj-2
+    assert ticket(sessions).grid_id == "dj-2"
