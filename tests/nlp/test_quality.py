@@ -146,6 +146,9 @@ def _bot_classifier() -> Classifier:
 # window named after the building (在翻5栋202的窗户, 爬进去一半了); a main already being repaired (在抢修), water
 # wasted (浪费), a scare explained (吓到大家了) and 腰都要断了 (a figure of speech) are not emergencies. After: 0.959,
 # 0.913, 0.955/1.0 (left alone: an air-conditioner bracket rusting over a pavement). No other row moves.
+# blind_an and blind_ao (as dev's author; spring with a school nearby, winter without a property company) at first
+# sight: an 0.970, 0.921, 0.955/1.0 (a gate stuck halfway, 关到一半就卡住, read as someone shut in: fixed, P 1.0);
+# ao 0.963, 0.927, 0.913/1.0 (a dog in a red coat, a fraud already reported to the police: left alone).
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -186,6 +189,8 @@ def _bot_classifier() -> Classifier:
         ("blind_ak.csv", 0.93, 0.86, 0.95, 0.9),
         ("blind_am.csv", 0.94, 0.88, 0.95, 0.9),
         ("blind_al.csv", 0.94, 0.88, 0.95, 0.9),
+        ("blind_an.csv", 0.95, 0.89, 0.95, 0.9),
+        ("blind_ao.csv", 0.95, 0.9, 0.95, 0.85),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):

@@ -574,3 +574,15 @@ def test_a_break_in_and_things_already_in_hand(text, urgent):
 def test_a_repair_crew_at_work_is_not_a_robbery(text, urgent):
     result = bot_classifier().classify(text)
     assert result.urgent is urgent and (not urgent or result.emergency == "police")
+
+
+@pytest.mark.parametrize(
+    ("text", "urgent"),
+    [
+        # a gate that stops halfway is a repair; a child shut in a gate is not
+        ("北门那个电动门坏了 关到一半就卡住了 车都进不来 麻烦报修", False),
+        ("有个小孩被电动门卡住了 哭得厉害 北门 快来人", True),
+    ],
+)
+def test_a_gate_stuck_halfway_is_a_repair(text, urgent):
+    assert bot_classifier().classify(text).urgent is urgent
