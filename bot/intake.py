@@ -93,6 +93,10 @@ OWN_OPEN = (
 )
 
 
+# a report taken back: 发错了, 发错群了 请忽略, 搞错了 不是我们小区的
+_SENT_BY_MISTAKE = re.compile(r"发错了|发错群|发错地方|请忽略|搞错了|弄错了|不用管了|不用理")
+
+
 def _unsure_fault(result: Classification, text: str) -> bool:
     """Chatter, but barely, that names a fault at a numbered place (10栋地下室漏水): worth asking about."""
     return (
@@ -529,15 +533,18 @@ class Intake:
         own = self._own_open(ctx, msg, grid, matter) if matter and not result.urgent else None
         if own is not None and self._own_report_again(ctx, msg, text, own, recent):
             return
-        if result.resolved and not result.question and not result.urgent:
-            # "不用了 物业已经通好了" just after reporting it: the worker is told, and the resident how to withdraw it
+        mistaken = _SENT_BY_MISTAKE.search(text) is not None
+        if (result.resolved or mistaken) and not result.question and not result.urgent:
+            # "不用了 物业已经通好了" just after reporting it, or "发错了 不用管了": the worker is told, and the
+            # resident how to withdraw it
             own = recent if recent is not None else own
             if (
                 own is not None
                 and own.status in [s.value for s in ACTIVE_STATUSES]
                 and not self._another_building(ctx, text, own)
             ):
-                tickets.add_followup(ctx, own, text, msg.photo_id, answer=texts.solved_meanwhile(own.id))
+                answer = texts.sent_by_mistake(own.id) if mistaken else texts.solved_meanwhile(own.id)
+                tickets.add_followup(ctx, own, text, msg.photo_id, answer=answer)
                 return
         if result.intent != "request" and not result.urgent:
             # "在2单元门口" "味道很大" just after a report: more about it, though it asks for nothing itself; but

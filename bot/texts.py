@@ -361,6 +361,10 @@ def solved_meanwhile(n: int) -> str:
     return f"收到，已记在 #{n} 上。如果已经解决、不用再办理，请回复“撤销 {n}”。"
 
 
+def sent_by_mistake(n: int) -> str:
+    return f"收到，已记在 #{n} 上。如果 #{n} 是发错了、不需要办理，请回复“撤销 {n}”，工单就会撤回。"
+
+
 def followup_joined(n: int) -> str:
     return f"已补充到 #{n}，网格员会一并查看。"
 

@@ -936,3 +936,12 @@ def test_a_newcomer_answering_where_they_live_with_a_building_has_the_waiting_re
     answer = texts_to(chat.say(6001, "我住枫林小区7栋", chat="6001"), 6001)
     assert any("已受理 #1" in t for t in answer), answer  # the report that waited, filed in dj-2
     assert ticket(sessions).grid_id == "dj-2"
+
+
+def test_a_report_taken_back_is_told_how_to_withdraw_it(chat, sessions):
+    chat.say(RESIDENT, "2栋1单元下水道堵了 一直往上冒水")
+    answer = texts_to(chat.say(RESIDENT, "不好意思发错了，是我朋友家小区的，不用管了"), GROUP_1)
+    assert answer and "撤销 1" in answer[0] and "发错" in answer[0], answer
+    assert ticket(sessions).status == "new"  # withdrawn only when the resident says so
+    texts_to(chat.say(RESIDENT, "撤销 1"), GROUP_1)
+    assert ticket(sessions).status == "cancelled"
