@@ -93,6 +93,7 @@ OWN_OPEN = (
 )
 
 
+_PHOTO_WORDS = frozenset({"照片", "图片", "相片", "拍照", "视频"})
 # a report taken back: 发错了, 发错群了 请忽略, 搞错了 不是我们小区的
 _SENT_BY_MISTAKE = re.compile(r"发错了|发错群|发错地方|请忽略|搞错了|弄错了|不用管了|不用理")
 
@@ -529,7 +530,8 @@ class Intake:
         if recent is None and not ctx.actor.is_staff and self._vague_chase(text, result, grid):
             actions.my_tickets(ctx, vague=True)
             return
-        matter = matter_of(result.keywords)
+        # a photo's caption (这是现场照片) names the photo, not another matter
+        matter = matter_of([k for k in result.keywords if not (msg.kind == "photo" and k in _PHOTO_WORDS)])
         own = self._own_open(ctx, msg, grid, matter) if matter and not result.urgent else None
         if own is not None and self._own_report_again(ctx, msg, text, own, recent):
             return

@@ -945,3 +945,11 @@ def test_a_report_taken_back_is_told_how_to_withdraw_it(chat, sessions):
     assert ticket(sessions).status == "new"  # withdrawn only when the resident says so
     texts_to(chat.say(RESIDENT, "撤销 1"), GROUP_1)
     assert ticket(sessions).status == "cancelled"
+
+
+def test_a_photo_captioned_as_a_photo_joins_the_report_it_follows(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    for caption in ("这是现场照片", "拍了张照片给你们看看"):
+        result = chat.say(RESIDENT, caption, photo=True)
+        assert any("已补充到 #1" in t for t in texts_to(result, GROUP_1)), caption
+        assert any(o.photo_id for o in result.outbounds if o.chat_id == str(WANG)), caption

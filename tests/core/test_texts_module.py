@@ -61,6 +61,7 @@ VOCABULARY: dict[tuple[str, str], set[str]] = {
         r"|(?:什么时候|啥时候|几时|哪天)(?:能|可以|有空)?(?:过来|来|上门)(?:帮忙|帮我们|帮我)?(?:看|修|处理|弄|瞧|解决)"
         r"|怎么还没(?:人)?(?:来|过来|上门)"
     },
+    ("bot/intake.py", "_PHOTO_WORDS"): {"照片", "图片", "相片", "拍照", "视频"},
     ("bot/intake.py", "_SENT_BY_MISTAKE"): {r"发错了|发错群|发错地方|请忽略|搞错了|弄错了|不用管了|不用理"},
     ("bot/intake.py", "_CAME_BACK"): {r"又(?:坏|漏|堵|停|不亮|不通|不行|出现|开始|满|堆|积|脏|乱|吵|臭|来了|有人)"},
     ("bot/intake.py", "_NOT_FIXED"): {  # said of a ticket marked done: it is not
