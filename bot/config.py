@@ -94,6 +94,9 @@ def _chat_id(value: object) -> object:
     if isinstance(value, str) and value != value.strip():
         # "-1001000000004 " never matches the group's id: the grid would hear nothing
         raise ValueError(f"{value!r} has spaces around it; write the chat id alone")
+    if isinstance(value, str) and value.startswith("-") and not value[1:].isdigit():
+        # "-100abc": a Telegram group id mistyped (WeCom's ids are words and never begin with "-")
+        raise ValueError(f"{value!r} is not a chat id: a Telegram group id is a negative number, e.g. -1001234567890")
     return str(value) if isinstance(value, int) else value
 
 
@@ -427,6 +430,9 @@ def _cross_reference_problems(config: Config) -> Iterable[_Check]:
     yield from _duplicates("workers", "telegram_id", [str(w.telegram_id) for w in config.workers])
     yield from _duplicates("categories", "id", [c.id for c in config.categories])
     yield from _duplicates("services", "id", [s.id for s in config.services])
+    for index, department in enumerate(config.departments):
+        if department in config.departments[:index]:
+            yield _Check(f"departments[{index}]", f'duplicate "{department}" (it would be offered twice)')
     if config.telegram.mode == "webhook" and not config.telegram.webhook_url:
         yield _Check("telegram.webhook_url", 'mode "webhook" needs the public https:// address Telegram posts to')
     grid_ids = {grid.id for grid in config.grids}

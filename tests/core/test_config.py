@@ -54,6 +54,8 @@ def test_example_config_is_valid_and_complete():
             'c.toml: timezone: unknown timezone "Asia/Beijing"',
         ),
         ('id = "dj-2"', 'id = "dj-1"', 'c.toml: grids[1].id: duplicate "dj-1" (also grids[0])'),
+        ("chat_id = -1001000000004", 'chat_id = "-100abc"', "c.toml: grids[3].chat_id: '-100abc' is not a chat id"),
+        ('"住建所", "物业公司"]', '"住建所", "物业公司", "供电所"]', 'c.toml: departments[9]: duplicate "供电所"'),
         (
             "chat_id = -1001000000002",
             "chat_id = -1001000000001",
