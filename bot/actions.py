@@ -276,7 +276,15 @@ def cancel(ctx: Context, number: int) -> Ticket:
     ticket.closed_at = ctx.now
     log(ctx, ticket, "cancel", "", before)
     drop_held_asks(ctx, ticket)
-    ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
+    if ctx.actor.user_id == ticket.reporter_id:
+        ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
+    else:  # withdrawn by staff: the residents who reported it hear it where they reported it
+        tell_reporters(
+            ctx, ticket, lambda who: texts.cancelled_by_staff(ticket.id, ctx.actor.name, who), kind="cancelled",
+            mention=True,
+        )
+        if ctx.chat_id != grid_chat(ctx, ticket):
+            ctx.reply(texts.cancelled_by_staff(ticket.id, ctx.actor.name), ticket_id=ticket.id, kind="cancelled")
     owner = owner_of(ctx.config, ticket)
     _tell_owner(ctx, ticket, owner, texts.cancelled_dm(ticket.id, ctx.actor.name), "cancelled_dm")
     return ticket

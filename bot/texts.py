@@ -286,6 +286,12 @@ def cancelled(n: int) -> str:
     return f"#{n} 已撤销。如还有问题，可以随时在群里反映。"
 
 
+def cancelled_by_staff(n: int, who: str, reporters: str = "") -> str:
+    """To the residents who reported it, when staff withdrew it (a duplicate, a report sent by mistake)."""
+    named = f"{reporters} " if reporters and reporters != YOU else ""
+    return f"{named}#{n} 已由 {who} 撤销。如问题还在，请在群里重新反映或联系网格长。"
+
+
 def edit_detail(before: str, after: str) -> str:
     return f"原为：{before}；改为：{after}"
 

@@ -953,3 +953,13 @@ def test_a_photo_captioned_as_a_photo_joins_the_report_it_follows(chat):
         result = chat.say(RESIDENT, caption, photo=True)
         assert any("已补充到 #1" in t for t in texts_to(result, GROUP_1)), caption
         assert any(o.photo_id for o in result.outbounds if o.chat_id == str(WANG)), caption
+
+
+def test_a_ticket_withdrawn_by_staff_is_announced_to_the_resident(chat):
+    chat.say(RESIDENT, "3栋楼道堆满杂物 好几天了没人管")
+    said = chat.say(LEADER, "撤销 1", chat=str(LEADER))
+    group = texts_to(said, GROUP_1)
+    assert group and "#1 已由 陈建国 撤销" in group[0] and "@居民501" in group[0], group
+    assert any("#1 已由 陈建国 撤销" in t for t in texts_to(said, LEADER))  # and the leader sees it done
+    mine = texts_to(chat.say(RESIDENT, "撤销 1"), GROUP_1)
+    assert mine  # already withdrawn: answered, not crashed
