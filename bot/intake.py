@@ -359,7 +359,7 @@ class Intake:
             if not choices:
                 return False
             if len(choices) > 1:
-                ctx.reply(texts.which_ticket_to_rate(choices), kind="usage")
+                ctx.reply(texts.which_ticket_to_rate(choices, rating[0] if rating else None), kind="usage")
                 return True
             number = choices[0]
         if number is None and name in ("resolve", "note") and not cmd.args:

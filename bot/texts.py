@@ -467,14 +467,16 @@ def dm_welcome() -> str:
     return "您好，我是网格助手。有问题直接告诉我；回复“帮助”查看使用说明。"
 
 
-def which_ticket_to_rate(numbers: list[int]) -> str:
+def which_ticket_to_rate(numbers: list[int], rating: str | None = None) -> str:
+    """`rating`: what they said ("good" for 满意), echoed in the example rather than a made-up 不满意."""
     listed = " ".join(f"#{n}" for n in numbers)
-    return f"您有几件工单（{listed}），请说明评价哪一件，例如：评价 {numbers[0]} 不满意 原因。"
+    example = RATING_NAMES[rating] if rating in ("good", "fair") else "不满意 原因"
+    return f"您有 {len(numbers)} 件工单待评价（{listed}），请说明评价哪一件，例如：评价 {numbers[0]} {example}。"
 
 
 def which_ticket_to_resolve(numbers: list[int]) -> str:
     listed = " ".join(f"#{n}" for n in numbers)
-    return f"您手上有几件在办（{listed}），请写明办结哪一件，例如：办结 {numbers[0]} 已清理完毕。"
+    return f"您手上有 {len(numbers)} 件在办（{listed}），请写明办结哪一件，例如：办结 {numbers[0]} 已清理完毕。"
 
 
 def complaint_before_done(n: int, who: str) -> str:
@@ -553,7 +555,7 @@ TOASTS = {
     "claimed": "已认领 #{n}",
     "transferred": "已转交 #{n}",
     "rated": "感谢评价",
-    "not_the_asker": "只有提问的本人才能回答。",
+    "not_the_asker": "这个问题是问发消息的居民本人的，请由本人回答。",
     "resolved": "已办结",
     "noted": "已记为备注",
     "dismissed": "好的",

@@ -54,7 +54,7 @@ FROM = {
     "note": OPEN | {"resolved"},
     "recategorize": {"new", "claimed", "reopened"},
 }
-ONLY_THE_ASKER = "只有提问的本人才能回答。"
+ONLY_THE_ASKER = "这个问题是问发消息的居民本人的，请由本人回答。"
 ASSIGNEE_P = CAST["assignee"]
 
 
@@ -239,7 +239,10 @@ def check_allowed(case: Case, who: str, scene, result, before) -> None:
         told(texts.closed_by_staff(1, name), group)
         assert after.status == "closed"
     elif action == "cancel":
-        told(texts.cancelled(1), here)
+        if who == "reporter":
+            told(texts.cancelled(1), here)
+        else:  # staff withdrew it: the reporter is told, @-named in the group where they reported it
+            told(texts.cancelled_by_staff(1, name, "@张阿姨"), group)
         assert after.status == "cancelled"
     elif action in ("note", "note_only"):
         note = WORKER_NOTE if action == "note_only" else "已联系物业"
