@@ -149,6 +149,9 @@ def _bot_classifier() -> Classifier:
 # blind_an and blind_ao (as dev's author; spring with a school nearby, winter without a property company) at first
 # sight: an 0.970, 0.921, 0.955/1.0 (a gate stuck halfway, 关到一半就卡住, read as someone shut in: fixed, P 1.0);
 # ao 0.963, 0.927, 0.913/1.0 (a dog in a red coat, a fraud already reported to the police: left alone).
+# blind_ae (as dev's author, late autumn), written first in the round and sealed until its end, scored once with the
+# final code: 0.967, 0.924, 0.913/1.0 (two false alarms left alone: cars shut in a garage behind a stuck door, paving
+# that has tripped people before).
 @pytest.mark.parametrize(
     ("name", "intent", "macro", "recall", "precision"),
     [
@@ -191,6 +194,7 @@ def _bot_classifier() -> Classifier:
         ("blind_al.csv", 0.94, 0.88, 0.95, 0.9),
         ("blind_an.csv", 0.95, 0.89, 0.95, 0.9),
         ("blind_ao.csv", 0.95, 0.9, 0.95, 0.85),
+        ("blind_ae.csv", 0.95, 0.9, 0.95, 0.85),
     ],
 )
 def test_blind_set_floor(name, intent, macro, recall, precision):
