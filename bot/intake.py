@@ -535,6 +535,14 @@ class Intake:
         own = self._own_open(ctx, msg, grid, matter) if matter and not result.urgent else None
         if own is not None and self._own_report_again(ctx, msg, text, own, recent):
             return
+        if own is None and not result.urgent and _NOT_FIXED.search(text) and names_a_fault(text):
+            # "晚上看了还是不亮" after the report was marked done, in other words than the report's: its 不满意
+            done = awaiting_rating(ctx, msg, None)
+            if len(done) == 1:
+                finished = ctx.session.get(Ticket, done[0])
+                if finished is not None and not self._another_building(ctx, text, finished):
+                    actions.rate(ctx, finished.id, "bad", text)
+                    return
         mistaken = _SENT_BY_MISTAKE.search(text) is not None
         if (result.resolved or mistaken) and not result.question and not result.urgent:
             # "不用了 物业已经通好了" just after reporting it, or "发错了 不用管了": the worker is told, and the

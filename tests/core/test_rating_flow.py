@@ -302,3 +302,23 @@ def test_which_ticket_to_rate_counts_them_and_echoes_the_rating_said(chat):
     reply = texts_to(chat.say(RESIDENT, "满意"), GROUP_1)[0]
     assert "您有 2 件工单待评价" in reply and "#1" in reply and "#2" in reply and "满意。" in reply, reply
     assert "不满意" not in reply  # the example echoes what was said
+
+
+def test_still_not_fixed_in_other_words_after_the_work_was_marked_done_is_a_bad_rating(chat, sessions):
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已换灯泡")
+    answer = texts_to(chat.say(RESIDENT, "晚上看了还是不亮"), GROUP_1)
+    assert answer and "#1" in answer[0] and "重新" in answer[0], answer
+    with sessions() as session:
+        assert [(t.status, t.rating) for t in session.scalars(select(Ticket))] == [("reopened", "bad")]
+
+
+def test_words_like_still_that_name_no_fault_do_not_rate_a_finished_ticket(chat, sessions):
+    chat.say(RESIDENT, "5栋门口的路灯坏了 晚上黑漆漆的")
+    chat.say(WANG, "认领 1")
+    chat.say(WANG, "办结 1 已换灯泡")
+    for said in ("这个小区还是不错的", "我还是不太懂高龄补贴怎么申请"):
+        chat.say(RESIDENT, said)
+    with sessions() as session:
+        assert [t.status for t in session.scalars(select(Ticket))] == ["resolved"]
