@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from sqlalchemy import func, or_, select
 
@@ -256,16 +257,17 @@ def close(ctx: Context, number: int, reason: str = "") -> Ticket:
         owner = owner_of(ctx.config, ticket)
         _tell_owner(ctx, ticket, owner, texts.closed_dm(ticket.id, ctx.actor.name), "closed_dm")
     # archived over the resident's head (a reopened, disputed one above all): they are named and told why
-    tell_reporters(
-        ctx,
-        ticket,
-        lambda who: texts.closed_by_staff(ticket.id, ctx.actor.name, reason, who),
-        kind="closed",
-        mention=True,
-    )
-    if ctx.chat_id != grid_chat(ctx, ticket):
-        ctx.reply(texts.closed_by_staff(ticket.id, ctx.actor.name, reason), ticket_id=ticket.id, kind="closed")
+    _announce_staff_decision(ctx, ticket, lambda who: texts.closed_by_staff(ticket.id, ctx.actor.name, reason, who),
+                             "closed")
     return ticket
+
+
+def _announce_staff_decision(ctx: Context, ticket: Ticket, say: Callable[[str], str], kind: str) -> None:
+    """A leader's 归档 or 撤销 over the residents' heads: they are @-named where they reported it, and the leader,
+    typing elsewhere, sees it done (`say("")`: the same words, naming nobody)."""
+    tell_reporters(ctx, ticket, say, kind=kind, mention=True)
+    if ctx.chat_id != grid_chat(ctx, ticket):
+        ctx.reply(say(""), ticket_id=ticket.id, kind=kind)
 
 
 def cancel(ctx: Context, number: int) -> Ticket:
@@ -279,12 +281,8 @@ def cancel(ctx: Context, number: int) -> Ticket:
     if ctx.actor.user_id == ticket.reporter_id:
         ctx.reply(texts.cancelled(ticket.id), ticket_id=ticket.id, kind="cancelled")
     else:  # withdrawn by staff: the residents who reported it hear it where they reported it
-        tell_reporters(
-            ctx, ticket, lambda who: texts.cancelled_by_staff(ticket.id, ctx.actor.name, who), kind="cancelled",
-            mention=True,
-        )
-        if ctx.chat_id != grid_chat(ctx, ticket):
-            ctx.reply(texts.cancelled_by_staff(ticket.id, ctx.actor.name), ticket_id=ticket.id, kind="cancelled")
+        _announce_staff_decision(ctx, ticket, lambda who: texts.cancelled_by_staff(ticket.id, ctx.actor.name, who),
+                                 "cancelled")
     owner = owner_of(ctx.config, ticket)
     _tell_owner(ctx, ticket, owner, texts.cancelled_dm(ticket.id, ctx.actor.name), "cancelled_dm")
     return ticket
