@@ -377,16 +377,20 @@ class Core:
     def stranded_tickets(self) -> dict[tuple[str, str], list[int]]:
         """Open tickets claimed by someone the config no longer lists (a worker who left): 首问负责 keeps them his,
         but he may no longer act on them, so the admin is told at start to have the grid leader 改派 them."""
+        listed = [worker.user_id for worker in self.config.workers]
         with self.sessions() as session:
             rows = session.execute(
                 select(Ticket.assignee_id, Ticket.assignee_name, Ticket.id)
-                .where(Ticket.status.in_([s.value for s in OPEN_STATUSES]), Ticket.assignee_id.is_not(None))
+                .where(
+                    Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+                    Ticket.assignee_id.is_not(None),
+                    Ticket.assignee_id.not_in(listed),
+                )
                 .order_by(Ticket.id)
             ).all()
         stranded: dict[tuple[str, str], list[int]] = {}
         for user_id, name, number in rows:
-            if self.config.worker(user_id) is None:
-                stranded.setdefault((user_id, name or user_id), []).append(number)
+            stranded.setdefault((user_id, name or user_id), []).append(number)
         return stranded
 
     def failed(self) -> list[InboxMessage]:
